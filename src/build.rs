@@ -1,0 +1,277 @@
+//! The pipeline, stage after stage: find files → decode → repair → parse →
+//! group → render → write. `load` runs the reading half (used by `check` and
+//! `list` too); `build` adds rendering and writing.
+//!
+//! Files are processed in parallel, but every result is collected in the
+//! sorted order of the file list, so nothing depends on thread timing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::decode::decode;
+use crate::parse::parse_article;
+use crate::render::Templates;
+use crate::render::feeds::{FeedItem, atom_feed, json_feed, rss_feed};
+use crate::render::pages::{article_html, index_pages, not_found_page, sitemap, sitemap_entries, story_page};
+use crate::render::views::{FEED_ATOM, FEED_JSON, FEED_RSS, ListItem, SiteView, source_path};
+use crate::repair::{Lexicon, repair};
+use crate::report::{Rejection, Summary, Warning};
+use crate::source::{Ignored, SourceFile, discover};
+use crate::stories::{Filed, Story, fingerprint, group, newest_first};
+
+/// Everything read from the input folder.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Newest first.
+    pub stories: Vec<Story>,
+    pub rejected: Vec<Rejection>,
+    pub ignored: Vec<Ignored>,
+    pub warnings: Vec<Warning>,
+    pub repairs: usize,
+    pub guesses: usize,
+}
+
+impl Loaded {
+    /// The counts of this load (pages are added by `build`).
+    pub fn summary(&self) -> Summary {
+        Summary {
+            articles: self.stories.iter().map(|s| s.versions.len()).sum(),
+            stories: self.stories.len(),
+            pages: 0,
+            rejected: self.rejected.len(),
+            ignored: self.ignored.len(),
+            warnings: self.warnings.len(),
+            repairs: self.repairs,
+            guesses: self.guesses,
+        }
+    }
+}
+
+/// One file after decoding, before repair.
+struct Decoded {
+    file: SourceFile,
+    text: String,
+}
+
+/// Read, repair, parse and group every article under `input`.
+pub fn load(input: &Path, config: &Config, now: DateTime<Utc>) -> Result<Loaded> {
+    let inventory = discover(input, config.max_file_size)
+        .with_context(|| format!("cannot read input folder {}", input.display()))?;
+    let mut loaded = Loaded { ignored: inventory.ignored, rejected: inventory.rejected, ..Default::default() };
+    let decoded = read_and_decode(inventory.files, &mut loaded.rejected);
+    let lexicon = folder_lexicon(&decoded);
+    let results: Vec<FileResult> = decoded.into_par_iter().map(|d| parse_file(d, &lexicon, now)).collect();
+    let mut filed = Vec::new();
+    for result in results {
+        loaded.warnings.extend(result.warnings);
+        loaded.repairs += result.repairs;
+        loaded.guesses += result.guesses;
+        match result.outcome {
+            Ok(file) => filed.push(file),
+            Err(rejection) => loaded.rejected.push(rejection),
+        }
+    }
+    loaded.stories = group(filed, config.host());
+    newest_first(&mut loaded.stories);
+    loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));
+    Ok(loaded)
+}
+
+/// A file's content hash and decoded text, or why it cannot be read.
+type ReadResult = Result<(String, String), String>;
+
+/// Read and decode every file; unreadable, binary and duplicate files are rejected.
+fn read_and_decode(files: Vec<SourceFile>, rejected: &mut Vec<Rejection>) -> Vec<Decoded> {
+    let read: Vec<(SourceFile, ReadResult)> = files
+        .into_par_iter()
+        .map(|file| {
+            let result = std::fs::read(&file.path)
+                .map_err(|e| format!("cannot read file: {e}"))
+                .and_then(|bytes| decode_text(&bytes).map(|text| (fingerprint_bytes(&bytes), text)));
+            (file, result)
+        })
+        .collect();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut decoded = Vec::new();
+    for (file, result) in read {
+        match result {
+            Err(error) => rejected.push(Rejection::new(&file.rel, None, error)),
+            Ok((hash, _)) if seen.contains_key(&hash) => {
+                let first = &seen[&hash];
+                rejected.push(Rejection::new(&file.rel, None, format!("duplicate: the same bytes as {first}")));
+            }
+            Ok((hash, text)) => {
+                seen.insert(hash, file.rel.clone());
+                decoded.push(Decoded { file, text });
+            }
+        }
+    }
+    decoded
+}
+
+/// Decoded text, or why the bytes are not a text article.
+fn decode_text(bytes: &[u8]) -> Result<String, String> {
+    let text = decode(bytes).text;
+    if let Some(index) = text.find('\0') {
+        let line = text[..index].matches('\n').count() + 1;
+        return Err(format!("binary data, not a text article (NUL byte on line {line})"));
+    }
+    Ok(text)
+}
+
+fn fingerprint_bytes(bytes: &[u8]) -> String {
+    // Two different FNV seeds make an accidental 128-bit match practically impossible.
+    let text = String::from_utf8_lossy(bytes);
+    let len = bytes.len().to_string();
+    format!("{}{}", fingerprint(&[&text]), fingerprint(&[&len, &text]))
+}
+
+/// Words that decoded cleanly anywhere in the folder, plus the built-in lexicon.
+fn folder_lexicon(decoded: &[Decoded]) -> Lexicon {
+    let learned: Vec<Lexicon> = decoded
+        .par_iter()
+        .map(|d| {
+            let mut lexicon = Lexicon::default();
+            lexicon.learn(&d.text);
+            lexicon
+        })
+        .collect();
+    let mut lexicon = Lexicon::builtin();
+    for part in learned {
+        lexicon.merge(part);
+    }
+    lexicon
+}
+
+/// What became of one file.
+struct FileResult {
+    outcome: Result<Filed, Rejection>,
+    warnings: Vec<Warning>,
+    repairs: usize,
+    guesses: usize,
+}
+
+fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>) -> FileResult {
+    let source = decoded.file.rel.clone();
+    let repaired = repair(&decoded.text, lexicon);
+    let guesses = repaired.repairs.iter().filter(|r| !r.certain).count();
+    let mut warnings: Vec<Warning> = repaired
+        .repairs
+        .iter()
+        .filter(|r| !r.certain)
+        .map(|r| Warning::new(&source, Some(r.line), format!("guessed repair {} → {}", r.before, r.after)))
+        .collect();
+    let outcome = match parse_article(&repaired.text) {
+        Err(error) => Err(Rejection::new(&source, Some(error.line), error.message)),
+        Ok(parsed) => {
+            warnings
+                .extend(parsed.warnings.into_iter().map(|(line, message)| Warning::new(&source, Some(line), message)));
+            if parsed.article.timestamp > now {
+                warnings.push(Warning::new(
+                    &source,
+                    None,
+                    format!("timestamp {} is in the future", parsed.article.timestamp.to_rfc3339()),
+                ));
+            }
+            let written = parsed.article.written_time.to_string();
+            let raw_headline = decoded.text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+            Ok(Filed {
+                fingerprint: fingerprint(&[&written, raw_headline]),
+                source,
+                path: decoded.file.path,
+                article: parsed.article,
+            })
+        }
+    };
+    FileResult { outcome, warnings, repairs: repaired.repairs.len(), guesses }
+}
+
+/// Options of `depesche build`.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub config: Config,
+    /// Folder whose templates override the defaults.
+    pub template_dir: Option<PathBuf>,
+    pub now: DateTime<Utc>,
+}
+
+/// The result of a build: what was read and how many pages were written.
+#[derive(Debug)]
+pub struct Built {
+    pub loaded: Loaded,
+    pub pages: usize,
+}
+
+impl Built {
+    pub fn summary(&self) -> Summary {
+        Summary { pages: self.pages, ..self.loaded.summary() }
+    }
+}
+
+/// Build the whole site into `options.output`.
+pub fn build(options: &BuildOptions) -> Result<Built> {
+    let templates = Templates::load(options.template_dir.as_deref())?;
+    let loaded = load(&options.input, &options.config, options.now)?;
+    let output = crate::output::Output::begin(&options.output, &options.input)?;
+    write_site(&output, &templates, &options.config, &loaded.stories)?;
+    let pages = output.pages();
+    output.commit()?;
+    Ok(Built { loaded, pages })
+}
+
+/// Render every document and write it as soon as it is rendered.
+fn write_site(output: &crate::output::Output, templates: &Templates, config: &Config, stories: &[Story]) -> Result<()> {
+    let site = SiteView::new(config);
+    stories.par_iter().try_for_each(|story| write_story(output, templates, &site, config, story))?;
+    let items: Vec<ListItem> = stories.iter().map(|s| ListItem::new(s, config)).collect();
+    for (path, html) in index_pages(templates, &site, config, &items)? {
+        output.write(&path, html.as_bytes())?;
+    }
+    output.write("404.html", not_found_page(templates, &site)?.as_bytes())?;
+    let story_dates = stories.iter().map(|s| (config.url(&s.path), s.updated().to_rfc3339()));
+    output.write("sitemap.xml", sitemap(templates, &sitemap_entries(config, &items, story_dates))?.as_bytes())?;
+    write_feeds(output, templates, &site, config, stories)
+}
+
+fn write_story(
+    output: &crate::output::Output,
+    templates: &Templates,
+    site: &SiteView,
+    config: &Config,
+    story: &Story,
+) -> Result<()> {
+    let html = story_page(templates, site, config, story)?;
+    output.write(&format!("{}index.html", story.path), html.as_bytes())?;
+    for version in &story.versions {
+        output.copy(&source_path(story, version), &version.path)?;
+    }
+    Ok(())
+}
+
+fn write_feeds(
+    output: &crate::output::Output,
+    templates: &Templates,
+    site: &SiteView,
+    config: &Config,
+    stories: &[Story],
+) -> Result<()> {
+    let items = stories
+        .iter()
+        .take(config.feed_length)
+        .map(|story| {
+            let content_html = article_html(templates, &story.latest().article)?;
+            Ok(FeedItem { story, url: config.url(&story.path), content_html })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    output.write(FEED_ATOM, atom_feed(config, site, &items)?.as_bytes())?;
+    output.write(FEED_RSS, rss_feed(config, site, &items)?.as_bytes())?;
+    output.write(FEED_JSON, json_feed(config, site, &items)?.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! The commands: `build`, `check`, `list` and `fix`.
+//!
+//! Exit codes: 0 when everything was published cleanly, 1 when files were
+//! rejected (or, with `--strict`, when there were warnings), 2 when the run
+//! could not be done at all (bad configuration, unreadable input folder,
+//! unwritable output).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use crate::build::{BuildOptions, Loaded, build, load};
+use crate::config::{self, Config};
+use crate::decode::decode;
+use crate::repair::{Lexicon, repair};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_PROBLEMS: u8 = 1;
+pub const EXIT_FATAL: u8 = 2;
+
+/// Publish German news-wire articles as feeds and a static archive site.
+#[derive(Debug, Parser)]
+#[command(name = "depesche", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Publish the input folder into the output folder.
+    Build(SiteArgs),
+    /// Read and check everything, write nothing.
+    Check(SiteArgs),
+    /// List stories, their versions and rejected files.
+    List {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the decoded and repaired text of files, as the build reads them.
+    Fix {
+        /// Article files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// List every repair on standard error.
+        #[arg(long)]
+        explain: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SiteArgs {
+    /// Folder of article files.
+    #[arg(long, default_value = "seeds")]
+    pub input: PathBuf,
+    /// Folder to publish into (replaced as a whole).
+    #[arg(long, default_value = "public")]
+    pub output: PathBuf,
+    /// Configuration file [default: depesche.toml if present, else built-in].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Absolute URL the site is served from, overriding the configuration.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Treat warnings as errors (exit code 1).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl SiteArgs {
+    fn options(&self) -> Result<BuildOptions> {
+        let loaded = config::load(self.config.as_deref())?;
+        let mut config = loaded.config;
+        if let Some(base_url) = &self.base_url {
+            config = config.with_base_url(base_url).context("invalid --base-url")?;
+        }
+        Ok(BuildOptions {
+            input: self.input.clone(),
+            output: self.output.clone(),
+            config,
+            template_dir: Some(loaded.template_dir),
+            now: chrono::Utc::now(),
+        })
+    }
+}
+
+/// Run one command; the exit code says whether everything was clean.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let started = Instant::now();
+    match cli.command {
+        Command::Build(args) => {
+            let options = args.options()?;
+            let built = build(&options)?;
+            print_diagnostics(&built.loaded);
+            let summary = built.summary();
+            println!("{}", summary.line("built", started.elapsed().as_secs_f64()));
+            Ok(exit_code(&built.loaded, args.strict))
+        }
+        Command::Check(args) => {
+            let options = args.options()?;
+            let loaded = load(&options.input, &options.config, options.now)?;
+            print_diagnostics(&loaded);
+            println!("{}", loaded.summary().line("checked", started.elapsed().as_secs_f64()));
+            Ok(exit_code(&loaded, args.strict))
+        }
+        Command::List { site, json } => {
+            let options = site.options()?;
+            let loaded = load(&options.input, &options.config, options.now)?;
+            let text = if json { list_json(&loaded, &options.config)? } else { list_table(&loaded, &options.config) };
+            print_stdout(&text)?;
+            Ok(exit_code(&loaded, site.strict))
+        }
+        Command::Fix { files, explain } => fix(&files, explain),
+    }
+}
+
+fn exit_code(loaded: &Loaded, strict: bool) -> ExitCode {
+    let problems = !loaded.rejected.is_empty() || (strict && !loaded.warnings.is_empty());
+    ExitCode::from(if problems { EXIT_PROBLEMS } else { EXIT_OK })
+}
+
+fn print_diagnostics(loaded: &Loaded) {
+    for warning in &loaded.warnings {
+        eprintln!("{warning}");
+    }
+    for rejection in &loaded.rejected {
+        eprintln!("{rejection}");
+    }
+}
+
+/// Print to standard output; a closed pipe (`depesche list | head`) is not an
+/// error worth a message, so it ends the output quietly.
+fn print_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    stories: Vec<StoryJson<'a>>,
+    rejected: &'a [crate::report::Rejection],
+    ignored: &'a [crate::source::Ignored],
+}
+
+#[derive(Serialize)]
+struct StoryJson<'a> {
+    id: &'a str,
+    slug: &'a str,
+    url: String,
+    headline: &'a str,
+    versions: Vec<VersionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct VersionJson<'a> {
+    n: usize,
+    source: &'a str,
+    timestamp: String,
+    marker: Option<&'a str>,
+    headline: &'a str,
+}
+
+fn list_json(loaded: &Loaded, config: &Config) -> Result<String> {
+    let stories = loaded
+        .stories
+        .iter()
+        .map(|story| StoryJson {
+            id: &story.id,
+            slug: &story.slug,
+            url: config.url(&story.path),
+            headline: &story.latest().article.headline,
+            versions: story
+                .versions
+                .iter()
+                .map(|v| VersionJson {
+                    n: v.n,
+                    source: &v.source,
+                    timestamp: v.article.timestamp.to_rfc3339(),
+                    marker: v.article.revision.as_ref().map(|r| r.raw.as_str()),
+                    headline: &v.article.headline,
+                })
+                .collect(),
+        })
+        .collect();
+    let list = ListJson { stories, rejected: &loaded.rejected, ignored: &loaded.ignored };
+    Ok(serde_json::to_string_pretty(&list)? + "\n")
+}
+
+fn list_table(loaded: &Loaded, config: &Config) -> String {
+    let mut text = String::new();
+    for story in &loaded.stories {
+        text += &format!("{}  {}\n", config.url(&story.path), story.latest().article.headline);
+        for v in &story.versions {
+            let marker = v.article.revision.as_ref().map_or("", |r| r.raw.as_str());
+            text += &format!("  v{}  {}  {}  {}\n", v.n, v.article.timestamp.to_rfc3339(), v.source, marker);
+        }
+    }
+    for rejection in &loaded.rejected {
+        text += &format!("rejected: {rejection}\n");
+    }
+    text
+}
+
+/// `depesche fix`: repaired text on standard output, repairs on standard error.
+fn fix(files: &[PathBuf], explain: bool) -> Result<ExitCode> {
+    let texts = files
+        .iter()
+        .map(|path| {
+            std::fs::read(path)
+                .map(|bytes| decode(&bytes).text)
+                .with_context(|| format!("cannot read {}", path.display()))
+        })
+        .collect::<Result<Vec<String>>>()?;
+    let mut lexicon = Lexicon::builtin();
+    for text in &texts {
+        let mut learned = Lexicon::default();
+        learned.learn(text);
+        lexicon.merge(learned);
+    }
+    for (path, text) in files.iter().zip(&texts) {
+        let repaired = repair(text, &lexicon);
+        if explain {
+            for r in &repaired.repairs {
+                let kind = if r.certain { "certain" } else { "guess" };
+                eprintln!("{}:{}: {} → {} ({kind})", path.display(), r.line, r.before, r.after);
+            }
+        }
+        print_stdout(&repaired.text)?;
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}

@@ -1,0 +1,272 @@
+//! Stage 3: read the structure of one article from its repaired text.
+//!
+//! Headline, timestamp (with revision note), dateline, paragraphs,
+//! sub-headings and trailer, as described in ARTICLE-FORMAT. Parsing never
+//! renders and never looks at other files; it returns a plain [`Article`] or
+//! a [`ParseError`] naming the line and what was expected.
+
+mod dateline;
+mod revision;
+mod timestamp;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use serde::Serialize;
+
+pub use dateline::{Dateline, split_dateline};
+pub use revision::{Revision, RevisionKind, revision_kind};
+pub use timestamp::{Stamp, berlin_time, split_timestamp};
+
+/// One version of one story, as the reporter wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Article {
+    pub headline: String,
+    /// The instant, with Berlin's offset.
+    pub timestamp: DateTime<FixedOffset>,
+    /// The wall-clock time as written in the file.
+    pub written_time: NaiveDateTime,
+    pub revision: Option<Revision>,
+    pub dateline: Option<Dateline>,
+    /// Paragraphs and sub-headings in order; the first paragraph without its dateline.
+    pub blocks: Vec<Block>,
+    pub trailer: Vec<String>,
+}
+
+/// A piece of body text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "lowercase")]
+pub enum Block {
+    Paragraph(String),
+    Subheading(String),
+}
+
+impl Block {
+    pub fn text(&self) -> &str {
+        match self {
+            Block::Paragraph(text) | Block::Subheading(text) => text,
+        }
+    }
+}
+
+/// Why a file is not an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line in the file.
+    pub line: usize,
+    pub message: String,
+}
+
+/// A parsed article and what was odd about it.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub article: Article,
+    /// (line, message) pairs.
+    pub warnings: Vec<(usize, String)>,
+}
+
+/// Longest line that can still be a sub-heading.
+const SUBHEADING_MAX_CHARS: usize = 100;
+
+/// Parse the text of one article file (line ends already `\n`).
+pub fn parse_article(text: &str) -> Result<Parsed, ParseError> {
+    let mut warnings = Vec::new();
+    let lines: Vec<(usize, String)> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| (i + 1, clean_line(line, i + 1, &mut warnings)))
+        .filter(|(_, line)| !line.trim().is_empty())
+        .collect();
+    let mut lines = lines.into_iter();
+    let Some((_, headline)) = lines.next() else {
+        return Err(ParseError { line: 1, message: "the file is empty; expected a headline on line 1".into() });
+    };
+    let headline = collapse_spaces(&headline);
+    let (stamp_line, stamp_text) = lines.next().ok_or_else(|| ParseError {
+        line: text.split('\n').count().max(2),
+        message: "expected a timestamp line `DD.MM.YYYY - HH:MM:SS` after the headline, found the end of the file"
+            .into(),
+    })?;
+    let (stamp, after_stamp) =
+        split_timestamp(&stamp_text).map_err(|message| ParseError { line: stamp_line, message })?;
+    if let Some(warning) = &stamp.warning {
+        warnings.push((stamp_line, warning.clone()));
+    }
+    let mut revision = note_after_timestamp(after_stamp, stamp_line, &mut warnings);
+    let body: Vec<(usize, String)> = lines.collect();
+    let Some(first_line) = body.first().map(|(n, _)| *n) else {
+        return Err(ParseError { line: stamp_line + 1, message: "the article has no text after the timestamp".into() });
+    };
+    let (dateline, blocks, trailer) = parse_body(body, &mut revision);
+    if dateline.is_none() {
+        warnings.push((first_line, "no dateline `ORT (dpa-AFX) - ` at the start of the text".into()));
+    }
+    let article = Article {
+        headline,
+        timestamp: stamp.instant,
+        written_time: stamp.written,
+        revision,
+        dateline,
+        blocks,
+        trailer,
+    };
+    Ok(Parsed { article, warnings })
+}
+
+/// The rest of the timestamp line is the revision note, if any.
+fn note_after_timestamp(rest: &str, line: usize, warnings: &mut Vec<(usize, String)>) -> Option<Revision> {
+    let rest = rest.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    if !(rest.starts_with('(') && rest.ends_with(')')) {
+        warnings.push((line, format!("text after the timestamp is not a parenthesised note: {rest:?}")));
+    }
+    Some(Revision::new(rest))
+}
+
+/// Dateline, blocks and trailer of the body lines.
+fn parse_body(
+    body: Vec<(usize, String)>,
+    revision: &mut Option<Revision>,
+) -> (Option<Dateline>, Vec<Block>, Vec<String>) {
+    let mut texts: Vec<String> = body.into_iter().map(|(_, text)| collapse_spaces(&text)).collect();
+    let trailer = split_trailer(&mut texts);
+    let mut first = texts.first().cloned().unwrap_or_default();
+    if let Some((note, rest)) = revision::leading_note(&first) {
+        if revision.is_none() {
+            *revision = Some(note);
+        }
+        first = rest.to_string();
+    }
+    let dateline = match split_dateline(&first) {
+        Some((dateline, rest)) => {
+            first = rest.to_string();
+            Some(dateline)
+        }
+        None => None,
+    };
+    if let Some(slot) = texts.first_mut() {
+        *slot = first;
+    }
+    (dateline, classify_blocks(texts), trailer)
+}
+
+/// Take editor initials (`/gl/jha/`) and `Quelle:` lines off the end.
+fn split_trailer(texts: &mut Vec<String>) -> Vec<String> {
+    let mut trailer = Vec::new();
+    while texts.len() > 1 && texts.last().is_some_and(|t| is_trailer_line(t)) {
+        trailer.push(texts.pop().unwrap_or_default());
+    }
+    trailer.reverse();
+    trailer
+}
+
+fn is_trailer_line(text: &str) -> bool {
+    let initials = text.contains('/')
+        && text.len() <= 40
+        && text.split('/').all(|part| part.chars().all(|c| c.is_ascii_alphanumeric()))
+        && text.split('/').filter(|part| !part.is_empty()).count() >= 2;
+    initials || text.starts_with("Quelle:")
+}
+
+/// Short lines without final punctuation, with text after them, are sub-headings.
+fn classify_blocks(texts: Vec<String>) -> Vec<Block> {
+    let count = texts.len();
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            if i > 0 && i + 1 < count && looks_like_subheading(&text) {
+                Block::Subheading(text)
+            } else {
+                Block::Paragraph(text)
+            }
+        })
+        .collect()
+}
+
+fn looks_like_subheading(text: &str) -> bool {
+    let last = text.chars().last().unwrap_or('.');
+    let ends_open = !matches!(last, '.' | '!' | '?' | ':' | ';' | ',' | '"' | '“' | '”' | '«' | '»' | ')' | '…' | '\'');
+    let starts_capital = text.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+    ends_open && starts_capital && text.chars().count() <= SUBHEADING_MAX_CHARS
+}
+
+/// Squeeze runs of spaces and tabs to one space, trim the ends.
+fn collapse_spaces(text: &str) -> String {
+    text.split([' ', '\t']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// Replace characters XML 1.0 forbids (C0 and C1 controls, U+FFFE/U+FFFF,
+/// noncharacters) with nothing, reporting each line where it happened.
+fn clean_line(line: &str, number: usize, warnings: &mut Vec<(usize, String)>) -> String {
+    if !line.chars().any(is_forbidden) {
+        return line.to_string();
+    }
+    let removed: Vec<String> =
+        line.chars().filter(|c| is_forbidden(*c)).map(|c| format!("U+{:04X}", c as u32)).collect();
+    warnings.push((number, format!("removed control characters {}", removed.join(" "))));
+    line.chars().map(|c| if c == '\t' { ' ' } else { c }).filter(|c| !is_forbidden(*c)).collect()
+}
+
+/// Characters that must not reach XML or HTML output. Tab is allowed but
+/// treated as a space by the caller.
+pub fn is_forbidden(c: char) -> bool {
+    let code = c as u32;
+    (code < 0x20 && c != '\t')
+        || (0x7F..=0x9F).contains(&code)
+        || (0xFDD0..=0xFDEF).contains(&code)
+        || (code & 0xFFFE) == 0xFFFE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "Nato: Russische Verluste bei mehr als 600.000 Soldaten\n28.10.2024 - 14:57:43(neu: Details)\nBRÜSSEL (dpa-AFX) - Die Nato provoziert.\nDazu ergänzte er etwas.\nNordkoreaner Nato zufolge schon in grenznaher Region Kursk\nRutte äußerte sich.\n";
+
+    #[test]
+    fn parses_all_parts() {
+        let parsed = parse_article(SAMPLE).unwrap();
+        let a = parsed.article;
+        assert_eq!(a.headline, "Nato: Russische Verluste bei mehr als 600.000 Soldaten");
+        assert_eq!(a.timestamp.to_rfc3339(), "2024-10-28T14:57:43+01:00");
+        let revision = a.revision.unwrap();
+        assert_eq!(revision.raw, "(neu: Details)");
+        assert_eq!(revision.kind, RevisionKind::NewDetails);
+        assert_eq!(a.dateline.unwrap().places, ["BRÜSSEL"]);
+        assert_eq!(a.blocks[0], Block::Paragraph("Die Nato provoziert.".into()));
+        assert_eq!(a.blocks[2], Block::Subheading("Nordkoreaner Nato zufolge schon in grenznaher Region Kursk".into()));
+        assert_eq!(a.blocks.len(), 4);
+        assert!(parsed.warnings.is_empty());
+    }
+
+    #[test]
+    fn blank_lines_trailer_and_note_on_line_three() {
+        let text = "Titel\n\n01.07.2024 - 09:00:00\n\n(Wiederholung) BERLIN (dpa) - Text.\n\nMehr Text.\n/gl/jha/\n";
+        let a = parse_article(text).unwrap().article;
+        assert_eq!(a.revision.unwrap().kind, RevisionKind::Repeat);
+        assert_eq!(a.dateline.unwrap().agency, "dpa");
+        assert_eq!(a.trailer, ["/gl/jha/"]);
+        assert_eq!(a.blocks.len(), 2);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(parse_article("").unwrap_err().line, 1);
+        assert_eq!(parse_article("  \n\n").unwrap_err().line, 1);
+        let only_headline = parse_article("Nur eine Zeile\n").unwrap_err();
+        assert_eq!(only_headline.line, 2);
+        let bad_date = parse_article("Titel\n31.02.2024 - 10:00:00\nText").unwrap_err();
+        assert_eq!((bad_date.line, bad_date.message.contains("not a date")), (2, true));
+        let no_text = parse_article("Titel\n\n01.02.2024 - 10:00:00\n").unwrap_err();
+        assert_eq!(no_text.line, 4);
+    }
+
+    #[test]
+    fn control_characters_are_removed_and_reported() {
+        let parsed = parse_article("Ti\u{0}tel\u{85}\n01.02.2024 - 10:00:00\nBERLIN (dpa) - Te\u{FFFF}xt.").unwrap();
+        assert_eq!(parsed.article.headline, "Titel");
+        assert_eq!(parsed.article.blocks[0].text(), "Text.");
+        assert_eq!(parsed.warnings.iter().map(|w| w.0).collect::<Vec<_>>(), [1, 3]);
+    }
+}

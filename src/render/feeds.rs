@@ -1,0 +1,179 @@
+//! The feeds: Atom (`atom_syndication`), RSS 2.0 (`rss`) and JSON Feed 1.1.
+//!
+//! One entry per story, newest first. Ids and guids are fixed by a story's
+//! first version and never change. No clock reaches a feed: its `updated`
+//! time is the newest story's, so the same input gives the same bytes.
+
+use anyhow::Result;
+use atom_syndication as atom;
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use super::views::{FEED_ATOM, FEED_JSON, FEED_RSS, SiteView, teaser};
+use crate::config::Config;
+use crate::stories::Story;
+
+/// A story with its content rendered, as feeds need it.
+pub struct FeedItem<'a> {
+    pub story: &'a Story,
+    pub url: String,
+    /// The latest version's body as HTML.
+    pub content_html: String,
+}
+
+/// The feeds' own time: the newest entry's update, or the Unix epoch for an
+/// empty archive (never the build time).
+fn feed_updated(items: &[FeedItem]) -> DateTime<FixedOffset> {
+    items.iter().map(|item| item.story.updated()).max().unwrap_or_default()
+}
+
+/// `atom.xml`.
+pub fn atom_feed(config: &Config, site: &SiteView, items: &[FeedItem]) -> Result<String> {
+    let author = atom::Person { name: config.author.clone(), ..Default::default() };
+    let feed = atom::Feed {
+        title: atom::Text::plain(&config.title),
+        subtitle: Some(atom::Text::plain(&config.description)),
+        id: site.atom_url.clone(),
+        updated: feed_updated(items),
+        authors: vec![author],
+        links: vec![
+            link("self", &site.atom_url, "application/atom+xml"),
+            link("alternate", &config.base_url, "text/html"),
+        ],
+        lang: Some(config.language.clone()),
+        generator: Some(atom::Generator { value: "depesche".into(), ..Default::default() }),
+        entries: items.iter().map(atom_entry).collect(),
+        ..Default::default()
+    };
+    let bytes = feed.write_to(Vec::new())?;
+    Ok(String::from_utf8(bytes)?)
+}
+
+fn atom_entry(item: &FeedItem) -> atom::Entry {
+    let story = item.story;
+    let latest = &story.latest().article;
+    atom::Entry {
+        title: atom::Text::plain(&latest.headline),
+        id: story.id.clone(),
+        updated: story.updated(),
+        published: Some(story.published()),
+        links: vec![link("alternate", &item.url, "text/html")],
+        summary: Some(atom::Text::plain(teaser(latest))),
+        content: Some(atom::Content {
+            content_type: Some("html".into()),
+            value: Some(item.content_html.clone()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn link(rel: &str, href: &str, mime_type: &str) -> atom::Link {
+    atom::Link { rel: rel.into(), href: href.into(), mime_type: Some(mime_type.into()), ..Default::default() }
+}
+
+/// `rss.xml`.
+pub fn rss_feed(config: &Config, site: &SiteView, items: &[FeedItem]) -> Result<String> {
+    let self_link = rss::extension::atom::Link {
+        rel: "self".into(),
+        href: site.rss_url.clone(),
+        mime_type: Some("application/rss+xml".into()),
+        ..Default::default()
+    };
+    let channel = rss::Channel {
+        title: config.title.clone(),
+        link: config.base_url.clone(),
+        description: config.description.clone(),
+        language: Some(config.language.clone()),
+        generator: Some("depesche".into()),
+        last_build_date: Some(rfc822(feed_updated(items))),
+        atom_ext: Some(rss::extension::atom::AtomExtension { links: vec![self_link] }),
+        items: items.iter().map(|item| rss_item(config, item)).collect(),
+        ..Default::default()
+    };
+    let bytes = channel.write_to(Vec::new())?;
+    Ok(String::from_utf8(bytes)?)
+}
+
+/// RFC 822 date with a two-digit day and the numeric offset: `Mon, 28 Oct 2024 14:57:43 +0100`.
+fn rfc822(time: DateTime<FixedOffset>) -> String {
+    time.format("%a, %d %b %Y %H:%M:%S %z").to_string()
+}
+
+fn rss_item(config: &Config, item: &FeedItem) -> rss::Item {
+    let latest = &item.story.latest().article;
+    let creator =
+        rss::extension::dublincore::DublinCoreExtension { creators: vec![config.author.clone()], ..Default::default() };
+    rss::Item {
+        title: Some(latest.headline.clone()),
+        link: Some(item.url.clone()),
+        description: Some(teaser(latest)),
+        guid: Some(rss::Guid { value: item.url.clone(), permalink: true }),
+        pub_date: Some(rfc822(item.story.published())),
+        content: Some(item.content_html.clone()),
+        dublin_core_ext: Some(creator),
+        ..Default::default()
+    }
+}
+
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    version: &'static str,
+    title: &'a str,
+    home_page_url: &'a str,
+    feed_url: &'a str,
+    description: &'a str,
+    language: &'a str,
+    authors: [JsonAuthor<'a>; 1],
+    items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonAuthor<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    id: &'a str,
+    url: &'a str,
+    title: &'a str,
+    summary: String,
+    content_html: &'a str,
+    date_published: String,
+    date_modified: String,
+}
+
+/// `feed.json` (JSON Feed 1.1).
+pub fn json_feed(config: &Config, site: &SiteView, items: &[FeedItem]) -> Result<String> {
+    let feed = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: &config.title,
+        home_page_url: &config.base_url,
+        feed_url: &site.json_url,
+        description: &config.description,
+        language: &config.language,
+        authors: [JsonAuthor { name: &config.author }],
+        items: items.iter().map(json_item).collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&feed)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn json_item<'a>(item: &'a FeedItem) -> JsonItem<'a> {
+    let story = item.story;
+    let latest = &story.latest().article;
+    JsonItem {
+        id: &story.id,
+        url: &item.url,
+        title: &latest.headline,
+        summary: teaser(latest),
+        content_html: &item.content_html,
+        date_published: story.published().to_rfc3339(),
+        date_modified: story.updated().to_rfc3339(),
+    }
+}
+
+/// Site paths of the three feeds.
+pub const FEED_PATHS: [&str; 3] = [FEED_ATOM, FEED_RSS, FEED_JSON];

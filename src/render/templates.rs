@@ -1,0 +1,122 @@
+//! The template environment: defaults embedded from `templates/`, each
+//! overridable by a file of the same name in the user's template folder.
+//!
+//! Autoescaping is on for every `.html` and `.xml` template, so nothing an
+//! article contains can become markup.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use minijinja::Environment;
+
+/// The default templates, compiled into the binary.
+pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("story.html", include_str!("../../templates/story.html")),
+    ("article.html", include_str!("../../templates/article.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+];
+
+/// Templates ready to render, defaults plus the user's overrides.
+pub struct Templates {
+    env: Environment<'static>,
+    overridden: Vec<String>,
+}
+
+impl Templates {
+    /// Load the defaults and the overrides found in `override_dir`, if it exists.
+    pub fn load(override_dir: Option<&Path>) -> Result<Templates> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_formatter(html_formatter);
+        let mut overridden = Vec::new();
+        for (name, default_source) in DEFAULT_TEMPLATES {
+            let user_file = override_dir.map(|dir| dir.join(name)).filter(|path| path.is_file());
+            let source = match &user_file {
+                Some(path) => {
+                    overridden.push(path.display().to_string());
+                    read_template(path)?
+                }
+                None => default_source.to_string(),
+            };
+            env.add_template_owned(*name, source).with_context(|| template_error(name, user_file.as_deref()))?;
+        }
+        Ok(Templates { env, overridden })
+    }
+
+    /// Files of the user's that replace a default.
+    pub fn overridden(&self) -> &[String] {
+        &self.overridden
+    }
+
+    /// Render template `name` with `context`.
+    pub fn render(&self, name: &str, context: minijinja::Value) -> Result<String> {
+        let template = self.env.get_template(name)?;
+        template.render(context).with_context(|| format!("cannot render template {name}"))
+    }
+}
+
+/// Escape `&`, `<`, `>`, `"` and `'` in HTML and XML templates. Unlike
+/// minijinja's default escaper this leaves `/` alone, so URLs stay readable
+/// in the page source; `/` is not special in text or quoted attributes.
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    let escaping = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+    match value.as_str() {
+        Some(text) if escaping && !value.is_safe() => write_escaped(out, text)
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut rest = text;
+    while let Some(index) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.write_str(&rest[..index])?;
+        out.write_str(match rest.as_bytes()[index] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = &rest[index + 1..];
+    }
+    out.write_str(rest)
+}
+
+fn read_template(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read template {}", path.display()))
+}
+
+fn template_error(name: &str, user_file: Option<&Path>) -> String {
+    let origin = user_file.map_or_else(|| format!("built-in {name}"), |p| PathBuf::from(p).display().to_string());
+    format!("template {origin} does not compile")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::context;
+
+    #[test]
+    fn article_text_cannot_become_markup() {
+        let mut env = Environment::new();
+        env.set_formatter(html_formatter);
+        env.add_template("t.html", "<p title=\"{{ x }}\">{{ x }}</p>{{ url }}").unwrap();
+        let html = env
+            .get_template("t.html")
+            .unwrap()
+            .render(context! { x => "</p><script>\"'&", url => "https://a.example/b" })
+            .unwrap();
+        assert_eq!(
+            html,
+            "<p title=\"&lt;/p&gt;&lt;script&gt;&quot;&#39;&amp;\">&lt;/p&gt;&lt;script&gt;&quot;&#39;&amp;</p>https://a.example/b"
+        );
+    }
+}

@@ -1,0 +1,242 @@
+//! What templates see: plain, serialisable views of the site and its stories,
+//! with every URL absolute and every time already formatted in German.
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::parse::{Article, Block};
+use crate::stories::{Story, Version};
+
+/// Site-wide values every page gets.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub language: String,
+    pub author: String,
+    pub atom_url: String,
+    pub rss_url: String,
+    pub json_url: String,
+}
+
+impl SiteView {
+    pub fn new(config: &Config) -> SiteView {
+        SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            base_url: config.base_url.clone(),
+            language: config.language.clone(),
+            author: config.author.clone(),
+            atom_url: config.url(FEED_ATOM),
+            rss_url: config.url(FEED_RSS),
+            json_url: config.url(FEED_JSON),
+        }
+    }
+}
+
+pub const FEED_ATOM: &str = "atom.xml";
+pub const FEED_RSS: &str = "rss.xml";
+pub const FEED_JSON: &str = "feed.json";
+
+/// A point in time, machine- and human-readable.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeView {
+    /// RFC 3339 with offset, for `<time datetime>`.
+    pub iso: String,
+    /// `28. Oktober 2024, 14:57 Uhr`.
+    pub display: String,
+    /// `28.10.2024, 14:57`.
+    pub short: String,
+}
+
+const MONTHS: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+
+impl TimeView {
+    pub fn new(time: DateTime<FixedOffset>) -> TimeView {
+        let month = MONTHS[time.month0() as usize];
+        TimeView {
+            iso: time.to_rfc3339(),
+            display: format!("{}. {month} {}, {:02}:{:02} Uhr", time.day(), time.year(), time.hour(), time.minute()),
+            short: time.format("%d.%m.%Y, %H:%M").to_string(),
+        }
+    }
+}
+
+/// One article's text, as the article template renders it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView<'a> {
+    pub headline: &'a str,
+    pub dateline: Option<&'a str>,
+    pub places: Vec<&'a str>,
+    pub blocks: &'a [Block],
+    pub trailer: &'a [String],
+    pub revision: Option<RevisionView<'a>>,
+    pub time: TimeView,
+}
+
+/// A revision note with its German label.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionView<'a> {
+    pub raw: &'a str,
+    pub text: &'a str,
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub is_correction: bool,
+}
+
+impl<'a> ArticleView<'a> {
+    pub fn new(article: &'a Article) -> ArticleView<'a> {
+        let dateline = article.dateline.as_ref();
+        ArticleView {
+            headline: &article.headline,
+            dateline: dateline.map(|d| d.raw.trim_end()),
+            places: dateline.map(|d| d.places.iter().map(String::as_str).collect()).unwrap_or_default(),
+            blocks: &article.blocks,
+            trailer: &article.trailer,
+            revision: article.revision.as_ref().map(|r| RevisionView {
+                raw: &r.raw,
+                text: &r.text,
+                kind: kind_name(r.kind),
+                label: r.kind.label(),
+                is_correction: r.kind == crate::parse::RevisionKind::Correction,
+            }),
+            time: TimeView::new(article.timestamp),
+        }
+    }
+}
+
+fn kind_name(kind: crate::parse::RevisionKind) -> &'static str {
+    use crate::parse::RevisionKind::*;
+    match kind {
+        NewDetails => "new-details",
+        Repeat => "repeat",
+        Correction => "correction",
+        Update => "update",
+        Cosmetic => "cosmetic",
+        Other => "other",
+    }
+}
+
+/// A version in a story's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView<'a> {
+    pub n: usize,
+    pub headline: &'a str,
+    pub time: TimeView,
+    pub revision: Option<RevisionView<'a>>,
+    pub source_url: String,
+}
+
+/// A story page's data.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryView<'a> {
+    pub id: &'a str,
+    pub url: String,
+    pub path: &'a str,
+    pub latest: ArticleView<'a>,
+    pub published: TimeView,
+    pub updated: TimeView,
+    pub versions: Vec<VersionView<'a>>,
+    pub teaser: String,
+}
+
+impl<'a> StoryView<'a> {
+    pub fn new(story: &'a Story, config: &Config) -> StoryView<'a> {
+        let url = config.url(&story.path);
+        let versions = story.versions.iter().map(|v| version_view(story, v, config)).collect();
+        StoryView {
+            id: &story.id,
+            url,
+            path: &story.path,
+            latest: ArticleView::new(&story.latest().article),
+            published: TimeView::new(story.published()),
+            updated: TimeView::new(story.updated()),
+            versions,
+            teaser: teaser(&story.latest().article),
+        }
+    }
+}
+
+fn version_view<'a>(story: &Story, version: &'a Version, config: &Config) -> VersionView<'a> {
+    let article = ArticleView::new(&version.article);
+    VersionView {
+        n: version.n,
+        headline: &version.article.headline,
+        time: article.time,
+        revision: article.revision,
+        source_url: config.url(&source_path(story, version)),
+    }
+}
+
+/// Site path of a version's original file.
+pub fn source_path(story: &Story, version: &Version) -> String {
+    format!("{}v/{}/source.txt", story.path, version.n)
+}
+
+/// The first paragraph, at most ~300 characters, cut at a word.
+pub fn teaser(article: &Article) -> String {
+    let first = article.blocks.iter().find(|b| matches!(b, Block::Paragraph(_))).map(Block::text).unwrap_or("");
+    if first.chars().count() <= 300 {
+        return first.to_string();
+    }
+    let cut: String = first.chars().take(300).collect();
+    let at_word = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{} …", &cut[..at_word])
+}
+
+/// One line of the index.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListItem {
+    pub url: String,
+    pub headline: String,
+    pub places: Vec<String>,
+    pub published: TimeView,
+    pub updated: TimeView,
+    pub version_count: usize,
+    pub revision: Option<String>,
+    pub teaser: String,
+}
+
+impl ListItem {
+    pub fn new(story: &Story, config: &Config) -> ListItem {
+        let latest = &story.latest().article;
+        ListItem {
+            url: config.url(&story.path),
+            headline: latest.headline.clone(),
+            places: latest.dateline.as_ref().map(|d| d.places.clone()).unwrap_or_default(),
+            published: TimeView::new(story.published()),
+            updated: TimeView::new(story.updated()),
+            version_count: story.versions.len(),
+            revision: latest.revision.as_ref().map(|r| r.text.clone()),
+            teaser: teaser(latest),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn german_time_display() {
+        let time = DateTime::parse_from_rfc3339("2024-03-05T09:07:00+01:00").unwrap();
+        let view = TimeView::new(time);
+        assert_eq!(view.display, "5. März 2024, 09:07 Uhr");
+        assert_eq!(view.short, "05.03.2024, 09:07");
+    }
+}

@@ -1,0 +1,91 @@
+//! What a run tells the user: warnings, rejected files and the summary line.
+//!
+//! Plain records that every stage can produce and the application edge
+//! prints. Messages name the file (relative to the input folder) and, where
+//! known, the 1-based line, in the `file:line: message` form editors jump to.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A file that could not be published, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub error: String,
+}
+
+impl Rejection {
+    pub fn new(source: &str, line: Option<usize>, error: impl Into<String>) -> Rejection {
+        Rejection { source: source.to_string(), line, error: error.into() }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_location(f, &self.source, self.line)?;
+        write!(f, "error: {}", self.error)
+    }
+}
+
+/// Something published but worth a look (an ambiguous time, a guessed repair, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(source: &str, line: Option<usize>, message: impl Into<String>) -> Warning {
+        Warning { source: source.to_string(), line, message: message.into() }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_location(f, &self.source, self.line)?;
+        write!(f, "warning: {}", self.message)
+    }
+}
+
+fn write_location(f: &mut fmt::Formatter<'_>, source: &str, line: Option<usize>) -> fmt::Result {
+    match line {
+        Some(line) => write!(f, "{source}:{line}: "),
+        None => write!(f, "{source}: "),
+    }
+}
+
+/// Counts of one run, printed as the last line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub articles: usize,
+    pub stories: usize,
+    pub pages: usize,
+    pub rejected: usize,
+    pub ignored: usize,
+    pub warnings: usize,
+    pub repairs: usize,
+    pub guesses: usize,
+}
+
+impl Summary {
+    /// The one-line summary, with the elapsed time.
+    pub fn line(&self, verb: &str, seconds: f64) -> String {
+        format!(
+            "{verb}: {} files ({} published, {} rejected, {} ignored), {} stories, {} pages, {} repairs ({} guessed), {} warnings in {seconds:.2} s",
+            self.articles + self.rejected + self.ignored,
+            self.articles,
+            self.rejected,
+            self.ignored,
+            self.stories,
+            self.pages,
+            self.repairs,
+            self.guesses,
+            self.warnings,
+        )
+    }
+}

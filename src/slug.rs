@@ -1,0 +1,92 @@
+//! URL slugs from German headlines.
+//!
+//! A slug is lowercase ASCII letters, digits and single hyphens: German
+//! letters are transliterated the German way (ä → ae, ß → ss), other letters
+//! through `deunicode`. It is never empty and can never name another folder
+//! (`..`) or contain a path separator, whatever the headline holds.
+
+/// Longest slug, in bytes; cut at a word boundary.
+const MAX_SLUG_LEN: usize = 80;
+/// Used when a headline has no letters or digits at all.
+const FALLBACK_SLUG: &str = "meldung";
+
+/// The slug of a headline.
+pub fn slugify(headline: &str) -> String {
+    let mut ascii = String::with_capacity(headline.len());
+    for c in headline.chars() {
+        match german_transliteration(c) {
+            Some(replacement) => ascii.push_str(replacement),
+            None if c.is_ascii() => ascii.push(c),
+            None => ascii.push_str(deunicode::deunicode_char(c).unwrap_or("-")),
+        }
+    }
+    let slug = hyphenate(&ascii.to_ascii_lowercase());
+    let slug = shorten(&slug);
+    if slug.is_empty() { FALLBACK_SLUG.to_string() } else { slug }
+}
+
+fn german_transliteration(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ä' => "ae",
+        'ö' => "oe",
+        'ü' => "ue",
+        'Ä' => "Ae",
+        'Ö' => "Oe",
+        'Ü' => "Ue",
+        'ß' | 'ẞ' => "ss",
+        _ => return None,
+    })
+}
+
+/// Keep `[a-z0-9]`, turn every other run into one hyphen, trim hyphens.
+fn hyphenate(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+fn shorten(slug: &str) -> String {
+    if slug.len() <= MAX_SLUG_LEN {
+        return slug.to_string();
+    }
+    let cut = &slug[..MAX_SLUG_LEN];
+    let at_word = cut.rfind('-').filter(|&i| i > MAX_SLUG_LEN / 2).unwrap_or(MAX_SLUG_LEN);
+    cut[..at_word].trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn german_transliteration_and_punctuation() {
+        assert_eq!(
+            slugify("Nato: Russische Verluste bei mehr als 600.000 Soldaten"),
+            "nato-russische-verluste-bei-mehr-als-600-000-soldaten"
+        );
+        assert_eq!(slugify("Äußerungen über Größe"), "aeusserungen-ueber-groesse");
+        assert_eq!(slugify("WDH/ROUNDUP 2: Kraków – Łódź"), "wdh-roundup-2-krakow-lodz");
+    }
+
+    #[test]
+    fn never_empty_never_a_path() {
+        for headline in ["", "...", "../../etc/passwd", "„“ – …", "/", "\\..\\"] {
+            let slug = slugify(headline);
+            assert!(!slug.is_empty() && slug != ".." && !slug.contains(['/', '\\', '.']), "{headline}: {slug}");
+        }
+        assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slugify("„“"), "meldung");
+    }
+
+    #[test]
+    fn long_headlines_are_cut_at_a_word() {
+        let slug = slugify(&"Wort ".repeat(40));
+        assert!(slug.len() <= MAX_SLUG_LEN && slug.ends_with("wort"));
+    }
+}

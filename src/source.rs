@@ -1,0 +1,172 @@
+//! Stage 1: find the article files under the input folder.
+//!
+//! Walks the tree in sorted order and sorts every entry into one of three
+//! lists: files to read, files rejected with a reason, and files ignored by a
+//! documented rule (hidden, not `.txt`). Nothing is ever dropped silently, and
+//! no symbolic link is followed out of the input folder.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::report::Rejection;
+
+/// An article file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the input folder, with `/` separators.
+    pub rel: String,
+    /// Path to open.
+    pub path: PathBuf,
+}
+
+/// A file left out on purpose, with the rule that left it out.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Ignored {
+    pub source: String,
+    pub reason: String,
+}
+
+/// Every file found under the input folder, each in exactly one list.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub files: Vec<SourceFile>,
+    pub rejected: Vec<Rejection>,
+    pub ignored: Vec<Ignored>,
+}
+
+/// Walk `root` and sort what is found. Fails only when `root` itself cannot be read.
+pub fn discover(root: &Path, max_file_size: u64) -> std::io::Result<Inventory> {
+    let canonical_root = root.canonicalize()?;
+    if !canonical_root.is_dir() {
+        return Err(std::io::Error::other(format!("{} is not a folder", root.display())));
+    }
+    let mut inventory = Inventory::default();
+    let walker = WalkDir::new(root).follow_links(false).sort_by_file_name().min_depth(1);
+    for entry in walker {
+        match entry {
+            Ok(entry) => classify(&entry, root, &canonical_root, max_file_size, &mut inventory),
+            Err(error) => inventory.rejected.push(walk_error(&error, root)),
+        }
+    }
+    Ok(inventory)
+}
+
+fn classify(entry: &walkdir::DirEntry, root: &Path, canonical_root: &Path, max: u64, inv: &mut Inventory) {
+    let rel = relative_name(entry.path(), root);
+    if entry.file_type().is_dir() {
+        return;
+    }
+    if is_hidden(&rel) {
+        inv.ignored.push(Ignored { source: rel, reason: "hidden file or folder".into() });
+        return;
+    }
+    let link_outcome = entry.path_is_symlink().then(|| check_symlink(entry.path(), canonical_root, &rel)).flatten();
+    if let Some(outcome) = link_outcome {
+        match outcome {
+            LinkOutcome::Reject(r) => inv.rejected.push(r),
+            LinkOutcome::Ignore(i) => inv.ignored.push(i),
+        }
+        return;
+    }
+    if !has_txt_extension(&rel) {
+        inv.ignored.push(Ignored { source: rel, reason: "not a .txt file".into() });
+        return;
+    }
+    match std::fs::metadata(entry.path()) {
+        Ok(meta) if meta.len() > max => inv.rejected.push(Rejection::new(
+            &rel,
+            None,
+            format!("file is too large ({} bytes, the limit max_file_size is {max})", meta.len()),
+        )),
+        Ok(_) => inv.files.push(SourceFile { rel, path: entry.path().to_path_buf() }),
+        Err(error) => inv.rejected.push(Rejection::new(&rel, None, format!("cannot read file: {error}"))),
+    }
+}
+
+enum LinkOutcome {
+    Reject(Rejection),
+    Ignore(Ignored),
+}
+
+/// A link is read only when it resolves to a file inside the input folder.
+fn check_symlink(path: &Path, canonical_root: &Path, rel: &str) -> Option<LinkOutcome> {
+    let target = match path.canonicalize() {
+        Ok(target) => target,
+        Err(error) => {
+            let reason = format!("symbolic link cannot be resolved (broken or looping): {error}");
+            return Some(LinkOutcome::Reject(Rejection::new(rel, None, reason)));
+        }
+    };
+    if !target.starts_with(canonical_root) {
+        let reason = "symbolic link points outside the input folder; not followed".to_string();
+        return Some(LinkOutcome::Reject(Rejection::new(rel, None, reason)));
+    }
+    if target.is_dir() {
+        let reason = "symbolic link to a folder inside the input folder, which is walked anyway".into();
+        return Some(LinkOutcome::Ignore(Ignored { source: rel.to_string(), reason }));
+    }
+    None
+}
+
+fn walk_error(error: &walkdir::Error, root: &Path) -> Rejection {
+    let rel = error.path().map(|p| relative_name(p, root)).unwrap_or_else(|| ".".into());
+    Rejection::new(&rel, None, format!("cannot read: {error}"))
+}
+
+/// `path` relative to `root`, `/`-separated, lossily converted to UTF-8.
+fn relative_name(path: &Path, root: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
+
+fn is_hidden(rel: &str) -> bool {
+    rel.split('/').any(|part| part.starts_with('.'))
+}
+
+fn has_txt_extension(rel: &str) -> bool {
+    rel.rsplit_once('.').is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("txt"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_files_into_read_ignored_and_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("b/nested")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join("b/nested/z.txt"), "x").unwrap();
+        std::fs::write(root.join("a.TXT"), "x").unwrap();
+        std::fs::write(root.join("notes.md"), "x").unwrap();
+        std::fs::write(root.join(".hidden.txt"), "x").unwrap();
+        std::fs::write(root.join(".git/HEAD"), "x").unwrap();
+        std::fs::write(root.join("big.txt"), "x".repeat(100)).unwrap();
+        let inv = discover(root, 10).unwrap();
+        let files: Vec<&str> = inv.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(files, ["a.TXT", "b/nested/z.txt"]);
+        let ignored: Vec<&str> = inv.ignored.iter().map(|f| f.source.as_str()).collect();
+        assert_eq!(ignored, [".git/HEAD", ".hidden.txt", "notes.md"]);
+        assert_eq!(inv.rejected.len(), 1);
+        assert_eq!(inv.rejected[0].source, "big.txt");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_folder_are_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "x").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), dir.path().join("link.txt")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("loop.txt"), dir.path().join("loop.txt")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("self")).unwrap();
+        let inv = discover(dir.path(), 1000).unwrap();
+        assert!(inv.files.is_empty());
+        let rejected: Vec<&str> = inv.rejected.iter().map(|r| r.source.as_str()).collect();
+        assert_eq!(rejected, ["link.txt", "loop.txt"]);
+        assert_eq!(inv.ignored.len(), 1);
+    }
+}

@@ -1,0 +1,8 @@
+//! depesche's integration tests: whole input folders built with the real
+//! binary, checked the way a user (or a feed reader) would check them.
+
+mod build;
+mod feeds;
+mod rejects;
+mod support;
+mod templates;

@@ -1,0 +1,81 @@
+//! Helpers: run the binary, build a folder, read what it wrote.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The project folder (where `seeds/` and `templates/` live).
+pub fn project_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture folder under `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    project_dir().join("tests/fixtures").join(name)
+}
+
+/// Run `depesche args...` in `cwd`.
+pub fn depesche(cwd: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_depesche"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("the depesche binary runs")
+}
+
+/// A built site in a temporary folder.
+pub struct Built {
+    pub dir: tempfile::TempDir,
+    pub output: Output,
+}
+
+impl Built {
+    pub fn public(&self) -> PathBuf {
+        self.dir.path().join("public")
+    }
+
+    pub fn read(&self, site_path: &str) -> String {
+        let path = self.public().join(site_path);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    /// Every file written, as site paths, sorted.
+    pub fn files(&self) -> Vec<String> {
+        let mut files: Vec<String> = walkdir::WalkDir::new(self.public())
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.path().strip_prefix(self.public()).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+/// Build `input` into a fresh temporary `public/`, working in that temporary folder.
+pub fn build(input: &Path, extra: &[&str]) -> Built {
+    let dir = tempfile::tempdir().unwrap();
+    let input = input.to_str().unwrap();
+    let mut args = vec!["build", "--input", input, "--output", "public"];
+    args.extend_from_slice(extra);
+    let output = depesche(dir.path(), &args);
+    Built { dir, output }
+}
+
+/// Check that `text` is well-formed XML.
+pub fn assert_well_formed(name: &str, text: &str) {
+    if let Err(error) = roxmltree::Document::parse(text) {
+        panic!("{name} is not well-formed XML: {error}");
+    }
+}
