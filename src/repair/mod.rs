@@ -1,0 +1,270 @@
+//! Stage 2b: repair mojibake in decoded text, span by span.
+//!
+//! Text that went through a broken pipeline shows UTF-8 bytes read as a
+//! single-byte code page: `Ã¤` (Windows-1252, ISO-8859-1/-15) or, in the
+//! sample, `Ă€` (ISO-8859-16) with the bytes 0x80–0x9F lost on the way, so
+//! that `BRÜSSEL` reads `BRĂSSEL`. Repair reads each damaged run back to the
+//! bytes it stood for ([`scan`]), chooses lost characters from context
+//! ([`resolve`]) and records every change as a [`Repair`], certain or guessed.
+//!
+//! It must never damage clean text: only runs that start with a character
+//! that reads a UTF-8 lead byte are looked at, a run is replaced only when it
+//! decodes to a plausible character, and a lone lead that could be a real
+//! letter stays unless the file shows damage or the repair spells a known
+//! word. Whole files are never re-decoded, so intact text in a damaged file
+//! stays as it is.
+
+mod codec;
+mod lexicon;
+mod resolve;
+mod scan;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+pub use lexicon::Lexicon;
+
+use crate::decode::to_nfc;
+use lexicon::for_clean_words;
+use resolve::{Choice, Context, Quotes, resolve_letters, resolve_punct};
+use scan::{Kind, Unit, lead_image_at, scan_token};
+
+/// One change made to the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
+    /// 1-based line number in the decoded text.
+    pub line: usize,
+    pub before: String,
+    pub after: String,
+    /// False when the byte that decided the character was lost and it was guessed.
+    pub certain: bool,
+}
+
+impl fmt::Display for Repair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let how = if self.certain { "certain" } else { "guess" };
+        write!(f, "{}: {} → {} ({how})", self.line, self.before, self.after)
+    }
+}
+
+/// Repaired text and the list of repairs made.
+#[derive(Debug, Clone)]
+pub struct Repaired {
+    pub text: String,
+    pub repairs: Vec<Repair>,
+}
+
+/// How often repair reads its own output again: text encoded wrongly twice
+/// (`ÃƒÂ¤`) comes back one layer per pass.
+const MAX_PASSES: usize = 3;
+
+/// Repair the mojibake in `text`, choosing lost characters with `lexicon`.
+/// The result is Unicode NFC; clean NFC text comes back unchanged.
+pub fn repair(text: &str, lexicon: &Lexicon) -> Repaired {
+    let mut current = Cow::Borrowed(text);
+    let mut repairs: Vec<Repair> = Vec::new();
+    for _ in 0..MAX_PASSES {
+        let Some(pass) = repair_pass(&current, lexicon) else {
+            break;
+        };
+        compose(&mut repairs, pass.repairs);
+        current = Cow::Owned(pass.text);
+    }
+    Repaired { text: to_nfc(current).into_owned(), repairs }
+}
+
+/// Fold the repairs of a later pass into those of earlier ones, so a token
+/// repaired in two layers is reported once, from the input to the result.
+fn compose(repairs: &mut Vec<Repair>, later: Vec<Repair>) {
+    for next in later {
+        match repairs.iter_mut().find(|r| r.line == next.line && r.after == next.before) {
+            Some(earlier) => {
+                earlier.after = next.after;
+                earlier.certain &= next.certain;
+            }
+            None => repairs.push(next),
+        }
+    }
+}
+
+/// A token (whitespace-separated run) that holds mojibake.
+struct Damaged {
+    range: Range<usize>,
+    units: Vec<Unit>,
+}
+
+/// One pass over the text; `None` when there was nothing to repair.
+fn repair_pass(text: &str, lexicon: &Lexicon) -> Option<Repaired> {
+    let damaged = damaged_tokens(text);
+    if damaged.is_empty() {
+        return None;
+    }
+    let local = match damaged.iter().any(has_lost_letter) {
+        true => local_words(text),
+        false => HashMap::new(),
+    };
+    let ctx = Context { lexicon, local: &local, evidence: damaged.iter().any(shows_damage) };
+    let pass = rewrite(text, &damaged, &ctx);
+    (pass.text != text).then_some(pass)
+}
+
+/// Every token that holds a lead image and scans as mojibake, in order.
+fn damaged_tokens(text: &str) -> Vec<Damaged> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Lead images all start with 0xC3–0xC5; everything else is skipped
+        // with one comparison per byte.
+        if !(0xC3..=0xC5).contains(&bytes[i]) || !lead_image_at(bytes, i) {
+            i += 1;
+            continue;
+        }
+        let start = bytes[..i].iter().rposition(|&b| is_separator(b)).map_or(0, |p| p + 1);
+        let end = bytes[i..].iter().position(|&b| is_separator(b)).map_or(bytes.len(), |p| i + p);
+        if let Some(units) = scan_token(&text[start..end]) {
+            out.push(Damaged { range: start..end, units });
+        }
+        i = end;
+    }
+    out
+}
+
+fn is_separator(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\t')
+}
+
+fn has_lost_letter(token: &Damaged) -> bool {
+    token.units.iter().any(|u| matches!(u.kind, Kind::LostLetter { .. }))
+}
+
+/// Damage beyond doubt: a complete mojibake sequence, or a lone `Ă`/`Ã`
+/// after a lowercase letter, where no language puts a capital.
+fn shows_damage(token: &Damaged) -> bool {
+    token.units.iter().enumerate().any(|(i, u)| match u.kind {
+        Kind::Decoded { certain, .. } => certain,
+        Kind::LostLetter { lead: 0xC3 } => {
+            i.checked_sub(1).and_then(|j| token.units[j].known()).is_some_and(char::is_lowercase)
+        }
+        _ => false,
+    })
+}
+
+/// The clean words of the file itself, which outrank the folder's.
+fn local_words(text: &str) -> HashMap<String, u32> {
+    let mut words = HashMap::new();
+    for_clean_words(text, |w| *words.entry(w).or_insert(0) += 1);
+    words
+}
+
+/// Copy `text`, replacing the damaged tokens, and list the changes.
+fn rewrite(text: &str, damaged: &[Damaged], ctx: &Context) -> Repaired {
+    let mut out = String::with_capacity(text.len());
+    let mut repairs = Vec::new();
+    let (mut copied, mut line) = (0, 1);
+    for token in damaged {
+        line += text[copied..token.range.start].matches('\n').count();
+        out.push_str(&text[copied..token.range.start]);
+        let before = &text[token.range.clone()];
+        let token_start = out.len();
+        let certain = write_token(before, &token.units, ctx, &mut out);
+        if &out[token_start..] != before {
+            repairs.push(Repair { line, before: before.to_string(), after: out[token_start..].to_string(), certain });
+        }
+        copied = token.range.end;
+    }
+    out.push_str(&text[copied..]);
+    Repaired { text: out, repairs }
+}
+
+/// Write the repaired token to `out`; returns whether every change was certain.
+fn write_token(token: &str, units: &[Unit], ctx: &Context, out: &mut String) -> bool {
+    let mut choices: Vec<Choice> = units
+        .iter()
+        .map(|u| match u.kind {
+            Kind::Decoded { ch, certain } => Some((ch, certain)),
+            _ => None,
+        })
+        .collect();
+    resolve_letters(units, ctx, &mut choices);
+    let mut certain = true;
+    for (i, unit) in units.iter().enumerate() {
+        if unit.kind == Kind::LostPunct {
+            choices[i] = punct_choice(token, units, &choices, i, out, ctx.evidence);
+        }
+        match choices[i] {
+            Some((ch, sure)) => {
+                out.push(ch);
+                certain &= sure;
+            }
+            None => out.push_str(&token[unit.start..unit.end]),
+        }
+    }
+    certain
+}
+
+/// A lone `â` resolved from what precedes it in the output and what follows
+/// in the token. Always a guess: two bytes were lost.
+fn punct_choice(token: &str, units: &[Unit], choices: &[Choice], i: usize, out: &str, evidence: bool) -> Choice {
+    let line_start = out.rfind('\n').map_or(0, |p| p + 1);
+    let prev = out[line_start..].chars().next_back();
+    let next = units.get(i + 1).map(|u| match (choices[i + 1], u.kind) {
+        (Some((ch, _)), _) => ch,
+        // A lost letter is a letter, whatever it becomes.
+        (None, Kind::LostLetter { .. }) => 'a',
+        (None, _) => token[u.start..].chars().next().unwrap_or(' '),
+    });
+    let rest_end = units[i + 1..].iter().position(|u| !u.is_letter()).map_or(token.len(), |p| units[i + 1 + p].start);
+    let rest = units.get(i + 1).map_or("", |u| &token[u.start..rest_end]);
+    let quotes = Quotes::after(&out[line_start..]);
+    resolve_punct(prev, next, rest, quotes, evidence).map(|ch| (ch, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed(text: &str) -> String {
+        repair(text, &Lexicon::builtin()).text
+    }
+
+    #[test]
+    fn clean_text_is_unchanged() {
+        let clean = "„Äußerungen“ – Œuvre für 5 € in BRÜSSEL, SÃO PAULO, Château.\n";
+        let repaired = repair(clean, &Lexicon::builtin());
+        assert_eq!(repaired.text, clean);
+        assert!(repaired.repairs.is_empty());
+    }
+
+    #[test]
+    fn sample_damage() {
+        assert_eq!(
+            fixed("BRĂSSEL (dpa-AFX) - Die Nato provoziert den russischen PrĂ€sidenten"),
+            "BRÜSSEL (dpa-AFX) - Die Nato provoziert den russischen Präsidenten"
+        );
+        assert_eq!(fixed("von ĂuĂerungen. Auch Ă€uĂerte er sich nicht"), "von Äußerungen. Auch äußerte er sich nicht");
+    }
+
+    #[test]
+    fn lost_quotes_and_dashes() {
+        assert_eq!(
+            fixed("Er sagte: âDas ist ĂŒbel.â Dann â nach 10â12 Tagen â ging er."),
+            "Er sagte: „Das ist übel.“ Dann – nach 10–12 Tagen – ging er."
+        );
+    }
+
+    #[test]
+    fn classic_double_encoding() {
+        assert_eq!(fixed("â€žGrÃ¼ÃŸe aus KÃ–LNâ€œ â€“ fÃ¼r 5 â‚¬"), "„Grüße aus KÖLN“ – für 5 €");
+        assert_eq!(fixed("ÃƒÂ¤rgerlich"), "ärgerlich");
+    }
+
+    #[test]
+    fn repairs_are_recorded_per_token() {
+        let repaired = repair("Zeile eins\nBRĂSSEL und StraĂe", &Lexicon::builtin());
+        let shown: Vec<String> = repaired.repairs.iter().map(|r| r.to_string()).collect();
+        assert_eq!(shown, ["2: BRĂSSEL → BRÜSSEL (guess)", "2: StraĂe → Straße (certain)"]);
+    }
+}
