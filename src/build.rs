@@ -133,11 +133,19 @@ fn fingerprint_bytes(bytes: &[u8]) -> String {
 
 /// Words that decoded cleanly anywhere in the folder, plus the built-in lexicon.
 fn folder_lexicon(decoded: &[Decoded]) -> Lexicon {
-    let learned: Vec<Lexicon> = decoded
+    let texts: Vec<&str> = decoded.iter().map(|d| d.text.as_str()).collect();
+    lexicon_of(&texts)
+}
+
+/// The built-in lexicon plus the words that decoded cleanly in `texts`.
+/// Merging counts is order-independent, so the result does not depend on
+/// thread timing.
+pub fn lexicon_of(texts: &[&str]) -> Lexicon {
+    let learned: Vec<Lexicon> = texts
         .par_iter()
-        .map(|d| {
+        .map(|text| {
             let mut lexicon = Lexicon::default();
-            lexicon.learn(&d.text);
+            lexicon.learn(text);
             lexicon
         })
         .collect();
@@ -146,6 +154,14 @@ fn folder_lexicon(decoded: &[Decoded]) -> Lexicon {
         lexicon.merge(part);
     }
     lexicon
+}
+
+/// The decoded text of every article file the build would read under `input`.
+pub fn folder_texts(input: &Path, config: &Config) -> Result<Vec<String>> {
+    let inventory = discover(input, config.max_file_size)
+        .with_context(|| format!("cannot read input folder {}", input.display()))?;
+    let mut rejected = Vec::new();
+    Ok(read_and_decode(inventory.files, &mut rejected).into_iter().map(|d| d.text).collect())
 }
 
 /// What became of one file.

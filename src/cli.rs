@@ -14,10 +14,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use crate::build::{BuildOptions, Loaded, build, load};
+use crate::build::{BuildOptions, Loaded, build, folder_texts, lexicon_of, load};
 use crate::config::{self, Config};
 use crate::decode::decode;
-use crate::repair::{Lexicon, repair};
+use crate::repair::repair;
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_PROBLEMS: u8 = 1;
@@ -53,6 +53,10 @@ pub enum Command {
         /// List every repair on standard error.
         #[arg(long)]
         explain: bool,
+        /// Learn words from this input folder, exactly as `build` does
+        /// [default: from the given files only].
+        #[arg(long)]
+        input: Option<PathBuf>,
     },
 }
 
@@ -106,6 +110,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Check(args) => {
             let options = args.options()?;
+            crate::render::Templates::load(options.template_dir.as_deref())?;
             let loaded = load(&options.input, &options.config, options.now)?;
             print_diagnostics(&loaded);
             println!("{}", loaded.summary().line("checked", started.elapsed().as_secs_f64()));
@@ -118,7 +123,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             print_stdout(&text)?;
             Ok(exit_code(&loaded, site.strict))
         }
-        Command::Fix { files, explain } => fix(&files, explain),
+        Command::Fix { files, explain, input } => fix(&files, explain, input.as_deref()),
     }
 }
 
@@ -213,7 +218,7 @@ fn list_table(loaded: &Loaded, config: &Config) -> String {
 }
 
 /// `depesche fix`: repaired text on standard output, repairs on standard error.
-fn fix(files: &[PathBuf], explain: bool) -> Result<ExitCode> {
+fn fix(files: &[PathBuf], explain: bool, input: Option<&std::path::Path>) -> Result<ExitCode> {
     let texts = files
         .iter()
         .map(|path| {
@@ -222,12 +227,14 @@ fn fix(files: &[PathBuf], explain: bool) -> Result<ExitCode> {
                 .with_context(|| format!("cannot read {}", path.display()))
         })
         .collect::<Result<Vec<String>>>()?;
-    let mut lexicon = Lexicon::builtin();
-    for text in &texts {
-        let mut learned = Lexicon::default();
-        learned.learn(text);
-        lexicon.merge(learned);
-    }
+    let lexicon = match input {
+        Some(folder) => {
+            let config = config::load(None)?.config;
+            let folder_texts = folder_texts(folder, &config)?;
+            lexicon_of(&folder_texts.iter().map(String::as_str).collect::<Vec<_>>())
+        }
+        None => lexicon_of(&texts.iter().map(String::as_str).collect::<Vec<_>>()),
+    };
     for (path, text) in files.iter().zip(&texts) {
         let repaired = repair(text, &lexicon);
         if explain {
