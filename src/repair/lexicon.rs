@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use super::scan::{Kind, Unit, lead_image_at, scan_token};
+use super::scan::{Family, Kind, Unit, family_of, lead_image_at, scan_token};
 
 /// The built-in word list, composed for depesche: common word forms of
 /// German business and political news, with the place names of datelines.
@@ -61,17 +61,22 @@ impl Lexicon {
 
 /// Call `f` with every lower-cased word of `text` that needs no guess.
 pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(String)) {
-    for token in text.split([' ', '\n', '\t']) {
-        let bytes = token.as_bytes();
-        if !(0..bytes.len()).any(|i| lead_image_at(bytes, i)) {
-            token
-                .split(|c: char| !c.is_alphabetic())
-                .filter(|w| learnable(w.chars().count()))
-                .for_each(|w| f(w.to_lowercase()));
-            continue;
-        }
-        if let Some(units) = scan_token(token) {
-            clean_words_of_units(&units, &mut f);
+    for line in text.split('\n') {
+        // Decided per line, as repair does, and only for damaged lines.
+        let mut family = None;
+        for token in line.split([' ', '\t']) {
+            let bytes = token.as_bytes();
+            if !(0..bytes.len()).any(|i| lead_image_at(bytes, i)) {
+                token
+                    .split(|c: char| !c.is_alphabetic())
+                    .filter(|w| learnable(w.chars().count()))
+                    .for_each(|w| f(w.to_lowercase()));
+                continue;
+            }
+            let family: Family = *family.get_or_insert_with(|| family_of(line));
+            if let Some(units) = scan_token(token, family) {
+                clean_words_of_units(&units, &mut f);
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ pub use lexicon::Lexicon;
 use crate::decode::to_nfc;
 use lexicon::for_clean_words;
 use resolve::{Choice, Context, Quotes, resolve_letters, resolve_punct};
-use scan::{Kind, Unit, lead_image_at, scan_token};
+use scan::{Family, Kind, Unit, family_of, lead_image_at, scan_token};
 
 /// One change made to the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +114,7 @@ fn repair_pass(text: &str, lexicon: &Lexicon) -> Option<Repaired> {
 fn damaged_tokens(text: &str) -> Vec<Damaged> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
+    let mut families = Families::new(text);
     let mut i = 0;
     while i < bytes.len() {
         // Lead images all start with 0xC3–0xC5; everything else is skipped
@@ -124,12 +125,40 @@ fn damaged_tokens(text: &str) -> Vec<Damaged> {
         }
         let start = bytes[..i].iter().rposition(|&b| is_separator(b)).map_or(0, |p| p + 1);
         let end = bytes[i..].iter().position(|&b| is_separator(b)).map_or(bytes.len(), |p| i + p);
-        if let Some(units) = scan_token(&text[start..end]) {
+        if let Some(units) = scan_token(&text[start..end], families.at(start)) {
             out.push(Damaged { range: start..end, units });
         }
         i = end;
     }
     out
+}
+
+/// The code-page family of each line's damage. Lines, not files: a file
+/// can mix paragraphs damaged through different code pages, and where a line
+/// shows nothing the German-looking reading is safer than a guess from
+/// elsewhere in the file.
+struct Families<'a> {
+    text: &'a str,
+    line: Option<(Range<usize>, Family)>,
+}
+
+impl<'a> Families<'a> {
+    fn new(text: &'a str) -> Families<'a> {
+        Families { text, line: None }
+    }
+
+    fn at(&mut self, pos: usize) -> Family {
+        match &self.line {
+            Some((range, family)) if range.contains(&pos) => *family,
+            _ => {
+                let start = self.text[..pos].rfind('\n').map_or(0, |p| p + 1);
+                let end = self.text[pos..].find('\n').map_or(self.text.len(), |p| pos + p);
+                let family = family_of(&self.text[start..end]);
+                self.line = Some((start..end, family));
+                family
+            }
+        }
+    }
 }
 
 fn is_separator(b: u8) -> bool {

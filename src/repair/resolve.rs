@@ -284,11 +284,11 @@ fn apostrophe(rest_of_word: &str) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::scan::scan_token;
+    use super::super::scan::{Family, scan_token};
     use super::*;
 
     fn fix(token: &str, lexicon: &Lexicon, evidence: bool) -> String {
-        let units = scan_token(token).unwrap();
+        let units = scan_token(token, Family::Unknown).unwrap();
         let local = HashMap::new();
         let ctx = Context { lexicon, local: &local, evidence };
         let mut choices = vec![None; units.len()];

@@ -5,7 +5,7 @@
 //! a lone lead character remains; this module only marks it (`LostLetter`,
 //! `LostPunct`), and `resolve` chooses what it stood for from context.
 
-use super::codec::{CODECS, continuation_len, is_continuation, plausible, utf8_char};
+use super::codec::{CODECS, Codec, continuation_len, is_continuation, plausible, utf8_char};
 
 /// Characters that read a UTF-8 lead byte repair understands (0xC2–0xC5,
 /// 0xC8, 0xCE, 0xCF, 0xD0, 0xD1, 0xE2) in one of the code pages. Only where
@@ -72,8 +72,57 @@ pub(crate) fn lead_image_at(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// Which family of code pages a text's mojibake came through, where a
+/// sequence reads differently in each (`Ãœ` is `Ü` through Windows-1252 and
+/// `ý` through Latin-9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    Windows,
+    Iso,
+    Unknown,
+}
+
+impl Codec {
+    fn family(self) -> Family {
+        match self {
+            Codec::Windows1252 => Family::Windows,
+            _ => Family::Iso,
+        }
+    }
+}
+
+/// The family a text's damage shows: ISO readings leave C1 control
+/// characters, Windows-1252 leaves its typographic signs inside mojibake.
+/// `Unknown` when neither or both show.
+pub(crate) fn family_of(text: &str) -> Family {
+    let (mut windows, mut iso) = (0usize, 0usize);
+    let mut prev = ' ';
+    for c in text.chars() {
+        match c {
+            // Windows-1252 reads its five undefined bytes as C1 too.
+            '\u{81}' | '\u{8D}' | '\u{8F}' | '\u{90}' | '\u{9D}' => {}
+            '\u{80}'..='\u{9F}' => iso += 1,
+            '‚' | 'ƒ' | '„' | '…' | '†' | '‡' | 'ˆ' | '‰' | '‹' | '‘' | '’' | '“' | '”' | '•' | '–' | '—' | '˜'
+            | '™' | '›'
+                if LEAD_IMAGES.contains(&prev) || prev == '€' =>
+            {
+                windows += 1
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    // Only one-sided evidence counts: a text that shows both was pieced
+    // together from differently damaged parts.
+    match (windows > 0, iso > 0) {
+        (true, false) => Family::Windows,
+        (false, true) => Family::Iso,
+        _ => Family::Unknown,
+    }
+}
+
 /// Units of a token that holds mojibake, or `None` when it holds none.
-pub(crate) fn scan_token(token: &str) -> Option<Vec<Unit>> {
+pub(crate) fn scan_token(token: &str, family: Family) -> Option<Vec<Unit>> {
     let chars: Vec<(usize, char)> = token.char_indices().collect();
     let mut units = Vec::with_capacity(chars.len());
     let mut suspicious = false;
@@ -81,7 +130,7 @@ pub(crate) fn scan_token(token: &str) -> Option<Vec<Unit>> {
     while i < chars.len() {
         let (start, c) = chars[i];
         let (kind, used) = match LEAD_IMAGES.contains(&c) {
-            true => read_at(&chars, i).unwrap_or((Kind::Same(c), 1)),
+            true => read_at(&chars, i, family).unwrap_or((Kind::Same(c), 1)),
             false => (Kind::Same(c), 1),
         };
         suspicious |= !matches!(kind, Kind::Same(_));
@@ -94,16 +143,18 @@ pub(crate) fn scan_token(token: &str) -> Option<Vec<Unit>> {
 
 /// Read the mojibake starting at `chars[i]`: a complete sequence in any code
 /// page first, otherwise a lead whose continuation bytes were lost.
-fn read_at(chars: &[(usize, char)], i: usize) -> Option<(Kind, usize)> {
-    if let Some((ch, used)) = complete_at(chars, i) {
+fn read_at(chars: &[(usize, char)], i: usize, family: Family) -> Option<(Kind, usize)> {
+    if let Some((ch, used)) = complete_at(chars, i, family) {
         return Some((Kind::Decoded { ch, certain: true }, used));
     }
     lossy_at(chars, i)
 }
 
-/// The most likely complete sequence at `i` over all code pages.
-fn complete_at(chars: &[(usize, char)], i: usize) -> Option<(char, usize)> {
-    let mut best: Option<(char, usize)> = None;
+/// The most likely complete sequence at `i` over all code pages: one read
+/// through the text's family first, then a German-looking one (`Ã€` is `ä`
+/// through Latin-9 rather than `À` through 1252), then the codec order.
+fn complete_at(chars: &[(usize, char)], i: usize, family: Family) -> Option<(char, usize)> {
+    let mut best: Option<((bool, u8), char, usize)> = None;
     for codec in CODECS {
         let Some(lead) = codec.byte_of(chars[i].1) else {
             continue;
@@ -127,13 +178,12 @@ fn complete_at(chars: &[(usize, char)], i: usize) -> Option<(char, usize)> {
         if !fits_context(chars, i, need, ch) {
             continue;
         }
-        // Earlier codecs win ties; a German-looking result beats a rare one
-        // (`Ã€` is `ä` read through Latin-9 rather than `À` through 1252).
-        if best.is_none_or(|(b, _)| german_weight(ch) > german_weight(b)) {
-            best = Some((ch, need + 1));
+        let rank = (codec.family() == family, german_weight(ch));
+        if best.is_none_or(|(r, _, _)| rank > r) {
+            best = Some((rank, ch, need + 1));
         }
     }
-    best
+    best.map(|(_, ch, used)| (ch, used))
 }
 
 /// A decoded letter must sit in a word when its lead is itself a common
@@ -213,7 +263,7 @@ mod tests {
     use super::*;
 
     fn kinds(token: &str) -> Vec<Kind> {
-        scan_token(token).unwrap_or_default().into_iter().map(|u| u.kind).collect()
+        scan_token(token, Family::Unknown).unwrap_or_default().into_iter().map(|u| u.kind).collect()
     }
 
     fn decoded(ch: char) -> Kind {
@@ -223,7 +273,7 @@ mod tests {
     #[test]
     fn clean_tokens_have_no_units() {
         for token in ["Äußerungen", "Œuvre", "5€", "Ärger.", "„Nein“", "MÜNCHEN"] {
-            assert_eq!(scan_token(token), None, "{token}");
+            assert_eq!(scan_token(token, Family::Unknown), None, "{token}");
         }
     }
 
@@ -244,5 +294,15 @@ mod tests {
         assert_eq!(kinds("soâŠ")[2], decoded('…'));
         assert_eq!(kinds("5âŹ")[1], decoded('€'));
         assert_eq!(kinds("VuÄiÄ")[2], Kind::LostLetter { lead: 0xC4 });
+    }
+
+    #[test]
+    fn family_decides_ambiguous_readings() {
+        let units = |family| scan_token("KÅ\u{99}etÃ\u{AD}nskÃœ", family).unwrap();
+        assert_eq!(units(Family::Unknown)[8].kind, decoded('Ü'));
+        assert_eq!(units(Family::Iso)[8].kind, decoded('ý'));
+        assert_eq!(family_of("KÅ\u{99}etÃ\u{AD}nskÃœ"), Family::Iso);
+        assert_eq!(family_of("â€žGrÃ¼ÃŸeâ€œ â€“"), Family::Windows);
+        assert_eq!(family_of("„Grüße“ – 5 €"), Family::Unknown);
     }
 }
