@@ -1,6 +1,8 @@
 //! Stage 4: group parsed articles into stories and give each its identity.
 //!
-//! A story's id, slug and URL come from its first version only, so they never
+//! [`group`] applies the grouping rule (see `group.rs` and the README):
+//! only a file with a revision note continues a story, and it continues the
+//! earlier story it matches best. A story's id, slug and URL come from its first version only, so they never
 //! change when later versions arrive or change the headline. Versions are
 //! ordered by their instant, never by file name. Everything here is sorted
 //! with explicit tie-breaks so that the output does not depend on the order
@@ -12,8 +14,14 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
-use crate::parse::Article;
+use crate::parse::{Article, RevisionKind};
 use crate::slug::slugify;
+
+mod group;
+mod similarity;
+
+use group::group_indexes;
+use similarity::Profile;
 
 /// One parsed file, ready to be grouped.
 #[derive(Debug, Clone)]
@@ -36,7 +44,26 @@ pub struct Version {
     pub source: String,
     #[serde(skip)]
     pub path: PathBuf,
+    /// This file's own fingerprint (see [`Filed::fingerprint`]), for ids of
+    /// single versions.
+    pub fingerprint: String,
     pub article: Article,
+}
+
+impl Version {
+    /// Whether a reader should hear about this version: the first one and
+    /// every revision except repeats and cosmetic changes.
+    pub fn is_significant(&self) -> bool {
+        self.n == 1
+            || !matches!(
+                self.article.revision.as_ref().map(|r| r.kind),
+                Some(RevisionKind::Repeat | RevisionKind::Cosmetic)
+            )
+    }
+
+    pub fn is_correction(&self) -> bool {
+        self.article.revision.as_ref().is_some_and(|r| r.kind == RevisionKind::Correction)
+    }
 }
 
 /// A story: one or more versions of one article, oldest first.
@@ -63,29 +90,56 @@ impl Story {
         self.first().article.timestamp
     }
 
+    /// Time of the latest version of any kind.
     pub fn updated(&self) -> DateTime<FixedOffset> {
         self.latest().article.timestamp
     }
+
+    /// Time of the latest version a reader should hear about (not a repeat,
+    /// not a cosmetic change): what feeds give as `updated`.
+    pub fn significant_update(&self) -> DateTime<FixedOffset> {
+        self.versions.iter().rev().find(|v| v.is_significant()).unwrap_or(self.first()).article.timestamp
+    }
+
+    /// Whether any version is a correction.
+    pub fn has_correction(&self) -> bool {
+        self.versions.iter().any(Version::is_correction)
+    }
 }
 
-/// Group the files into stories. Until revisions are grouped, every file is a
-/// story of its own with one version.
+/// Group the files into stories by the rule in `group.rs`, oldest story first.
+/// The result does not depend on the order of `files`.
 pub fn group(files: Vec<Filed>, host: &str) -> Vec<Story> {
     let mut files = files;
-    files.sort_by(|a, b| {
-        (a.article.timestamp, &a.fingerprint, &a.source).cmp(&(b.article.timestamp, &b.fingerprint, &b.source))
-    });
-    let groups: Vec<Vec<Filed>> = files.into_iter().map(|file| vec![file]).collect();
+    files.sort_by_cached_key(file_order);
+    let profiles: Vec<Profile> = files.iter().map(|f| Profile::of(&f.article)).collect();
+    let groups = group_indexes(&profiles);
+    let mut slots: Vec<Option<Filed>> = files.into_iter().map(Some).collect();
+    let groups: Vec<Vec<Filed>> =
+        groups.into_iter().map(|members| members.into_iter().filter_map(|i| slots[i].take()).collect()).collect();
     assign_identities(groups, host)
 }
 
-/// Turn ordered groups of files into stories with unique paths.
+/// Time order of files with content tie-breaks: at the same instant a file
+/// without a note (an original) comes before one with a note, then the
+/// content decides, and the file name only when two files read the same.
+fn file_order(file: &Filed) -> (DateTime<FixedOffset>, bool, String, String, String) {
+    let body: Vec<&str> = file.article.blocks.iter().map(|b| b.text()).collect();
+    (
+        file.article.timestamp,
+        file.article.revision.is_some(),
+        file.fingerprint.clone(),
+        fingerprint(&[&file.article.headline, &body.join("\n")]),
+        file.source.clone(),
+    )
+}
+
+/// Turn groups of files (each in time order) into stories with unique paths.
 fn assign_identities(groups: Vec<Vec<Filed>>, host: &str) -> Vec<Story> {
     let mut taken = BTreeSet::new();
     groups
         .into_iter()
-        .map(|mut group| {
-            group.sort_by(|a, b| (a.article.timestamp, &a.source).cmp(&(b.article.timestamp, &b.source)));
+        .map(|group| {
             let first = &group[0];
             let date = first.article.timestamp.format("%Y/%m/%d").to_string();
             let base_slug = slugify(&first.article.headline);
@@ -95,7 +149,13 @@ fn assign_identities(groups: Vec<Vec<Filed>>, host: &str) -> Vec<Story> {
             let versions = group
                 .into_iter()
                 .enumerate()
-                .map(|(i, f)| Version { n: i + 1, source: f.source, path: f.path, article: f.article })
+                .map(|(i, f)| Version {
+                    n: i + 1,
+                    source: f.source,
+                    path: f.path,
+                    fingerprint: f.fingerprint,
+                    article: f.article,
+                })
                 .collect();
             Story { id, slug, path, versions }
         })
@@ -177,6 +237,69 @@ mod tests {
         );
         let slugs: Vec<&str> = stories.iter().map(|s| s.slug.as_str()).collect();
         assert_eq!(slugs, ["euro-2", "euro", "euro-3"]);
+    }
+
+    fn article_file(source: &str, headline: &str, stamp: &str, body: &str) -> Filed {
+        let text = format!("{headline}\n{stamp}\n{body}");
+        let article = parse_article(&text).unwrap().article;
+        Filed { source: source.into(), path: source.into(), fingerprint: fingerprint(&[stamp, headline]), article }
+    }
+
+    const STRIKE: &str = "FRANKFURT (dpa-AFX) - Ein Warnstreik legt den Flugbetrieb der Lufthansa lahm. Betroffen sind etwa 100 000 Passagiere.";
+    const MARKET: &str = "FRANKFURT (dpa-AFX) - Der Dax schloss 0,5 Prozent höher bei 19 500 Punkten.";
+
+    fn sample_files() -> Vec<Filed> {
+        vec![
+            article_file("c.txt", "Lufthansa: Streik", "07.02.2024 - 06:10:00", STRIKE),
+            article_file(
+                "a.txt",
+                "ROUNDUP: Verdi legt Lufthansa lahm",
+                "07.02.2024 - 09:35:00(neu: Details)",
+                &format!("{STRIKE} Verdi droht mit mehr."),
+            ),
+            article_file("b.txt", "Aktien Frankfurt Schluss: Dax fester", "07.02.2024 - 17:45:00", MARKET),
+            article_file(
+                "d.txt",
+                "Bahn: Notfahrplan",
+                "07.02.2024 - 18:00:00(neu: Details)",
+                "BERLIN (dpa-AFX) - Die Bahn fährt einen Notfahrplan.",
+            ),
+        ]
+    }
+
+    fn sources(stories: &[Story]) -> Vec<Vec<&str>> {
+        stories.iter().map(|s| s.versions.iter().map(|v| v.source.as_str()).collect()).collect()
+    }
+
+    #[test]
+    fn a_revision_continues_its_story_and_an_orphan_stands_alone() {
+        let stories = group(sample_files(), "example.org");
+        assert_eq!(sources(&stories), [vec!["c.txt", "a.txt"], vec!["b.txt"], vec!["d.txt"]]);
+        assert_eq!(stories[0].slug, "lufthansa-streik", "the first version names the story");
+        assert_eq!(stories[0].versions[1].n, 2);
+    }
+
+    #[test]
+    fn grouping_does_not_depend_on_input_order() {
+        let forward = group(sample_files(), "example.org");
+        let mut reversed = sample_files();
+        reversed.reverse();
+        let backward = group(reversed, "example.org");
+        assert_eq!(sources(&forward), sources(&backward));
+        let ids = |s: &[Story]| s.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&forward), ids(&backward));
+    }
+
+    #[test]
+    fn a_file_without_a_note_always_starts_a_story() {
+        let stories = group(
+            vec![
+                article_file("a.txt", "Devisen: Euro steigt", "01.07.2024 - 10:12:00", MARKET),
+                article_file("b.txt", "Devisen: Euro steigt", "01.07.2024 - 16:31:00", MARKET),
+            ],
+            "example.org",
+        );
+        assert_eq!(sources(&stories), [vec!["a.txt"], vec!["b.txt"]]);
     }
 
     #[test]

@@ -1,0 +1,151 @@
+//! The grouping rule: which files are versions of one story.
+//!
+//! Files are taken in time order. A file without a revision note starts a
+//! story. A file with a note continues the one earlier story it matches best
+//! (by text, headline, time and places), or starts a story of its own when
+//! none matches well enough: its original is not in the folder. Every
+//! decision only looks at files up to the revision's own time, so adding a
+//! later file never regroups earlier ones. This module must never look at
+//! file names: they carry no meaning.
+
+use super::similarity::{Profile, headline_similarity, places_disjoint, text_overlap};
+
+/// A revision is at most this long after the latest version of the story it
+/// continues. Revisions come within hours, corrections sometimes days later;
+/// after two weeks the wire sends a new story, not a revision.
+const MAX_REVISION_GAP_HOURS: f64 = 14.0 * 24.0;
+
+/// Hours after which the time evidence has fallen to one half: a revision
+/// on the same day is typical, one a day later still plausible.
+const CLOSENESS_HALF_HOURS: f64 = 24.0;
+
+/// How much each kind of evidence counts (they add up to 1). The text counts
+/// most because a revision keeps most of its original's phrases whatever its
+/// headline became; the headline helps when the text was rewritten; time
+/// decides between otherwise equal candidates.
+const WEIGHT_TEXT: f64 = 0.6;
+const WEIGHT_HEADLINE: f64 = 0.25;
+const WEIGHT_TIME: f64 = 0.15;
+
+/// Subtracted when both files name their places and they share none: a
+/// revision may add a place (`FRANKFURT/BERLIN`), it rarely drops them all.
+const PLACE_PENALTY: f64 = 0.15;
+
+/// A revision needs this much text evidence beyond the look-alike level, so
+/// a matching headline and time alone never join two stories (the daily
+/// `Aktien Frankfurt Schluss:` reports share both).
+const MIN_TEXT_EVIDENCE: f64 = 0.2;
+
+/// The combined score a revision needs. A revision that keeps half of its
+/// original's phrases under a new headline (a fifth of the words shared) a
+/// day later still reaches it: 0.6 × 0.5 + 0.25 × 0.2 + 0.15 × 0.5 = 0.425.
+/// Bare minimum text evidence with an unrelated headline the same hour does
+/// not: 0.6 × 0.2 + 0.15 = 0.27.
+const MATCH_THRESHOLD: f64 = 0.4;
+
+/// Other stories started this long before a candidate are its look-alikes.
+const LOOKALIKE_WINDOW_HOURS: f64 = 7.0 * 24.0;
+
+/// Look-alike similarity above this is a copy, not a template; copies are
+/// told apart by time, so their similarity must not erase all text evidence.
+const LOOKALIKE_CAP: f64 = 0.6;
+
+/// Group file indexes (`profiles` sorted by time, ties broken by the caller)
+/// into stories, each a list of indexes in time order.
+pub fn group_indexes(profiles: &[Profile]) -> Vec<Vec<usize>> {
+    let mut stories: Vec<Vec<usize>> = Vec::new();
+    for (index, profile) in profiles.iter().enumerate() {
+        let continued = if profile.has_note { best_story(index, profiles, &stories) } else { None };
+        match continued {
+            Some(story) => stories[story].push(index),
+            None => stories.push(vec![index]),
+        }
+    }
+    stories
+}
+
+/// How well a revision fits one candidate story.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    score: f64,
+    gap_hours: f64,
+    story: usize,
+}
+
+/// The story the revision `index` continues: the best fit above the threshold;
+/// equal scores go to the story closer in time, then to the older story.
+fn best_story(index: usize, profiles: &[Profile], stories: &[Vec<usize>]) -> Option<usize> {
+    stories
+        .iter()
+        .enumerate()
+        .filter_map(|(story, members)| fit(index, profiles, members, story))
+        .filter(|fit| fit.score >= MATCH_THRESHOLD)
+        .max_by(|a, b| {
+            a.score
+                .total_cmp(&b.score)
+                .then_with(|| b.gap_hours.total_cmp(&a.gap_hours))
+                .then_with(|| b.story.cmp(&a.story))
+        })
+        .map(|fit| fit.story)
+}
+
+/// The fit of revision `index` to the story made of `members`, or `None`
+/// when the story is too far away in time or the text gives no evidence.
+fn fit(index: usize, profiles: &[Profile], members: &[usize], story: usize) -> Option<Fit> {
+    let revision = &profiles[index];
+    let latest = &profiles[*members.last()?];
+    let gap_hours = hours_between(latest, revision);
+    if !(0.0..=MAX_REVISION_GAP_HOURS).contains(&gap_hours) {
+        return None;
+    }
+    let text = members.iter().map(|&m| text_overlap(&revision.shingles, &profiles[m].shingles)).fold(0.0, f64::max);
+    // The evidence can only be lower than the raw overlap: skip the costlier
+    // look-alike scan for the many stories that share nothing with the revision.
+    if text < MIN_TEXT_EVIDENCE {
+        return None;
+    }
+    let evidence = text_evidence(text, lookalike_level(members[0], index, profiles));
+    if evidence < MIN_TEXT_EVIDENCE {
+        return None;
+    }
+    let headline = members
+        .iter()
+        .map(|&m| headline_similarity(&revision.headline_words, &profiles[m].headline_words))
+        .fold(0.0, f64::max);
+    let closeness = 1.0 / (1.0 + gap_hours / CLOSENESS_HALF_HOURS);
+    let penalty = if story_places_disjoint(revision, members, profiles) { PLACE_PENALTY } else { 0.0 };
+    let score = WEIGHT_TEXT * evidence + WEIGHT_HEADLINE * headline + WEIGHT_TIME * closeness - penalty;
+    Some(Fit { score, gap_hours, story })
+}
+
+/// The part of a text similarity that look-alikes do not explain, scaled
+/// back to 0..1: with no look-alikes it is the similarity itself; when the
+/// story's look-alikes share 45% of its phrases, a revision sharing 45% has
+/// shown nothing.
+fn text_evidence(similarity: f64, lookalike: f64) -> f64 {
+    let lookalike = lookalike.min(LOOKALIKE_CAP);
+    ((similarity - lookalike) / (1.0 - lookalike)).max(0.0)
+}
+
+/// How similar texts of *other* stories are to the story's first version:
+/// the highest overlap with any note-less file (a story of its own for
+/// certain) from the look-alike window before it up to the revision's time.
+fn lookalike_level(first: usize, revision: usize, profiles: &[Profile]) -> f64 {
+    let origin = &profiles[first];
+    // Profiles are in time order, so the window starts at a binary-searched index.
+    let start = profiles[..revision].partition_point(|p| hours_between(p, origin) > LOOKALIKE_WINDOW_HOURS);
+    (start..revision)
+        .filter(|&other| other != first && !profiles[other].has_note)
+        .map(|other| text_overlap(&origin.shingles, &profiles[other].shingles))
+        .fold(0.0, f64::max)
+}
+
+/// Whether every version of the story names places and none is the revision's.
+fn story_places_disjoint(revision: &Profile, members: &[usize], profiles: &[Profile]) -> bool {
+    members.iter().all(|&m| places_disjoint(&revision.places, &profiles[m].places))
+}
+
+/// Hours from `earlier` to `later` (negative when `later` is earlier).
+fn hours_between(earlier: &Profile, later: &Profile) -> f64 {
+    (later.time - earlier.time).num_seconds() as f64 / 3600.0
+}

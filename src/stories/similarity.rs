@@ -1,0 +1,178 @@
+//! What the grouping compares: a compact profile of each file (its text as
+//! 3-word phrases, its headline words without series markers, its places)
+//! and the similarity measures between two profiles.
+//!
+//! Profiles are plain sorted vectors, so every measure is deterministic and
+//! independent of hashing order. Nothing here decides whether two files
+//! belong together; that is `group`'s job.
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::parse::Article;
+
+/// Words per phrase ("shingle"). Three words are specific enough that
+/// unrelated texts rarely share a phrase, yet short enough that one edited
+/// word only breaks the three phrases around it.
+const SHINGLE_WORDS: usize = 3;
+
+/// Series markers a wire puts before a headline when it re-sends or
+/// rewrites a story. They say nothing about which story it is, so they are
+/// dropped before headlines are compared. Market-report prefixes such as
+/// `Aktien Frankfurt Schluss:` are kept: they tell the reports apart.
+const SERIES_MARKERS: &[&str] = &["wdh", "wiederholung", "roundup", "korrektur", "berichtigung", "eilmeldung", "eil"];
+
+/// One file as the grouping sees it.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub time: DateTime<FixedOffset>,
+    /// Whether the file carries a revision note (only those continue a story).
+    pub has_note: bool,
+    /// Hashes of the body's 3-word phrases, sorted, without duplicates.
+    pub shingles: Vec<u64>,
+    /// Lowercased headline words without series markers, sorted, unique.
+    pub headline_words: Vec<String>,
+    /// Dateline places, uppercase, sorted, unique.
+    pub places: Vec<String>,
+}
+
+impl Profile {
+    pub fn of(article: &Article) -> Profile {
+        let body: Vec<&str> = article.blocks.iter().map(|b| b.text()).collect();
+        let mut places: Vec<String> =
+            article.dateline.iter().flat_map(|d| d.places.iter().map(|p| p.to_uppercase())).collect();
+        places.sort();
+        places.dedup();
+        Profile {
+            time: article.timestamp,
+            has_note: article.revision.is_some(),
+            shingles: shingles(&words(&body.join("\n"))),
+            headline_words: headline_words(&article.headline),
+            places,
+        }
+    }
+}
+
+/// Lowercased words: runs of letters and digits. `19.254,12` gives three
+/// words, which keeps the figures of a report in its phrases.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Sorted, unique hashes of every run of `SHINGLE_WORDS` words; a text
+/// shorter than that is one phrase.
+fn shingles(words: &[String]) -> Vec<u64> {
+    let mut hashes: Vec<u64> = if words.len() < SHINGLE_WORDS {
+        if words.is_empty() { Vec::new() } else { vec![phrase_hash(words)] }
+    } else {
+        words.windows(SHINGLE_WORDS).map(phrase_hash).collect()
+    };
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// FNV-1a over the words, stable across machines and runs.
+fn phrase_hash(words: &[String]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in words.iter().flat_map(|w| w.bytes().chain(std::iter::once(b' '))) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// The headline without leading series markers (`WDH/ROUNDUP 2:`), as words.
+pub fn headline_words(headline: &str) -> Vec<String> {
+    let mut all = words(headline);
+    let mut start = 0;
+    while start < all.len() && is_series_marker(&all, start) {
+        start += 1;
+    }
+    let mut kept = all.split_off(start);
+    kept.sort();
+    kept.dedup();
+    kept
+}
+
+/// A marker word, or the number after one (`ROUNDUP 2`).
+fn is_series_marker(words: &[String], i: usize) -> bool {
+    let marker = |w: &String| SERIES_MARKERS.contains(&w.as_str());
+    marker(&words[i]) || (i > 0 && words[i].chars().all(|c| c.is_ascii_digit()) && marker(&words[i - 1]))
+}
+
+/// Share of the shorter text's phrases found in the other text (the overlap
+/// coefficient). A revision that adds paragraphs keeps all of its original's
+/// phrases, so growth does not lower the score the way Jaccard would.
+pub fn text_overlap(a: &[u64], b: &[u64]) -> f64 {
+    let smaller = a.len().min(b.len());
+    if smaller == 0 {
+        return 0.0;
+    }
+    common_count(a, b) as f64 / smaller as f64
+}
+
+/// Shared words divided by all words of the two headlines (Jaccard).
+pub fn headline_similarity(a: &[String], b: &[String]) -> f64 {
+    let union = a.len() + b.len() - common_count(a, b);
+    if union == 0 { 0.0 } else { common_count(a, b) as f64 / union as f64 }
+}
+
+/// Both files name their places and have none in common.
+pub fn places_disjoint(a: &[String], b: &[String]) -> bool {
+    !a.is_empty() && !b.is_empty() && common_count(a, b) == 0
+}
+
+/// Number of items two sorted, unique slices share (one merge pass).
+fn common_count<T: Ord>(a: &[T], b: &[T]) -> usize {
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_markers_are_dropped_from_headlines() {
+        let plain = headline_words("Nato: Russische Verluste");
+        assert_eq!(plain, ["nato", "russische", "verluste"]);
+        for marked in [
+            "WDH/ROUNDUP: Nato: Russische Verluste",
+            "ROUNDUP 2/Nato: Russische Verluste",
+            "KORREKTUR: Nato: Russische Verluste",
+        ] {
+            assert_eq!(headline_words(marked), plain, "{marked}");
+        }
+        assert_eq!(headline_words("Aktien Frankfurt Schluss: Dax"), ["aktien", "dax", "frankfurt", "schluss"]);
+        assert_eq!(headline_words("2000 Stellen fallen weg"), ["2000", "fallen", "stellen", "weg"]);
+    }
+
+    #[test]
+    fn growth_keeps_full_overlap() {
+        let short = shingles(&words("Die Nato schätzt die Verluste auf 600.000 Soldaten."));
+        let long = shingles(&words("Die Nato schätzt die Verluste auf 600.000 Soldaten. Rutte sagte mehr."));
+        assert_eq!(text_overlap(&short, &long), 1.0);
+        let other = shingles(&words("Der Dax schloss am Dienstag höher bei 19.000 Punkten."));
+        assert_eq!(text_overlap(&short, &other), 0.0);
+    }
+
+    #[test]
+    fn places_are_disjoint_only_when_both_are_known() {
+        let berlin = vec!["BERLIN".to_string()];
+        let both = vec!["BERLIN".to_string(), "FRANKFURT".to_string()];
+        assert!(!places_disjoint(&berlin, &both));
+        assert!(!places_disjoint(&berlin, &[]));
+        assert!(places_disjoint(&berlin, &["PARIS".to_string()]));
+    }
+}
