@@ -3,7 +3,7 @@
 //! The modules follow the pipeline in the order data flows through it:
 //! [`source`] finds the files, [`decode`] turns bytes into text, [`repair`]
 //! undoes mojibake, [`parse`] reads an article's structure, [`stories`] groups
-//! versions into stories, [`render`] turns stories into pages and feeds and
+//! versions into stories, [`diff`] compares versions, [`render`] turns stories into pages and feeds and
 //! [`output`] writes them. [`build`] runs the stages in order; [`cli`] is the
 //! command line over it. Each stage takes and returns plain data.
 
@@ -11,6 +11,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod diff;
 pub mod output;
 pub mod parse;
 pub mod render;

@@ -1,0 +1,248 @@
+//! Word-level differences between two versions of one story, for the diff
+//! pages and the feeds' lists of changes.
+//!
+//! Texts are compared word by word (words are runs between whitespace, so a
+//! changed comma changes its word), which ignores every whitespace-only
+//! change: extra spaces, re-wrapped lines, a paragraph split in two. The
+//! result is laid out in the newer version's paragraphs, with deleted words
+//! where they stood. This module never renders HTML and never reads files.
+
+use serde::Serialize;
+use similar::{Algorithm, DiffTag, capture_diff_slices};
+
+use crate::parse::{Article, Block};
+
+/// What happened to a run of words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Equal,
+    Insert,
+    Delete,
+}
+
+/// A run of words with the same change, joined by single spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    pub change: Change,
+    pub text: String,
+}
+
+/// One paragraph or sub-heading of the compared text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiffBlock {
+    /// `paragraph` or `subheading`, as in the version the words come from.
+    pub kind: &'static str,
+    pub segments: Vec<Segment>,
+}
+
+/// The differences between an older and a newer version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionDiff {
+    pub headline: Vec<Segment>,
+    pub blocks: Vec<DiffBlock>,
+    /// Words inserted and deleted, headline included.
+    pub inserted: usize,
+    pub deleted: usize,
+}
+
+impl VersionDiff {
+    /// No word changed (whitespace may have).
+    pub fn is_unchanged(&self) -> bool {
+        self.inserted == 0 && self.deleted == 0
+    }
+}
+
+/// A word and the block it belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Word<'a> {
+    text: &'a str,
+    block: usize,
+}
+
+/// Compare two versions' headlines and texts (dateline and body; the
+/// editors' initials are left out, they are not part of the story).
+pub fn diff_versions(old: &Article, new: &Article) -> VersionDiff {
+    let headline = diff_words(&headline_words(old), &headline_words(new));
+    let old_words = body_words(old);
+    let new_words = body_words(new);
+    let body = diff_words(&old_words, &new_words);
+    let inserted = count(&headline, Change::Insert) + count(&body, Change::Insert);
+    let deleted = count(&headline, Change::Delete) + count(&body, Change::Delete);
+    VersionDiff {
+        headline: merge_runs(headline.iter().map(|(change, word)| (*change, word.text))),
+        blocks: lay_out(&body, &old.blocks, &new.blocks),
+        inserted,
+        deleted,
+    }
+}
+
+/// Whether two versions read the same, word for word (headline and text).
+pub fn same_text(a: &Article, b: &Article) -> bool {
+    let same = |x: Vec<Word>, y: Vec<Word>| x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| p.text == q.text);
+    same(headline_words(a), headline_words(b)) && same(body_words(a), body_words(b))
+}
+
+fn headline_words(article: &Article) -> Vec<Word<'_>> {
+    article.headline.split_whitespace().map(|text| Word { text, block: 0 }).collect()
+}
+
+/// The dateline's words open the first block; then every block's words.
+fn body_words(article: &Article) -> Vec<Word<'_>> {
+    let dateline = article.dateline.iter().flat_map(|d| d.raw.split_whitespace()).map(|text| Word { text, block: 0 });
+    let blocks = article
+        .blocks
+        .iter()
+        .enumerate()
+        .flat_map(|(block, b)| b.text().split_whitespace().map(move |text| Word { text, block }));
+    dateline.chain(blocks).collect()
+}
+
+/// One change per word, in reading order: deletions before the insertions
+/// that replace them.
+fn diff_words<'a>(old: &[Word<'a>], new: &[Word<'a>]) -> Vec<(Change, Located<'a>)> {
+    let old_texts: Vec<&str> = old.iter().map(|w| w.text).collect();
+    let new_texts: Vec<&str> = new.iter().map(|w| w.text).collect();
+    let mut changes = Vec::with_capacity(old.len().max(new.len()));
+    for op in capture_diff_slices(Algorithm::Patience, &old_texts, &new_texts) {
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        if matches!(tag, DiffTag::Delete | DiffTag::Replace) {
+            changes.extend(old[old_range.clone()].iter().map(|w| (Change::Delete, Located::old(w))));
+        }
+        if matches!(tag, DiffTag::Insert | DiffTag::Replace) {
+            changes.extend(new[new_range.clone()].iter().map(|w| (Change::Insert, Located::new(w))));
+        }
+        if tag == DiffTag::Equal {
+            let pairs = old[old_range].iter().zip(&new[new_range]);
+            changes.extend(pairs.map(|(o, n)| (Change::Equal, Located::both(o, n))));
+        }
+    }
+    changes
+}
+
+/// A word with the block it stands in, in the old or the new version.
+#[derive(Debug, Clone, Copy)]
+struct Located<'a> {
+    text: &'a str,
+    old_block: Option<usize>,
+    new_block: Option<usize>,
+}
+
+impl<'a> Located<'a> {
+    fn old(word: &Word<'a>) -> Located<'a> {
+        Located { text: word.text, old_block: Some(word.block), new_block: None }
+    }
+
+    fn new(word: &Word<'a>) -> Located<'a> {
+        Located { text: word.text, old_block: None, new_block: Some(word.block) }
+    }
+
+    fn both(old: &Word<'a>, new: &Word<'a>) -> Located<'a> {
+        Located { text: new.text, old_block: Some(old.block), new_block: Some(new.block) }
+    }
+}
+
+fn count(changes: &[(Change, Located)], which: Change) -> usize {
+    changes.iter().filter(|(change, _)| *change == which).count()
+}
+
+/// Split the changed words into blocks: a word opens a new block when it
+/// comes from a different block of its own version than the word before it
+/// (so a deleted paragraph stays a paragraph of its own).
+fn lay_out(changes: &[(Change, Located)], old_blocks: &[Block], new_blocks: &[Block]) -> Vec<DiffBlock> {
+    let mut groups: Vec<(&'static str, Vec<(Change, &str)>)> = Vec::new();
+    let (mut last_old, mut last_new) = (None, None);
+    for (change, word) in changes {
+        let opens = match (word.new_block, word.old_block) {
+            (Some(block), _) => last_new != Some(block),
+            (None, Some(block)) => last_old != Some(block),
+            (None, None) => false,
+        };
+        if opens || groups.is_empty() {
+            let kind = match (word.new_block, word.old_block) {
+                (Some(b), _) => block_kind(new_blocks.get(b)),
+                (None, Some(b)) => block_kind(old_blocks.get(b)),
+                (None, None) => "paragraph",
+            };
+            groups.push((kind, Vec::new()));
+        }
+        last_new = word.new_block.or(last_new);
+        last_old = word.old_block.or(last_old);
+        if let Some((_, words)) = groups.last_mut() {
+            words.push((*change, word.text));
+        }
+    }
+    groups.into_iter().map(|(kind, words)| DiffBlock { kind, segments: merge_runs(words.into_iter()) }).collect()
+}
+
+fn block_kind(block: Option<&Block>) -> &'static str {
+    match block {
+        Some(Block::Subheading(_)) => "subheading",
+        _ => "paragraph",
+    }
+}
+
+/// Join neighbouring words with the same change into one segment.
+fn merge_runs<'a>(words: impl Iterator<Item = (Change, &'a str)>) -> Vec<Segment> {
+    let mut segments: Vec<Segment> = Vec::new();
+    for (change, word) in words {
+        match segments.last_mut() {
+            Some(last) if last.change == change => {
+                last.text.push(' ');
+                last.text.push_str(word);
+            }
+            _ => segments.push(Segment { change, text: word.to_string() }),
+        }
+    }
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_article;
+
+    fn article(headline: &str, body: &str) -> Article {
+        parse_article(&format!("{headline}\n01.02.2024 - 10:00:00\n{body}")).unwrap().article
+    }
+
+    fn render(segments: &[Segment]) -> String {
+        segments
+            .iter()
+            .map(|s| match s.change {
+                Change::Equal => s.text.clone(),
+                Change::Insert => format!("[+{}]", s.text),
+                Change::Delete => format!("[-{}]", s.text),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn changed_words_are_marked_inline() {
+        let old = article("Titel", "BERLIN (dpa) - Es kamen 10 000 Gäste.");
+        let new = article("Neuer Titel", "BERLIN (dpa) - Es kamen 100 000 Gäste.");
+        let diff = diff_versions(&old, &new);
+        assert_eq!(render(&diff.headline), "[+Neuer] Titel");
+        assert_eq!(diff.blocks.len(), 1);
+        assert_eq!(render(&diff.blocks[0].segments), "BERLIN (dpa) - Es kamen [-10] [+100] 000 Gäste.");
+        assert_eq!((diff.inserted, diff.deleted), (2, 1));
+    }
+
+    #[test]
+    fn whitespace_and_line_breaks_do_not_count() {
+        let old = article("Titel", "BERLIN (dpa) - Ein  Satz.\nNoch ein Satz.");
+        let new = article("Titel", "BERLIN (dpa) - Ein Satz. Noch ein Satz.");
+        assert!(diff_versions(&old, &new).is_unchanged());
+        assert!(same_text(&old, &new));
+    }
+
+    #[test]
+    fn a_deleted_paragraph_stays_a_paragraph() {
+        let old = article("T", "BERLIN (dpa) - Eins eins.\nZwei zwei.\nDrei drei.");
+        let new = article("T", "BERLIN (dpa) - Eins eins.\nDrei drei.");
+        let diff = diff_versions(&old, &new);
+        let blocks: Vec<String> = diff.blocks.iter().map(|b| render(&b.segments)).collect();
+        assert_eq!(blocks, ["BERLIN (dpa) - Eins eins.", "[-Zwei zwei.]", "Drei drei."]);
+    }
+}
