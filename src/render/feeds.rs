@@ -58,7 +58,9 @@ fn atom_entry(item: &FeedItem) -> atom::Entry {
         updated: story.updated(),
         published: Some(story.published()),
         links: vec![link("alternate", &item.url, "text/html")],
-        summary: Some(atom::Text::plain(teaser(latest))),
+        // As HTML, escaped: a text summary holding a literal `<script>` is shown
+        // as markup by some readers (the W3C feed validator warns about it).
+        summary: Some(atom::Text::html(escape_html(&teaser(latest)))),
         content: Some(atom::Content {
             content_type: Some("html".into()),
             value: Some(item.content_html.clone()),
@@ -92,7 +94,12 @@ pub fn rss_feed(config: &Config, site: &SiteView, items: &[FeedItem]) -> Result<
         ..Default::default()
     };
     let bytes = channel.write_to(Vec::new())?;
-    Ok(String::from_utf8(bytes)?)
+    // RSS never says whether a title is text or HTML, so readers guess. The RSS
+    // Best Practices Profile asks for `&` and `<` as hexadecimal references,
+    // which every reader takes as the character. The swap is safe everywhere in
+    // the document: in XML text and attributes both forms are the same
+    // character, and inside CDATA they stand in HTML, where they are too.
+    Ok(String::from_utf8(bytes)?.replace("&lt;", "&#x3C;").replace("&amp;", "&#x26;"))
 }
 
 /// RFC 822 date with a two-digit day and the numeric offset: `Mon, 28 Oct 2024 14:57:43 +0100`.
@@ -107,13 +114,19 @@ fn rss_item(config: &Config, item: &FeedItem) -> rss::Item {
     rss::Item {
         title: Some(latest.headline.clone()),
         link: Some(item.url.clone()),
-        description: Some(teaser(latest)),
+        // RSS readers show the description as HTML: the teaser is text, so escape it.
+        description: Some(escape_html(&teaser(latest))),
         guid: Some(rss::Guid { value: item.url.clone(), permalink: true }),
         pub_date: Some(rfc822(item.story.published())),
         content: Some(item.content_html.clone()),
         dublin_core_ext: Some(creator),
         ..Default::default()
     }
+}
+
+/// Text as HTML: `&`, `<` and `>` as entities.
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 #[derive(Serialize)]
