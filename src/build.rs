@@ -17,6 +17,7 @@ use crate::decode::decode;
 use crate::parse::parse_article;
 use crate::render::Templates;
 use crate::render::feeds::{FeedItem, atom_feed, json_feed, rss_feed};
+use crate::render::history::{diff_page, diff_page_path, diff_pairs, version_page, version_page_path};
 use crate::render::pages::{article_html, index_pages, not_found_page, sitemap, sitemap_entries, story_page};
 use crate::render::views::{FEED_ATOM, FEED_JSON, FEED_RSS, ListItem, SiteView, source_path};
 use crate::repair::{Lexicon, repair};
@@ -267,6 +268,12 @@ fn write_story(
     output.write(&format!("{}index.html", story.path), html.as_bytes())?;
     for version in &story.versions {
         output.copy(&source_path(story, version), &version.path)?;
+        let page = version_page(templates, site, config, story, version.n)?;
+        output.write(&version_page_path(story, version.n), page.as_bytes())?;
+    }
+    for (old, new) in diff_pairs(story) {
+        let page = diff_page(templates, site, config, story, old, new)?;
+        output.write(&diff_page_path(story, old, new), page.as_bytes())?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! and drop it before rendering the next.
 
 pub mod feeds;
+pub mod history;
 pub mod pages;
 pub mod templates;
 pub mod views;

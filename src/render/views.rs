@@ -5,6 +5,7 @@ use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::diff::same_text;
 use crate::parse::{Article, Block};
 use crate::stories::{Story, Version};
 
@@ -140,6 +141,12 @@ pub struct VersionView<'a> {
     pub time: TimeView,
     pub revision: Option<RevisionView<'a>>,
     pub source_url: String,
+    /// The version's own page.
+    pub url: String,
+    /// The diff page against the version before it (none for the first).
+    pub diff_url: Option<String>,
+    /// Word for word the same text as the version before it (a repeat).
+    pub unchanged: bool,
 }
 
 /// A story page's data.
@@ -153,6 +160,13 @@ pub struct StoryView<'a> {
     pub updated: TimeView,
     pub versions: Vec<VersionView<'a>>,
     pub teaser: String,
+    /// The corrections among the versions, oldest first, shown prominently.
+    pub corrections: Vec<VersionView<'a>>,
+    /// The diff page of the first against the latest version, when there are
+    /// versions between them (with two versions it is `versions[1].diff_url`).
+    pub full_diff_url: Option<String>,
+    /// Every version reads the same (repeats only): the page shows one text.
+    pub all_same_text: bool,
 }
 
 impl<'a> StoryView<'a> {
@@ -168,19 +182,41 @@ impl<'a> StoryView<'a> {
             updated: TimeView::new(story.updated()),
             versions,
             teaser: teaser(&story.latest().article),
+            corrections: story
+                .versions
+                .iter()
+                .filter(|v| v.is_correction())
+                .map(|v| version_view(story, v, config))
+                .collect(),
+            full_diff_url: (story.versions.len() > 2).then(|| config.url(&diff_path(story, 1, story.latest().n))),
+            all_same_text: story.versions.windows(2).all(|w| same_text(&w[0].article, &w[1].article)),
         }
     }
 }
 
-fn version_view<'a>(story: &Story, version: &'a Version, config: &Config) -> VersionView<'a> {
+pub fn version_view<'a>(story: &Story, version: &'a Version, config: &Config) -> VersionView<'a> {
     let article = ArticleView::new(&version.article);
+    let previous = version.n.checked_sub(2).and_then(|i| story.versions.get(i));
     VersionView {
         n: version.n,
         headline: &version.article.headline,
         time: article.time,
         revision: article.revision,
         source_url: config.url(&source_path(story, version)),
+        url: config.url(&version_path(story, version.n)),
+        diff_url: previous.map(|p| config.url(&diff_path(story, p.n, version.n))),
+        unchanged: previous.is_some_and(|p| same_text(&p.article, &version.article)),
     }
+}
+
+/// Site folder of version `n`'s page: `<story>/v/N/`.
+pub fn version_path(story: &Story, n: usize) -> String {
+    format!("{}v/{n}/", story.path)
+}
+
+/// Site folder of the diff page from version `old` to `new`: `<story>/diff/M-N/`.
+pub fn diff_path(story: &Story, old: usize, new: usize) -> String {
+    format!("{}diff/{old}-{new}/", story.path)
 }
 
 /// Site path of a version's original file.
