@@ -16,9 +16,12 @@ use crate::config::Config;
 use crate::decode::decode;
 use crate::parse::parse_article;
 use crate::render::Templates;
+use crate::render::archive::{ChangeItem, FEED_CHANGES, archive_feed, archive_months, changes_feed, newest_versions};
 use crate::render::feeds::{FeedItem, atom_feed, json_feed, rss_feed};
-use crate::render::history::{diff_page, diff_page_path, diff_pairs, version_page, version_page_path};
-use crate::render::pages::{article_html, index_pages, not_found_page, sitemap, sitemap_entries, story_page};
+use crate::render::history::{
+    diff_page, diff_page_path, diff_pairs, feed_content_html, version_entry_html, version_page, version_page_path,
+};
+use crate::render::pages::{index_pages, not_found_page, sitemap, sitemap_entries, story_page};
 use crate::render::views::{FEED_ATOM, FEED_JSON, FEED_RSS, ListItem, SiteView, source_path};
 use crate::repair::{Lexicon, repair};
 use crate::report::{Rejection, Summary, Warning};
@@ -285,16 +288,49 @@ fn write_feeds(
     config: &Config,
     stories: &[Story],
 ) -> Result<()> {
-    let items = stories
-        .iter()
-        .take(config.feed_length)
-        .map(|story| {
-            let content_html = article_html(templates, &story.latest().article)?;
-            Ok(FeedItem { story, url: config.url(&story.path), content_html })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    output.write(FEED_ATOM, atom_feed(config, site, &items)?.as_bytes())?;
+    let months = archive_months(stories);
+    let newest_archive = months.last().map(|month| config.url(&month.path()));
+    let items = feed_items(templates, config, stories.iter().take(config.feed_length))?;
+    output.write(FEED_ATOM, atom_feed(config, site, &items, newest_archive.as_deref())?.as_bytes())?;
     output.write(FEED_RSS, rss_feed(config, site, &items)?.as_bytes())?;
     output.write(FEED_JSON, json_feed(config, site, &items)?.as_bytes())?;
+    drop(items);
+    write_changes_feed(output, templates, site, config, stories)?;
+    for index in 0..months.len() {
+        let items = feed_items(templates, config, months[index].stories.iter().copied())?;
+        output.write(&months[index].path(), archive_feed(config, site, &months, index, &items)?.as_bytes())?;
+    }
     Ok(())
+}
+
+/// Stories with their feed content rendered.
+fn feed_items<'a>(
+    templates: &Templates,
+    config: &Config,
+    stories: impl Iterator<Item = &'a Story>,
+) -> Result<Vec<FeedItem<'a>>> {
+    stories
+        .map(|story| {
+            let content_html = feed_content_html(templates, config, story)?;
+            Ok(FeedItem { story, url: config.url(&story.path), content_html })
+        })
+        .collect()
+}
+
+/// `changes.xml`: the `feed_length` newest versions of all stories.
+fn write_changes_feed(
+    output: &crate::output::Output,
+    templates: &Templates,
+    site: &SiteView,
+    config: &Config,
+    stories: &[Story],
+) -> Result<()> {
+    let items = newest_versions(stories, config.feed_length)
+        .into_iter()
+        .map(|(story, version)| {
+            let content_html = version_entry_html(templates, config, story, version.n)?;
+            Ok(ChangeItem { story, version, content_html })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    output.write(FEED_CHANGES, changes_feed(config, site, &items)?.as_bytes())
 }

@@ -1,8 +1,12 @@
 //! The feeds: Atom (`atom_syndication`), RSS 2.0 (`rss`) and JSON Feed 1.1.
 //!
 //! One entry per story, newest first. Ids and guids are fixed by a story's
-//! first version and never change. No clock reaches a feed: its `updated`
-//! time is the newest story's, so the same input gives the same bytes.
+//! first version and never change; an entry's `updated` is the story's
+//! latest significant revision (repeats and cosmetic changes do not make a
+//! reader look again). No clock reaches a feed: its `updated` time is the
+//! newest entry's, so the same input gives the same bytes. The per-version
+//! feed and the monthly archives (RFC 5005) live in `archive.rs` and reuse
+//! the Atom document built here.
 
 use anyhow::Result;
 use atom_syndication as atom;
@@ -17,45 +21,94 @@ use crate::stories::Story;
 pub struct FeedItem<'a> {
     pub story: &'a Story,
     pub url: String,
-    /// The latest version's body as HTML.
+    /// The latest version's body as HTML, followed by the list of the
+    /// story's versions with links to their diffs.
     pub content_html: String,
 }
 
 /// The feeds' own time: the newest entry's update, or the Unix epoch for an
 /// empty archive (never the build time).
 fn feed_updated(items: &[FeedItem]) -> DateTime<FixedOffset> {
-    items.iter().map(|item| item.story.updated()).max().unwrap_or_default()
+    items.iter().map(|item| item.story.significant_update()).max().unwrap_or_default()
 }
 
-/// `atom.xml`.
-pub fn atom_feed(config: &Config, site: &SiteView, items: &[FeedItem]) -> Result<String> {
+/// What sets one of the site's Atom documents apart from the others.
+pub struct AtomDocument {
+    pub title: String,
+    /// Its own URL: also its `id`, since every document is one resource.
+    pub self_url: String,
+    /// Links besides `self` and `alternate`, such as RFC 5005's `prev-archive`.
+    pub links: Vec<atom::Link>,
+    /// An RFC 5005 archive document (`<fh:archive/>`), which never changes
+    /// once its month is over.
+    pub archive: bool,
+}
+
+/// RFC 5005 (Feed Paging and Archiving) namespace.
+const FEED_HISTORY_NS: &str = "http://purl.org/syndication/history/1.0";
+
+/// `atom.xml`: the newest stories, with a `prev-archive` link to the newest
+/// monthly archive so that a subscriber can walk back through all of them.
+pub fn atom_feed(config: &Config, site: &SiteView, items: &[FeedItem], prev_archive: Option<&str>) -> Result<String> {
+    let document = AtomDocument {
+        title: config.title.clone(),
+        self_url: site.atom_url.clone(),
+        links: prev_archive.map(|href| link("prev-archive", href, "application/atom+xml")).into_iter().collect(),
+        archive: false,
+    };
+    let entries: Vec<atom::Entry> = items.iter().map(atom_entry).collect();
+    let updated = feed_updated(items);
+    atom_document(config, document, entries, updated)
+}
+
+/// Any of the site's Atom documents, from its entries.
+pub fn atom_document(
+    config: &Config,
+    document: AtomDocument,
+    entries: Vec<atom::Entry>,
+    updated: DateTime<FixedOffset>,
+) -> Result<String> {
     let author = atom::Person { name: config.author.clone(), ..Default::default() };
-    let feed = atom::Feed {
-        title: atom::Text::plain(&config.title),
+    let mut links = vec![
+        link("self", &document.self_url, "application/atom+xml"),
+        link("alternate", &config.base_url, "text/html"),
+    ];
+    links.extend(document.links);
+    let mut feed = atom::Feed {
+        title: atom::Text::plain(&document.title),
         subtitle: Some(atom::Text::plain(&config.description)),
-        id: site.atom_url.clone(),
-        updated: feed_updated(items),
+        id: document.self_url,
+        updated,
         authors: vec![author],
-        links: vec![
-            link("self", &site.atom_url, "application/atom+xml"),
-            link("alternate", &config.base_url, "text/html"),
-        ],
+        links,
         lang: Some(config.language.clone()),
         generator: Some(atom::Generator { value: "depesche".into(), ..Default::default() }),
-        entries: items.iter().map(atom_entry).collect(),
+        entries,
         ..Default::default()
     };
+    if document.archive {
+        mark_as_archive(&mut feed);
+    }
     let bytes = feed.write_to(Vec::new())?;
     Ok(String::from_utf8(bytes)?)
 }
 
-fn atom_entry(item: &FeedItem) -> atom::Entry {
+/// Add `<fh:archive/>` (RFC 5005 section 4) and its namespace.
+fn mark_as_archive(feed: &mut atom::Feed) {
+    feed.namespaces.insert("fh".into(), FEED_HISTORY_NS.into());
+    let archive = atom::extension::Extension { name: "fh:archive".into(), ..Default::default() };
+    feed.extensions.entry("fh".into()).or_default().insert("archive".into(), vec![archive]);
+}
+
+/// One story as an Atom entry: the same id for ever, `published` at the
+/// first version, `updated` at the latest significant one.
+pub fn atom_entry(item: &FeedItem) -> atom::Entry {
     let story = item.story;
     let latest = &story.latest().article;
     atom::Entry {
         title: atom::Text::plain(&latest.headline),
         id: story.id.clone(),
-        updated: story.updated(),
+        updated: story.significant_update(),
         published: Some(story.published()),
         links: vec![link("alternate", &item.url, "text/html")],
         // As HTML, escaped: a text summary holding a literal `<script>` is shown
@@ -70,7 +123,7 @@ fn atom_entry(item: &FeedItem) -> atom::Entry {
     }
 }
 
-fn link(rel: &str, href: &str, mime_type: &str) -> atom::Link {
+pub fn link(rel: &str, href: &str, mime_type: &str) -> atom::Link {
     atom::Link { rel: rel.into(), href: href.into(), mime_type: Some(mime_type.into()), ..Default::default() }
 }
 
@@ -125,7 +178,7 @@ fn rss_item(config: &Config, item: &FeedItem) -> rss::Item {
 }
 
 /// Text as HTML: `&`, `<` and `>` as entities.
-fn escape_html(text: &str) -> String {
+pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
@@ -184,7 +237,7 @@ fn json_item<'a>(item: &'a FeedItem) -> JsonItem<'a> {
         summary: teaser(latest),
         content_html: &item.content_html,
         date_published: story.published().to_rfc3339(),
-        date_modified: story.updated().to_rfc3339(),
+        date_modified: story.significant_update().to_rfc3339(),
     }
 }
 

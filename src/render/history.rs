@@ -99,6 +99,25 @@ pub fn diff_page(
     templates.render("diff.html", context! { site => Serde(site), story => Serde(&view), page => Serde(page) })
 }
 
+/// A story's content in the feeds: the latest text, then the list of its
+/// versions with links to their diffs.
+pub fn feed_content_html(templates: &Templates, config: &Config, story: &Story) -> Result<String> {
+    Ok(article_html(templates, &story.latest().article)? + &changes_html(templates, config, story)?)
+}
+
+/// A version's content in `changes.xml`: its text, then links to its diff
+/// and to the story.
+pub fn version_entry_html(templates: &Templates, config: &Config, story: &Story, n: usize) -> Result<String> {
+    let version = &story.versions[n - 1];
+    let body = article_html(templates, &version.article)?;
+    let context = context! {
+        story_url => config.url(&story.path),
+        version => Serde(version_view(story, version, config)),
+        body,
+    };
+    templates.render("version-entry.html", context)
+}
+
 /// The list of a story's versions with links to their diffs, as HTML for
 /// feed content (empty for a story with one version).
 pub fn changes_html(templates: &Templates, config: &Config, story: &Story) -> Result<String> {

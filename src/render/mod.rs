@@ -5,6 +5,7 @@
 //! stories and returns the text of one document, so the caller can write it
 //! and drop it before rendering the next.
 
+pub mod archive;
 pub mod feeds;
 pub mod history;
 pub mod pages;

@@ -20,6 +20,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("version.html", include_str!("../../templates/version.html")),
     ("diff.html", include_str!("../../templates/diff.html")),
     ("changes.html", include_str!("../../templates/changes.html")),
+    ("version-entry.html", include_str!("../../templates/version-entry.html")),
 ];
 
 /// Templates ready to render, defaults plus the user's overrides.

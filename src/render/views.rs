@@ -20,6 +20,8 @@ pub struct SiteView {
     pub atom_url: String,
     pub rss_url: String,
     pub json_url: String,
+    /// `changes.xml`, every version as an entry of its own.
+    pub changes_url: String,
 }
 
 impl SiteView {
@@ -33,6 +35,7 @@ impl SiteView {
             atom_url: config.url(FEED_ATOM),
             rss_url: config.url(FEED_RSS),
             json_url: config.url(FEED_JSON),
+            changes_url: config.url(crate::render::archive::FEED_CHANGES),
         }
     }
 }
@@ -52,7 +55,7 @@ pub struct TimeView {
     pub short: String,
 }
 
-const MONTHS: [&str; 12] = [
+pub const MONTHS: [&str; 12] = [
     "Januar",
     "Februar",
     "März",

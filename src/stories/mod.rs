@@ -112,12 +112,28 @@ impl Story {
 pub fn group(files: Vec<Filed>, host: &str) -> Vec<Story> {
     let mut files = files;
     files.sort_by_cached_key(file_order);
+    make_fingerprints_unique(&mut files);
     let profiles: Vec<Profile> = files.iter().map(|f| Profile::of(&f.article)).collect();
     let groups = group_indexes(&profiles);
     let mut slots: Vec<Option<Filed>> = files.into_iter().map(Some).collect();
     let groups: Vec<Vec<Filed>> =
         groups.into_iter().map(|members| members.into_iter().filter_map(|i| slots[i].take()).collect()).collect();
     assign_identities(groups, host)
+}
+
+/// Two files with the same written time and headline (rare: two reports
+/// sent the same second) would share a fingerprint, and so an id; the later
+/// one in file order gets `-2`, `-3`, ...
+fn make_fingerprints_unique(files: &mut [Filed]) {
+    let mut seen = BTreeSet::new();
+    for file in files {
+        let base = file.fingerprint.clone();
+        let mut n = 1;
+        while !seen.insert(file.fingerprint.clone()) {
+            n += 1;
+            file.fingerprint = format!("{base}-{n}");
+        }
+    }
 }
 
 /// Time order of files with content tie-breaks: at the same instant a file

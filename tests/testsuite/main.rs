@@ -2,7 +2,9 @@
 //! binary, checked the way a user (or a feed reader) would check them.
 
 mod build;
+mod feedreader;
 mod feeds;
 mod rejects;
+mod stories;
 mod support;
 mod templates;
