@@ -3,12 +3,14 @@
 //! Files are taken in time order. A file without a revision note starts a
 //! story. A file with a note continues the one earlier story it matches best
 //! (by text, headline, time and places), or starts a story of its own when
-//! none matches well enough: its original is not in the folder. Every
-//! decision only looks at files up to the revision's own time, so adding a
-//! later file never regroups earlier ones. This module must never look at
-//! file names: they carry no meaning.
+//! none matches well enough: its original is not in the folder. Candidates
+//! are only stories begun before the revision; the look-alikes that tell a
+//! template from a revision are taken from both sides of the story in time,
+//! since tomorrow's market report shows today's phrasing as well as
+//! yesterday's. This module must never look at file names: they carry no
+//! meaning.
 
-use super::similarity::{Profile, headline_similarity, places_disjoint, text_overlap};
+use super::similarity::{Profile, headline_similarity, places_disjoint, text_similarity};
 
 /// A revision is at most this long after the latest version of the story it
 /// continues. Revisions come within hours, corrections sometimes days later;
@@ -20,30 +22,39 @@ const MAX_REVISION_GAP_HOURS: f64 = 14.0 * 24.0;
 const CLOSENESS_HALF_HOURS: f64 = 24.0;
 
 /// How much each kind of evidence counts (they add up to 1). The text counts
-/// most because a revision keeps most of its original's phrases whatever its
-/// headline became; the headline helps when the text was rewritten; time
-/// decides between otherwise equal candidates.
-const WEIGHT_TEXT: f64 = 0.6;
-const WEIGHT_HEADLINE: f64 = 0.25;
+/// most because a revision keeps most of its original's phrases or at least
+/// its names and figures, whatever its headline became; the headline often
+/// changes completely (`ROUNDUP:` rewrites), so it only helps; time decides
+/// between otherwise equal candidates.
+const WEIGHT_TEXT: f64 = 0.7;
+const WEIGHT_HEADLINE: f64 = 0.15;
 const WEIGHT_TIME: f64 = 0.15;
 
 /// Subtracted when both files name their places and they share none: a
 /// revision may add a place (`FRANKFURT/BERLIN`), it rarely drops them all.
 const PLACE_PENALTY: f64 = 0.15;
 
+/// Subtracted when the revision's headline opens with a different series
+/// label than every labelled version of the story (`Aktien Frankfurt
+/// Schluss:` against `Aktien Frankfurt Eröffnung:`): a revision stays in its
+/// series, but a strong text match may still override a changed label.
+const LABEL_PENALTY: f64 = 0.15;
+
 /// A revision needs this much text evidence beyond the look-alike level, so
 /// a matching headline and time alone never join two stories (the daily
 /// `Aktien Frankfurt Schluss:` reports share both).
 const MIN_TEXT_EVIDENCE: f64 = 0.2;
 
-/// The combined score a revision needs. A revision that keeps half of its
-/// original's phrases under a new headline (a fifth of the words shared) a
-/// day later still reaches it: 0.6 × 0.5 + 0.25 × 0.2 + 0.15 × 0.5 = 0.425.
-/// Bare minimum text evidence with an unrelated headline the same hour does
-/// not: 0.6 × 0.2 + 0.15 = 0.27.
+/// The combined score a revision needs. A rewrite that keeps half of its
+/// original's text under a new headline (a tenth of the words shared) six
+/// hours later still reaches it: 0.7 × 0.5 + 0.15 × 0.1 + 0.15 × 0.8 =
+/// 0.49; so does a light revision a day later (0.7 × 0.9 + 0.15 × 0.5 =
+/// 0.71). Bare minimum text evidence with an unrelated headline the same
+/// hour does not: 0.7 × 0.2 + 0.15 = 0.29.
 const MATCH_THRESHOLD: f64 = 0.4;
 
-/// Other stories started this long before a candidate are its look-alikes.
+/// Note-less files this close in time to a candidate's first version, before
+/// or after it, are its look-alikes: a week holds a series' daily reports.
 const LOOKALIKE_WINDOW_HOURS: f64 = 7.0 * 24.0;
 
 /// Look-alike similarity above this is a copy, not a template; copies are
@@ -98,13 +109,13 @@ fn fit(index: usize, profiles: &[Profile], members: &[usize], story: usize) -> O
     if !(0.0..=MAX_REVISION_GAP_HOURS).contains(&gap_hours) {
         return None;
     }
-    let text = members.iter().map(|&m| text_overlap(&revision.shingles, &profiles[m].shingles)).fold(0.0, f64::max);
+    let text = members.iter().map(|&m| text_similarity(revision, &profiles[m])).fold(0.0, f64::max);
     // The evidence can only be lower than the raw overlap: skip the costlier
     // look-alike scan for the many stories that share nothing with the revision.
     if text < MIN_TEXT_EVIDENCE {
         return None;
     }
-    let evidence = text_evidence(text, lookalike_level(members[0], index, profiles));
+    let evidence = text_evidence(text, lookalike_level(members[0], profiles));
     if evidence < MIN_TEXT_EVIDENCE {
         return None;
     }
@@ -113,7 +124,10 @@ fn fit(index: usize, profiles: &[Profile], members: &[usize], story: usize) -> O
         .map(|&m| headline_similarity(&revision.headline_words, &profiles[m].headline_words))
         .fold(0.0, f64::max);
     let closeness = 1.0 / (1.0 + gap_hours / CLOSENESS_HALF_HOURS);
-    let penalty = if story_places_disjoint(revision, members, profiles) { PLACE_PENALTY } else { 0.0 };
+    let mut penalty = if story_places_disjoint(revision, members, profiles) { PLACE_PENALTY } else { 0.0 };
+    if story_label_differs(revision, members, profiles) {
+        penalty += LABEL_PENALTY;
+    }
     let score = WEIGHT_TEXT * evidence + WEIGHT_HEADLINE * headline + WEIGHT_TIME * closeness - penalty;
     Some(Fit { score, gap_hours, story })
 }
@@ -129,20 +143,29 @@ fn text_evidence(similarity: f64, lookalike: f64) -> f64 {
 
 /// How similar texts of *other* stories are to the story's first version:
 /// the highest overlap with any note-less file (a story of its own for
-/// certain) from the look-alike window before it up to the revision's time.
-fn lookalike_level(first: usize, revision: usize, profiles: &[Profile]) -> f64 {
+/// certain) within the look-alike window around it.
+fn lookalike_level(first: usize, profiles: &[Profile]) -> f64 {
     let origin = &profiles[first];
-    // Profiles are in time order, so the window starts at a binary-searched index.
-    let start = profiles[..revision].partition_point(|p| hours_between(p, origin) > LOOKALIKE_WINDOW_HOURS);
-    (start..revision)
+    // Profiles are in time order, so the window is found by binary search.
+    let start = profiles.partition_point(|p| hours_between(p, origin) > LOOKALIKE_WINDOW_HOURS);
+    let end = profiles.partition_point(|p| hours_between(origin, p) <= LOOKALIKE_WINDOW_HOURS);
+    (start..end)
         .filter(|&other| other != first && !profiles[other].has_note)
-        .map(|other| text_overlap(&origin.shingles, &profiles[other].shingles))
+        .map(|other| text_similarity(origin, &profiles[other]))
         .fold(0.0, f64::max)
 }
 
 /// Whether every version of the story names places and none is the revision's.
 fn story_places_disjoint(revision: &Profile, members: &[usize], profiles: &[Profile]) -> bool {
     members.iter().all(|&m| places_disjoint(&revision.places, &profiles[m].places))
+}
+
+/// Whether both the revision and the story have series labels and none of
+/// the story's labels is the revision's.
+fn story_label_differs(revision: &Profile, members: &[usize], profiles: &[Profile]) -> bool {
+    let Some(label) = &revision.label else { return false };
+    let mut labels = members.iter().filter_map(|&m| profiles[m].label.as_ref()).peekable();
+    labels.peek().is_some() && labels.all(|other| other != label)
 }
 
 /// Hours from `earlier` to `later` (negative when `later` is earlier).

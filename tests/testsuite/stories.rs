@@ -326,3 +326,39 @@ fn monthly_archives_make_every_story_reachable_from_the_current_feed() {
     assert!(!oldest.contains("rel=\"prev-archive\""));
     assert!(oldest.contains("<link href=\"https://depesche.example.org/archive/2024-02.xml\" rel=\"next-archive\""));
 }
+
+#[test]
+fn a_rewrite_under_a_new_headline_continues_its_story() {
+    assert_eq!(
+        groups(&fixture("stories-rewrite")),
+        strings(&[&["ber.txt", "ber-rewrite.txt"], &["rente.txt"]]),
+        "a `durchgehend aktualisiert` rewrite keeps the names and figures, not the phrases"
+    );
+}
+
+/// A copy of fixture `name` without the files `left_out`.
+fn fixture_without(name: &str, left_out: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture(name), dir.path());
+    for file in left_out {
+        std::fs::remove_file(dir.path().join(file)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_revision_without_its_original_never_joins_a_look_alike() {
+    let cases: [(&str, &str, &str); 3] = [
+        ("stories-open-close", "06.txt", "07.txt"),
+        ("stories-daily-reports", "schluss-montag.txt", "schluss-montag-korrektur.txt"),
+        ("stories-daily-reports", "schluss-dienstag.txt", "schluss-dienstag-neu.txt"),
+    ];
+    for (name, original, revision) in cases {
+        let folder = fixture_without(name, &[original]);
+        let groups = groups(folder.path());
+        assert!(
+            groups.contains(&vec![revision.to_string()]),
+            "{name} without {original}: {revision} must stand alone, got {groups:?}"
+        );
+    }
+}
