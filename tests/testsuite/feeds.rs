@@ -100,3 +100,25 @@ fn summer_time_entries_carry_plus_two() {
     let rss = built.read("rss.xml");
     assert!(rss.contains("<pubDate>Tue, 02 Jul 2024 09:05:00 +0200</pubDate>"));
 }
+
+/// Regression: RSS readers take the description as HTML, and feedparser
+/// dropped a literal `<script>` of an article's teaser as markup. The teaser is
+/// now HTML-escaped, and `&` and `<` are hexadecimal references, as the RSS
+/// Best Practices Profile asks (the W3C feed validator warned about both).
+#[test]
+fn markup_in_a_teaser_stays_text_in_rss_and_atom() {
+    let built = build(&crate::support::fixture("mixed"), &[]);
+    let rss = built.read("rss.xml");
+    assert!(!rss.contains("<script>"), "{rss}");
+    assert!(rss.contains("gestartet. &#x3C;script&gt;alert(1)&#x3C;/script&gt; bleibt Text."), "{rss}");
+    assert!(rss.contains("<title>Aktien Frankfurt Eröffnung: Dax mit Gewinnen &#x3C;Escaped &#x26; "), "{rss}");
+    let atom = built.read("atom.xml");
+    assert!(
+        atom.contains(
+            "<summary type=\"html\">Der Dax ist mit Gewinnen in den Handel gestartet. &amp;lt;script&amp;gt;"
+        )
+    );
+    let feed = parse(&built, "rss.xml");
+    let summary = feed.entries[0].summary.as_ref().unwrap();
+    assert!(summary.content.contains("&#x3C;script&gt;alert(1)"), "{summary:?}");
+}
