@@ -67,7 +67,7 @@ pub fn load(input: &Path, config: &Config, now: DateTime<Utc>) -> Result<Loaded>
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
     let mut loaded = Loaded { ignored: inventory.ignored, rejected: inventory.rejected, ..Default::default() };
-    let decoded = read_and_decode(inventory.files, &mut loaded.rejected);
+    let decoded = read_and_decode(inventory.files, config.max_file_size, &mut loaded.rejected);
     let lexicon = folder_lexicon(&decoded);
     let results: Vec<FileResult> = decoded.into_par_iter().map(|d| parse_file(d, &lexicon, now)).collect();
     let mut filed = Vec::new();
@@ -86,21 +86,20 @@ pub fn load(input: &Path, config: &Config, now: DateTime<Utc>) -> Result<Loaded>
     Ok(loaded)
 }
 
-/// A file's content hash and decoded text, or why it cannot be read.
-type ReadResult = Result<(String, String), String>;
+/// A file's content key and decoded text, or why it cannot be read.
+type ReadResult = Result<((usize, u64, u64), String), String>;
 
 /// Read and decode every file; unreadable, binary and duplicate files are rejected.
-fn read_and_decode(files: Vec<SourceFile>, rejected: &mut Vec<Rejection>) -> Vec<Decoded> {
+fn read_and_decode(files: Vec<SourceFile>, max_file_size: u64, rejected: &mut Vec<Rejection>) -> Vec<Decoded> {
     let read: Vec<(SourceFile, ReadResult)> = files
         .into_par_iter()
         .map(|file| {
-            let result = std::fs::read(&file.path)
-                .map_err(|e| format!("cannot read file: {e}"))
-                .and_then(|bytes| decode_text(&bytes).map(|text| (fingerprint_bytes(&bytes), text)));
+            let result = crate::source::read(&file, max_file_size)
+                .and_then(|bytes| decode_text(&bytes).map(|text| (crate::source::content_key(&bytes), text)));
             (file, result)
         })
         .collect();
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen: BTreeMap<(usize, u64, u64), String> = BTreeMap::new();
     let mut decoded = Vec::new();
     for (file, result) in read {
         match result {
@@ -121,18 +120,12 @@ fn read_and_decode(files: Vec<SourceFile>, rejected: &mut Vec<Rejection>) -> Vec
 /// Decoded text, or why the bytes are not a text article.
 fn decode_text(bytes: &[u8]) -> Result<String, String> {
     let text = decode(bytes).text;
-    if let Some(index) = text.find('\0') {
-        let line = text[..index].matches('\n').count() + 1;
-        return Err(format!("binary data, not a text article (NUL byte on line {line})"));
+    // Only a NUL is judged before repair: other control characters may be
+    // mojibake that repair turns back into letters; parsing judges those.
+    match text.contains('\0').then(|| crate::parse::binary_reason(&text)).flatten() {
+        Some((_, reason)) => Err(reason),
+        None => Ok(text),
     }
-    Ok(text)
-}
-
-fn fingerprint_bytes(bytes: &[u8]) -> String {
-    // Two different FNV seeds make an accidental 128-bit match practically impossible.
-    let text = String::from_utf8_lossy(bytes);
-    let len = bytes.len().to_string();
-    format!("{}{}", fingerprint(&[&text]), fingerprint(&[&len, &text]))
 }
 
 /// Words that decoded cleanly anywhere in the folder, plus the built-in lexicon.
@@ -165,7 +158,7 @@ pub fn folder_texts(input: &Path, config: &Config) -> Result<Vec<String>> {
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
     let mut rejected = Vec::new();
-    Ok(read_and_decode(inventory.files, &mut rejected).into_iter().map(|d| d.text).collect())
+    Ok(read_and_decode(inventory.files, config.max_file_size, &mut rejected).into_iter().map(|d| d.text).collect())
 }
 
 /// What became of one file.

@@ -153,6 +153,8 @@ fn print_stdout(text: &str) -> Result<()> {
 
 #[derive(Serialize)]
 struct ListJson<'a> {
+    /// The counts, which add up: files = published + rejected + ignored.
+    files: crate::report::Accounting,
     stories: Vec<StoryJson<'a>>,
     rejected: &'a [crate::report::Rejection],
     ignored: &'a [crate::source::Ignored],
@@ -198,7 +200,8 @@ fn list_json(loaded: &Loaded, config: &Config) -> Result<String> {
                 .collect(),
         })
         .collect();
-    let list = ListJson { stories, rejected: &loaded.rejected, ignored: &loaded.ignored };
+    let files = loaded.summary().accounting();
+    let list = ListJson { files, stories, rejected: &loaded.rejected, ignored: &loaded.ignored };
     Ok(serde_json::to_string_pretty(&list)? + "\n")
 }
 

@@ -72,15 +72,36 @@ pub struct Summary {
     pub guesses: usize,
 }
 
+/// Where every file under the input folder went: each one is counted in
+/// exactly one of `published`, `rejected` and `ignored`, so they add up to `files`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Accounting {
+    pub files: usize,
+    pub published: usize,
+    pub rejected: usize,
+    pub ignored: usize,
+}
+
 impl Summary {
+    /// The file counts of this run.
+    pub fn accounting(&self) -> Accounting {
+        Accounting {
+            files: self.articles + self.rejected + self.ignored,
+            published: self.articles,
+            rejected: self.rejected,
+            ignored: self.ignored,
+        }
+    }
+
     /// The one-line summary, with the elapsed time.
     pub fn line(&self, verb: &str, seconds: f64) -> String {
+        let files = self.accounting();
         format!(
             "{verb}: {} files ({} published, {} rejected, {} ignored), {} stories, {} pages, {} repairs ({} guessed), {} warnings in {seconds:.2} s",
-            self.articles + self.rejected + self.ignored,
-            self.articles,
-            self.rejected,
-            self.ignored,
+            files.files,
+            files.published,
+            files.rejected,
+            files.ignored,
             self.stories,
             self.pages,
             self.repairs,

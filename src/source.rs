@@ -3,8 +3,12 @@
 //! Walks the tree in sorted order and sorts every entry into one of three
 //! lists: files to read, files rejected with a reason, and files ignored by a
 //! documented rule (hidden, not `.txt`). Nothing is ever dropped silently, and
-//! no symbolic link is followed out of the input folder.
+//! no symbolic link is followed out of the input folder. Only regular files
+//! are ever opened: a FIFO, socket or device named `.txt` is rejected, never
+//! read, so it can neither block the build nor feed it endless data.
 
+use std::hash::{Hash, Hasher};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -74,14 +78,71 @@ fn classify(entry: &walkdir::DirEntry, root: &Path, canonical_root: &Path, max: 
         return;
     }
     match std::fs::metadata(entry.path()) {
-        Ok(meta) if meta.len() > max => inv.rejected.push(Rejection::new(
-            &rel,
-            None,
-            format!("file is too large ({} bytes, the limit max_file_size is {max})", meta.len()),
-        )),
-        Ok(_) => inv.files.push(SourceFile { rel, path: entry.path().to_path_buf() }),
+        Ok(meta) => match check_metadata(&meta, max) {
+            Ok(()) => inv.files.push(SourceFile { rel, path: entry.path().to_path_buf() }),
+            Err(reason) => inv.rejected.push(Rejection::new(&rel, None, reason)),
+        },
         Err(error) => inv.rejected.push(Rejection::new(&rel, None, format!("cannot read file: {error}"))),
     }
+}
+
+/// A file is read only when it is a regular file within the size limit.
+fn check_metadata(meta: &std::fs::Metadata, max: u64) -> Result<(), String> {
+    if !meta.is_file() {
+        return Err(format!("not a regular file but {}; not read", file_kind(meta)));
+    }
+    if meta.len() > max {
+        return Err(format!("file is too large ({} bytes, the limit max_file_size is {max})", meta.len()));
+    }
+    Ok(())
+}
+
+/// What a non-regular file is, in words.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() { "a folder" } else { "a special file" }
+}
+
+/// The bytes of `file`, or why they cannot be read. The file is checked
+/// again once open, and never more than `max` bytes are read, so a file
+/// swapped or grown after the folder was walked cannot slip past the rules.
+pub fn read(file: &SourceFile, max: u64) -> Result<Vec<u8>, String> {
+    let cannot = |error: std::io::Error| format!("cannot read file: {error}");
+    let handle = std::fs::File::open(&file.path).map_err(cannot)?;
+    check_metadata(&handle.metadata().map_err(cannot)?, max)?;
+    let mut bytes = Vec::new();
+    handle.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > max {
+        return Err(format!("file is too large (more than {max} bytes, the limit max_file_size)"));
+    }
+    Ok(bytes)
+}
+
+/// A key equal for equal bytes and, with 128 bits of two differently seeded
+/// hashes plus the length, different for different bytes in practice. Only
+/// compared within one run, so the hasher's stability across Rust versions
+/// does not matter.
+pub fn content_key(bytes: &[u8]) -> (usize, u64, u64) {
+    let hash = |seed: &str| {
+        let mut hasher = std::hash::DefaultHasher::new();
+        seed.hash(&mut hasher);
+        bytes.hash(&mut hasher);
+        hasher.finish()
+    };
+    (bytes.len(), hash("depesche"), hash("duplicate"))
 }
 
 enum LinkOutcome {
@@ -109,9 +170,16 @@ fn check_symlink(path: &Path, canonical_root: &Path, rel: &str) -> Option<LinkOu
     None
 }
 
+/// A folder or entry the walk could not read. Its contents cannot be seen,
+/// so it is accounted for as one rejected entry.
 fn walk_error(error: &walkdir::Error, root: &Path) -> Rejection {
     let rel = error.path().map(|p| relative_name(p, root)).unwrap_or_else(|| ".".into());
-    Rejection::new(&rel, None, format!("cannot read: {error}"))
+    let cause = match error.io_error() {
+        Some(io) => io.to_string(),
+        None => error.to_string(),
+    };
+    let what = if error.path().is_some_and(Path::is_dir) { "folder" } else { "entry" };
+    Rejection::new(&rel, None, format!("cannot read {what}: {cause}; nothing in it is published"))
 }
 
 /// `path` relative to `root`, `/`-separated, lossily converted to UTF-8.

@@ -5,13 +5,17 @@
 //! renders and never looks at other files; it returns a plain [`Article`] or
 //! a [`ParseError`] naming the line and what was expected.
 
+mod chars;
 mod dateline;
 mod revision;
 mod timestamp;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
+
+use chars::clean_line;
 use serde::Serialize;
 
+pub use chars::{binary_reason, is_forbidden, is_invisible_control};
 pub use dateline::{Dateline, split_dateline};
 pub use revision::{Revision, RevisionKind, revision_kind};
 pub use timestamp::{Stamp, berlin_time, split_timestamp};
@@ -65,9 +69,19 @@ pub struct Parsed {
 
 /// Longest line that can still be a sub-heading.
 const SUBHEADING_MAX_CHARS: usize = 100;
+/// A longer headline is published, with a warning: it usually means the
+/// line break after the headline is missing.
+const HEADLINE_WARN_CHARS: usize = 300;
 
 /// Parse the text of one article file (line ends already `\n`).
 pub fn parse_article(text: &str) -> Result<Parsed, ParseError> {
+    if let Some((line, message)) = binary_reason(text) {
+        return Err(ParseError { line, message });
+    }
+    if let Some(line) = invisible_headline(text) {
+        let message = "the headline holds only invisible or control characters; expected a headline".into();
+        return Err(ParseError { line, message });
+    }
     let mut warnings = Vec::new();
     let lines: Vec<(usize, String)> = text
         .split('\n')
@@ -76,10 +90,17 @@ pub fn parse_article(text: &str) -> Result<Parsed, ParseError> {
         .filter(|(_, line)| !line.trim().is_empty())
         .collect();
     let mut lines = lines.into_iter();
-    let Some((_, headline)) = lines.next() else {
+    let Some((headline_line, headline)) = lines.next() else {
         return Err(ParseError { line: 1, message: "the file is empty; expected a headline on line 1".into() });
     };
     let headline = collapse_spaces(&headline);
+    let headline_chars = headline.chars().count();
+    if headline_chars > HEADLINE_WARN_CHARS {
+        warnings.push((
+            headline_line,
+            format!("the headline is {headline_chars} characters long; is the line break after it missing?"),
+        ));
+    }
     let (stamp_line, stamp_text) = lines.next().ok_or_else(|| ParseError {
         line: text.split('\n').count().max(2),
         message: "expected a timestamp line `DD.MM.YYYY - HH:MM:SS` after the headline, found the end of the file"
@@ -96,6 +117,9 @@ pub fn parse_article(text: &str) -> Result<Parsed, ParseError> {
         return Err(ParseError { line: stamp_line + 1, message: "the article has no text after the timestamp".into() });
     };
     let (dateline, blocks, trailer) = parse_body(body, &mut revision);
+    if blocks.is_empty() {
+        return Err(ParseError { line: first_line, message: "the article has no text after its dateline".into() });
+    }
     if dateline.is_none() {
         warnings.push((first_line, "no dateline `ORT (dpa-AFX) - ` at the start of the text".into()));
     }
@@ -109,6 +133,13 @@ pub fn parse_article(text: &str) -> Result<Parsed, ParseError> {
         trailer,
     };
     Ok(Parsed { article, warnings })
+}
+
+/// The line of a first non-blank line that is blank once cleaned: without
+/// this, the timestamp line would be taken for the headline.
+fn invisible_headline(text: &str) -> Option<usize> {
+    let (index, line) = text.split('\n').enumerate().find(|(_, line)| !line.trim().is_empty())?;
+    clean_line(line, index + 1, &mut Vec::new()).trim().is_empty().then_some(index + 1)
 }
 
 /// The rest of the timestamp line is the revision note, if any.
@@ -147,6 +178,7 @@ fn parse_body(
     if let Some(slot) = texts.first_mut() {
         *slot = first;
     }
+    texts.retain(|text| !text.is_empty());
     (dateline, classify_blocks(texts), trailer)
 }
 
@@ -196,28 +228,6 @@ fn collapse_spaces(text: &str) -> String {
     text.split([' ', '\t']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
-/// Replace characters XML 1.0 forbids (C0 and C1 controls, U+FFFE/U+FFFF,
-/// noncharacters) with nothing, reporting each line where it happened.
-fn clean_line(line: &str, number: usize, warnings: &mut Vec<(usize, String)>) -> String {
-    if !line.chars().any(is_forbidden) {
-        return line.to_string();
-    }
-    let removed: Vec<String> =
-        line.chars().filter(|c| is_forbidden(*c)).map(|c| format!("U+{:04X}", c as u32)).collect();
-    warnings.push((number, format!("removed control characters {}", removed.join(" "))));
-    line.chars().map(|c| if c == '\t' { ' ' } else { c }).filter(|c| !is_forbidden(*c)).collect()
-}
-
-/// Characters that must not reach XML or HTML output. Tab is allowed but
-/// treated as a space by the caller.
-pub fn is_forbidden(c: char) -> bool {
-    let code = c as u32;
-    (code < 0x20 && c != '\t')
-        || (0x7F..=0x9F).contains(&code)
-        || (0xFDD0..=0xFDEF).contains(&code)
-        || (code & 0xFFFE) == 0xFFFE
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,7 +274,7 @@ mod tests {
 
     #[test]
     fn control_characters_are_removed_and_reported() {
-        let parsed = parse_article("Ti\u{0}tel\u{85}\n01.02.2024 - 10:00:00\nBERLIN (dpa) - Te\u{FFFF}xt.").unwrap();
+        let parsed = parse_article("Ti\u{1}tel\u{85}\n01.02.2024 - 10:00:00\nBERLIN (dpa) - Te\u{FFFF}xt.").unwrap();
         assert_eq!(parsed.article.headline, "Titel");
         assert_eq!(parsed.article.blocks[0].text(), "Text.");
         assert_eq!(parsed.warnings.iter().map(|w| w.0).collect::<Vec<_>>(), [1, 3]);

@@ -75,10 +75,18 @@ fn take_time(rest: &str) -> Option<(&str, &str)> {
     shape_ok.then(|| (candidate, &rest[end..]))
 }
 
+/// Wire articles are not older than this year; an earlier one is a typo
+/// (`1024` for `2024`) that would file the story a thousand years back.
+const FIRST_YEAR: i32 = 1900;
+
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let numbers: Vec<u32> = text.split('.').map(|p| p.parse().unwrap_or(0)).collect();
-    NaiveDate::from_ymd_opt(numbers[2] as i32, numbers[1], numbers[0])
-        .ok_or_else(|| format!("{text} is not a date in the calendar"))
+    let date = NaiveDate::from_ymd_opt(numbers[2] as i32, numbers[1], numbers[0])
+        .ok_or_else(|| format!("{text} is not a date in the calendar"))?;
+    if numbers[2] < FIRST_YEAR as u32 {
+        return Err(format!("{text} lies before {FIRST_YEAR}; expected the date of a wire article"));
+    }
+    Ok(date)
 }
 
 fn parse_time(text: &str) -> Result<NaiveTime, String> {
@@ -158,6 +166,13 @@ mod tests {
     #[test]
     fn impossible_dates_and_garbage_are_errors() {
         assert!(split_timestamp("31.02.2024 - 10:00:00").unwrap_err().contains("not a date"));
+        assert!(split_timestamp("29.02.2023 - 10:00:00").unwrap_err().contains("not a date"));
+        assert!(split_timestamp("00.01.2024 - 10:00:00").unwrap_err().contains("not a date"));
+        assert!(split_timestamp("01.13.2024 - 10:00:00").unwrap_err().contains("not a date"));
+        assert!(split_timestamp("28.10.1024 - 10:00:00").unwrap_err().contains("before 1900"));
+        assert!(split_timestamp("01.01.2024 - 23:60:00").unwrap_err().contains("not a time"));
+        assert!(split_timestamp("01.01.2024 - 23:59:60").unwrap_err().contains("not a time"));
+        assert!(split_timestamp("29.02.2024 - 10:00:00").is_ok());
         assert!(split_timestamp("01.01.2024 - 25:00:00").unwrap_err().contains("not a time"));
         assert!(split_timestamp("gestern um zehn").unwrap_err().contains("expected a timestamp"));
         assert!(split_timestamp("2024-10-28 14:57:43").is_err());

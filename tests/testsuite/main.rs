@@ -1,11 +1,13 @@
 //! depesche's integration tests: whole input folders built with the real
 //! binary, checked the way a user (or a feed reader) would check them.
 
+mod accounting;
 mod browser;
 mod build;
 mod external;
 mod feedreader;
 mod feeds;
+mod nasty;
 mod rejects;
 mod stories;
 mod support;

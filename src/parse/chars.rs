@@ -1,0 +1,183 @@
+//! Which characters of an article may reach the output, and whether a text
+//! is a text at all.
+//!
+//! Runs on the repaired text before anything else reads it. Characters XML
+//! 1.0 forbids or discourages (C0 and C1 controls, U+FFFE/U+FFFF and the
+//! other noncharacters) are removed; so are invisible characters that can
+//! only mislead a reader: bidirectional controls, which can make text read
+//! in another order than it is stored ("Trojan Source"), and zero-width
+//! spaces, word joiners and stray byte-order marks, which make equal words
+//! unequal. Every removal is reported with its line. Zero-width joiners and
+//! non-joiners (emoji sequences, ligature control) and the soft hyphen
+//! (hyphenation hints) are kept: they are part of what the reporter wrote.
+//!
+//! This module must never change a visible character.
+
+use std::collections::BTreeMap;
+
+/// Characters that must not reach XML or HTML output. Tab is allowed but
+/// treated as a space by the caller.
+pub fn is_forbidden(c: char) -> bool {
+    let code = c as u32;
+    (code < 0x20 && c != '\t')
+        || (0x7F..=0x9F).contains(&code)
+        || (0xFDD0..=0xFDEF).contains(&code)
+        || (code & 0xFFFE) == 0xFFFE
+}
+
+/// Invisible characters removed from articles (see the module head).
+pub fn is_invisible_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'                      // Arabic letter mark
+            | '\u{200B}'                // zero-width space
+            | '\u{200E}' | '\u{200F}'   // left-to-right / right-to-left mark
+            | '\u{202A}'..='\u{202E}'   // embeddings and overrides
+            | '\u{2060}'                // word joiner
+            | '\u{2066}'..='\u{2069}'   // isolates
+            | '\u{FEFF}' // byte-order mark inside the text
+    )
+}
+
+/// Line and paragraph separators end a line nowhere else in the pipeline;
+/// in a line they are read as a space.
+fn is_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// `line` without removed characters, tabs and separators read as spaces,
+/// and a warning naming what was removed, if anything was.
+pub fn clean_line(line: &str, number: usize, warnings: &mut Vec<(usize, String)>) -> String {
+    if !line.chars().any(|c| c == '\t' || is_forbidden(c) || is_invisible_control(c) || is_separator(c)) {
+        return line.to_string();
+    }
+    let mut removed: BTreeMap<char, usize> = BTreeMap::new();
+    let mut clean = String::with_capacity(line.len());
+    for c in line.chars() {
+        if c == '\t' || is_separator(c) {
+            clean.push(' ');
+        } else if is_forbidden(c) || is_invisible_control(c) {
+            *removed.entry(c).or_default() += 1;
+        } else {
+            clean.push(c);
+        }
+    }
+    if !removed.is_empty() {
+        warnings.push((number, format!("removed characters that must not be published: {}", describe(&removed))));
+    }
+    clean
+}
+
+/// `U+0085 ×3, U+202E` — at most eight kinds, then how many more.
+fn describe(removed: &BTreeMap<char, usize>) -> String {
+    const SHOWN: usize = 8;
+    let mut parts: Vec<String> = removed
+        .iter()
+        .take(SHOWN)
+        .map(|(c, n)| match n {
+            1 => format!("U+{:04X}", *c as u32),
+            n => format!("U+{:04X} ×{n}", *c as u32),
+        })
+        .collect();
+    if removed.len() > SHOWN {
+        parts.push(format!("and {} other kinds", removed.len() - SHOWN));
+    }
+    parts.join(", ")
+}
+
+/// Fewer than this many odd characters never make a text binary: a few
+/// stray controls are damage to report, not a reason to reject.
+const MIN_ODD: usize = 8;
+/// Share of odd characters (controls, U+FFFD) above which a text is binary, in percent.
+const MAX_ODD_PERCENT: usize = 5;
+/// Share of characters of the Latin script, digits, spaces and punctuation
+/// below which a text is not a German wire article, in percent.
+const MIN_LATIN_PERCENT: usize = 50;
+
+/// Why `text` is binary data rather than an article, if it is, and the
+/// line to point at: a NUL, many control or undecodable characters, or
+/// mostly characters no German text has.
+pub fn binary_reason(text: &str) -> Option<(usize, String)> {
+    if let Some(index) = text.find('\0') {
+        let line = line_of(text, index);
+        return Some((line, format!("binary data, not a text article (NUL byte on line {line})")));
+    }
+    let mut total = 0usize;
+    let mut odd = 0usize;
+    let mut latin = 0usize;
+    let mut first_odd = None;
+    for (index, c) in text.char_indices().filter(|(_, c)| !c.is_whitespace()) {
+        total += 1;
+        if is_forbidden(c) || c == '\u{FFFD}' {
+            odd += 1;
+            first_odd.get_or_insert(index);
+        } else if is_latin_text(c) {
+            latin += 1;
+        }
+    }
+    if odd >= MIN_ODD && odd * 100 > total * MAX_ODD_PERCENT {
+        let line = line_of(text, first_odd.unwrap_or(0));
+        let message = format!(
+            "binary data, not a text article ({odd} of {total} characters are control or undecodable characters, the first on line {line})"
+        );
+        return Some((line, message));
+    }
+    if total >= MIN_ODD && latin * 100 < total * MIN_LATIN_PERCENT {
+        let message = format!(
+            "binary data or not a German text: only {latin} of {total} characters are Latin letters, digits or punctuation"
+        );
+        return Some((1, message));
+    }
+    None
+}
+
+/// Letters, digits and signs a German text is made of: ASCII, Latin-1,
+/// Latin Extended-A/B and Additional, general punctuation, currency signs.
+fn is_latin_text(c: char) -> bool {
+    matches!(c as u32, 0x20..=0x7E | 0xA0..=0x24F | 0x1E00..=0x1EFF | 0x2000..=0x20CF | 0x2100..=0x215F)
+}
+
+fn line_of(text: &str, index: usize) -> usize {
+    text[..index].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_and_invisible_characters_are_removed_and_reported() {
+        let mut warnings = Vec::new();
+        let line = "A\u{0}b\u{85}\u{85}c\u{202E}d\u{200B}e\u{FFFF}\tf\u{2028}g";
+        assert_eq!(clean_line(line, 7, &mut warnings), "Abcde f g");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].0, 7);
+        assert!(warnings[0].1.contains("U+0000, U+0085 ×2, U+200B, U+202E, U+FFFF"), "{}", warnings[0].1);
+    }
+
+    #[test]
+    fn visible_text_and_meaningful_joiners_stay() {
+        let mut warnings = Vec::new();
+        for line in ["Grüße „aus“ Köln – 5 €", "Ab\u{AD}satz", "👩\u{200D}💻", "ﬀ\u{200C}"] {
+            assert_eq!(clean_line(line, 1, &mut warnings), line);
+        }
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn many_controls_or_foreign_characters_are_binary() {
+        assert!(binary_reason("Titel\nText mit \u{0} darin").unwrap().1.contains("NUL byte on line 2"));
+        let noisy: String = "Kurs\u{1}\u{2}\u{3}\u{4}".repeat(10);
+        assert!(binary_reason(&noisy).unwrap().1.contains("control or undecodable"));
+        let utf16_garbage = "萀䡧ᤀ킾鲃ꇪ퀓뱂⛐涵ꓫ㶤";
+        assert!(binary_reason(utf16_garbage).unwrap().1.contains("not a German text"));
+    }
+
+    #[test]
+    fn ordinary_and_damaged_text_is_not_binary() {
+        let article = "Nato: Verluste\n28.10.2024 - 14:57:43\nBRÜSSEL (dpa-AFX) - Die Nato \u{85} sagt „nein“ – 5 €.\n";
+        assert_eq!(binary_reason(article), None);
+        assert_eq!(binary_reason("BRĂSSEL ĂuĂerungen Ã¤ \u{FFFD}"), None);
+        assert_eq!(binary_reason("Moskau (Москва) und Peking (北京) melden Zahlen."), None);
+    }
+}
