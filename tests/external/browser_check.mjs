@@ -112,12 +112,17 @@ function measure() {
   const small = [...document.querySelectorAll('main p, main li')]
     .filter((el) => el.textContent.trim() && parseFloat(getComputedStyle(el).fontSize) < 13)
     .map((el) => `<${el.tagName.toLowerCase()}> ${getComputedStyle(el).fontSize}`);
-  // The size most of the text in <main> is set in: half its characters are at least that large.
+  // The size the prose is set in: half the characters of <main>'s plain
+  // paragraphs (the article text and teasers, not the notes and dates around
+  // them, which have a class) are at least that large.
   const sizes = [];
-  const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
-  for (let node; (node = walker.nextNode()); ) {
-    const chars = node.textContent.trim().length;
-    if (chars && node.parentElement.offsetParent !== null) sizes.push([parseFloat(getComputedStyle(node.parentElement).fontSize), chars]);
+  const prose = [...document.querySelectorAll('main p:not([class])')];
+  for (const block of prose.length ? prose : [document.querySelector('main') || document.body]) {
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode()); ) {
+      const chars = node.textContent.trim().length;
+      if (chars && node.parentElement.offsetParent !== null) sizes.push([parseFloat(getComputedStyle(node.parentElement).fontSize), chars]);
+    }
   }
   sizes.sort((a, b) => b[0] - a[0]);
   const total = sizes.reduce((sum, [, chars]) => sum + chars, 0);
@@ -200,9 +205,9 @@ async function pool(context, items, width, task) {
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
 }
 
-/** Layout, legibility and contrast at one width, in light and dark mode. */
-async function checkLayout(page, where, width) {
-  for (const scheme of ['light', 'dark']) {
+/** Layout, legibility and contrast at one width, in the given colour schemes. */
+async function checkLayout(page, where, width, schemes) {
+  for (const scheme of schemes) {
     await page.emulateMedia({ colorScheme: scheme });
     const m = await page.evaluate(measure);
     const at = `${where} (${scheme})`;
@@ -213,7 +218,7 @@ async function checkLayout(page, where, width) {
     m.lowContrast.forEach((c) => problem(at, `text contrast below 4.5:1: ${c}`));
     m.small.forEach((s) => problem(at, `text too small to read: ${s}`));
     if (m.headerGap !== null && m.headerGap < 12) problem(at, `the <h1> crowds the site header: ${m.headerGap}px apart`);
-    if (m.mainFontSize !== null && m.mainFontSize < 16) problem(at, `most of the text is ${m.mainFontSize}px, under 16px`);
+    if (m.mainFontSize !== null && m.mainFontSize < 16) problem(at, `most of the prose is ${m.mainFontSize}px, under 16px`);
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
@@ -259,9 +264,14 @@ async function main() {
     for (const expected of site.expect) {
       if (!pages.includes(expected.path)) problem(site.name, `page ${expected.path || '(home)'} was not written`);
     }
-    // Every page is loaded and checked at both widths. The slow checks (axe,
-    // screenshots, JavaScript off) run on the first page of each kind in the
-    // whole run, and on every page with known content.
+    // What search engines are told exists does exist.
+    const sitemap = existsSync(join(site.root, 'sitemap.xml')) ? readFileSync(join(site.root, 'sitemap.xml'), 'utf8') : '';
+    const locs = [...sitemap.matchAll(/<loc>([^<]*)<\/loc>/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+    if (!locs.length) problem(site.name, 'sitemap.xml lists no pages');
+    locs.filter((loc) => !localFile(site, loc)).forEach((loc) => problem(`${site.name} sitemap.xml`, `lists ${loc}, which is no file of the site`));
+    // Every page is loaded and checked at both widths. The slow checks (dark
+    // mode, axe, screenshots, JavaScript off) run on the first page of each
+    // kind in the whole run, and on every page with known content.
     const thorough = new Set();
     for (const path of pages) {
       const kind = kindOf(path);
@@ -276,13 +286,37 @@ async function main() {
         const { errors } = await checkPage(page, site, path, width);
         loads++;
         errors.forEach((e) => problem(where, e));
-        await checkLayout(page, where, width);
+        await checkLayout(page, where, width, thorough.has(path) ? ['light', 'dark'] : ['light']);
         if (thorough.has(path)) {
           await screenshots(page, `${site.name}-${(path || 'index').replace(/\/$/, '').replace(/[\/.]/g, '_')}`, width);
           await checkAccessibility(page, where);
         }
       });
       [...new Set(outside)].forEach((url) => problem(`${site.name} ${width}`, `request leaves the site: ${url}`));
+      await context.close();
+    }
+    // A mistyped address deep in the site gets the 404 page (as a web server
+    // would send it), and its links and feeds still work from there.
+    {
+      const outside = [];
+      const context = await newContext(browser, site, VIEWPORTS.phone, outside);
+      const page = await context.newPage();
+      page.errors = [];
+      const missing = `${site.base}2024/01/01/gibt-es-nicht/v/9/`;
+      const response = await page.goto(missing);
+      loads++;
+      const doc = await page.evaluate(() => ({
+        h1: document.querySelector('h1')?.textContent.trim(),
+        links: [...document.querySelectorAll('a[href], link[href]')].map((a) => a.href),
+        styled: getComputedStyle(document.body).marginTop === '0px',
+      }));
+      if (response.status() !== 404 || !doc.h1) problem(`${site.name} ${missing}`, 'the 404 page does not show');
+      if (!doc.styled) problem(`${site.name} ${missing}`, 'the 404 page loses its style at a deep address');
+      for (const href of new Set(doc.links)) {
+        if (!href.startsWith(site.base)) problem(`${site.name} ${missing}`, `the 404 page links outside the site: ${href}`);
+        else if (!localFile(site, href)) problem(`${site.name} ${missing}`, `the 404 page's link ${href} leads nowhere`);
+      }
+      [...new Set(outside)].forEach((url) => problem(`${site.name} 404`, `request leaves the site: ${url}`));
       await context.close();
     }
     // With JavaScript off (as many privacy-minded readers browse), the pages still show their text.
