@@ -291,7 +291,47 @@ fn feeds_pass_the_w3c_feed_validator() {
     let said = assert_passes("feedvalidate.py (W3C Feed Validation Service)", &mut command);
     let summaries: Vec<&str> = said.lines().filter(|line| line.ends_with(" warnings")).collect();
     assert_eq!(summaries.len(), feeds.len(), "a summary line for every feed expected:\n{said}");
-    assert!(summaries.iter().all(|line| line.ends_with(": 0 errors, 0 warnings")), "the validator warns:\n{said}");
+    assert!(summaries.iter().all(|line| line.contains(": 0 errors, ")), "the validator finds errors:\n{said}");
+    let unexpected: Vec<&str> = said
+        .lines()
+        .filter_map(|line| line.split_once(": warning: "))
+        .filter(|(feed, warning)| !warning_from_the_input(warning, &std::fs::read_to_string(feed).unwrap()))
+        .map(|(_, warning)| warning)
+        .collect();
+    assert!(unexpected.is_empty(), "the validator warns:\n{}\n\n{said}", unexpected.join("\n"));
+}
+
+/// Whether a validator warning comes from what an article says, and so must
+/// stay: the feeds publish the wire as written.
+fn warning_from_the_input(warning: &str, feed: &str) -> bool {
+    if warning.ends_with("Implausible date") {
+        // Any time after now is "implausible"; an article dated in the future
+        // is published at its time (with a build warning).
+        let this_year = chrono::Datelike::year(&chrono::Utc::now());
+        return (this_year + 1..=9999)
+            .any(|year| feed.contains(&format!(">{year}-")) || feed.contains(&format!(" {year} ")));
+    }
+    if warning.contains("title should not contain HTML") {
+        // A headline that holds markup as text, such as "<b>": RSS titles
+        // have no type to say so, and Atom titles are plain text as written.
+        return feed.split("<title").skip(1).any(|title| {
+            let text = title.split("</title>").next().unwrap_or("");
+            text.contains("&#x3C;") || text.contains("&lt;")
+        });
+    }
+    false
+}
+
+#[test]
+fn only_warnings_caused_by_the_articles_are_excused() {
+    let implausible = "line 2, column 160: Implausible date";
+    assert!(warning_from_the_input(implausible, "<updated>2099-01-01T10:00:00+01:00</updated>"));
+    assert!(warning_from_the_input(implausible, "<pubDate>Thu, 01 Jan 2099 10:00:00 +0100</pubDate>"));
+    assert!(!warning_from_the_input(implausible, "<updated>1970-01-01T00:00:00+00:00</updated>"));
+    let html_title = "line 3, column 199: title should not contain HTML (5 occurrences)";
+    assert!(warning_from_the_input(html_title, "<title>Erste Fassung &#x3C;b&gt;mit Markup&#x3C;/b&gt;</title>"));
+    assert!(!warning_from_the_input(html_title, "<title>Erste Fassung</title><summary>&lt;b&gt;</summary>"));
+    assert!(!warning_from_the_input("line 1, column 1: Missing channel element: description", ""));
 }
 
 /// The Nu Html Checker's jar: `VNU_JAR`, or the one npm put in `tests/external/node_modules`.
