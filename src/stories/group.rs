@@ -65,14 +65,67 @@ const LOOKALIKE_CAP: f64 = 0.6;
 /// into stories, each a list of indexes in time order.
 pub fn group_indexes(profiles: &[Profile]) -> Vec<Vec<usize>> {
     let mut stories: Vec<Vec<usize>> = Vec::new();
-    for (index, profile) in profiles.iter().enumerate() {
-        let continued = if profile.has_note { best_story(index, profiles, &stories) } else { None };
-        match continued {
-            Some(story) => stories[story].push(index),
-            None => stories.push(vec![index]),
-        }
+    let mut story_of: Vec<usize> = Vec::with_capacity(profiles.len());
+    let mut index = FeatureIndex::default();
+    let lookalikes = Lookalikes::new(profiles);
+    for (file, profile) in profiles.iter().enumerate() {
+        let continued = if profile.has_note {
+            let candidates = index.stories_sharing(profile, &story_of);
+            best_story(file, profiles, &stories, &candidates, &lookalikes)
+        } else {
+            None
+        };
+        let story = continued.unwrap_or_else(|| {
+            stories.push(Vec::new());
+            stories.len() - 1
+        });
+        stories[story].push(file);
+        story_of.push(story);
+        index.add(file, profile);
     }
     stories
+}
+
+/// Only this many of the latest files are looked up per phrase or word. A
+/// phrase found in more files is boilerplate (`teilte das Unternehmen mit`)
+/// and cannot find a story on its own; a revision shares rarer phrases or
+/// names with its story, and follows it soon. Below this, the search is
+/// exact: every story sharing anything with the revision is scored.
+const MAX_POSTINGS: usize = 200;
+
+/// Which files (so far) contain each phrase and each vocabulary word, so a
+/// revision is only compared with the stories it shares text with instead
+/// of every story of the last two weeks.
+#[derive(Default)]
+struct FeatureIndex {
+    postings: std::collections::HashMap<u64, Vec<usize>>,
+}
+
+impl FeatureIndex {
+    fn add(&mut self, file: usize, profile: &Profile) {
+        for &feature in profile.shingles.iter().chain(&profile.vocabulary) {
+            self.postings.entry(feature).or_default().push(file);
+        }
+    }
+
+    /// The stories with a file that shares a phrase or word with `profile`,
+    /// in ascending order, so the order never depends on hashing.
+    fn stories_sharing(&self, profile: &Profile, story_of: &[usize]) -> Vec<usize> {
+        let story_count = story_of.iter().max().map_or(0, |&s| s + 1);
+        let mut seen = vec![false; story_count];
+        let mut stories = Vec::new();
+        for feature in profile.shingles.iter().chain(&profile.vocabulary) {
+            let Some(files) = self.postings.get(feature) else { continue };
+            for &file in &files[files.len().saturating_sub(MAX_POSTINGS)..] {
+                let story = story_of[file];
+                if !std::mem::replace(&mut seen[story], true) {
+                    stories.push(story);
+                }
+            }
+        }
+        stories.sort_unstable();
+        stories
+    }
 }
 
 /// How well a revision fits one candidate story.
@@ -85,11 +138,16 @@ struct Fit {
 
 /// The story the revision `index` continues: the best fit above the threshold;
 /// equal scores go to the story closer in time, then to the older story.
-fn best_story(index: usize, profiles: &[Profile], stories: &[Vec<usize>]) -> Option<usize> {
-    stories
+fn best_story(
+    index: usize,
+    profiles: &[Profile],
+    stories: &[Vec<usize>],
+    candidates: &[usize],
+    lookalikes: &Lookalikes,
+) -> Option<usize> {
+    candidates
         .iter()
-        .enumerate()
-        .filter_map(|(story, members)| fit(index, profiles, members, story))
+        .filter_map(|&story| fit(index, profiles, &stories[story], story, lookalikes))
         .filter(|fit| fit.score >= MATCH_THRESHOLD)
         .max_by(|a, b| {
             a.score
@@ -102,7 +160,7 @@ fn best_story(index: usize, profiles: &[Profile], stories: &[Vec<usize>]) -> Opt
 
 /// The fit of revision `index` to the story made of `members`, or `None`
 /// when the story is too far away in time or the text gives no evidence.
-fn fit(index: usize, profiles: &[Profile], members: &[usize], story: usize) -> Option<Fit> {
+fn fit(index: usize, profiles: &[Profile], members: &[usize], story: usize, lookalikes: &Lookalikes) -> Option<Fit> {
     let revision = &profiles[index];
     let latest = &profiles[*members.last()?];
     let gap_hours = hours_between(latest, revision);
@@ -115,7 +173,7 @@ fn fit(index: usize, profiles: &[Profile], members: &[usize], story: usize) -> O
     if text < MIN_TEXT_EVIDENCE {
         return None;
     }
-    let evidence = text_evidence(text, lookalike_level(members[0], profiles));
+    let evidence = text_evidence(text, lookalikes.level(members[0]));
     if evidence < MIN_TEXT_EVIDENCE {
         return None;
     }
@@ -141,6 +199,23 @@ fn text_evidence(similarity: f64, lookalike: f64) -> f64 {
     ((similarity - lookalike) / (1.0 - lookalike)).max(0.0)
 }
 
+/// Look-alike levels, each computed once, when a story first needs it.
+struct Lookalikes<'a> {
+    profiles: &'a [Profile],
+    levels: Vec<std::cell::OnceCell<f64>>,
+}
+
+impl<'a> Lookalikes<'a> {
+    fn new(profiles: &'a [Profile]) -> Lookalikes<'a> {
+        Lookalikes { profiles, levels: vec![std::cell::OnceCell::new(); profiles.len()] }
+    }
+
+    /// The look-alike level of the story whose first version is `first`.
+    fn level(&self, first: usize) -> f64 {
+        *self.levels[first].get_or_init(|| lookalike_level(first, self.profiles))
+    }
+}
+
 /// How similar texts of *other* stories are to the story's first version:
 /// the highest overlap with any note-less file (a story of its own for
 /// certain) within the look-alike window around it.
@@ -149,10 +224,14 @@ fn lookalike_level(first: usize, profiles: &[Profile]) -> f64 {
     // Profiles are in time order, so the window is found by binary search.
     let start = profiles.partition_point(|p| hours_between(p, origin) > LOOKALIKE_WINDOW_HOURS);
     let end = profiles.partition_point(|p| hours_between(origin, p) <= LOOKALIKE_WINDOW_HOURS);
-    (start..end)
-        .filter(|&other| other != first && !profiles[other].has_note)
-        .map(|other| text_similarity(origin, &profiles[other]))
-        .fold(0.0, f64::max)
+    let mut level: f64 = 0.0;
+    for other in (start..end).filter(|&other| other != first && !profiles[other].has_note) {
+        level = level.max(text_similarity(origin, &profiles[other]));
+        if level >= LOOKALIKE_CAP {
+            break; // Capped anyway: no need to look further.
+        }
+    }
+    level
 }
 
 /// Whether every version of the story names places and none is the revision's.

@@ -207,9 +207,10 @@ pub fn fingerprint(parts: &[&str]) -> String {
     format!("{hash:016x}")
 }
 
-/// Stories newest first: by latest version, then by id.
+/// Stories newest first: by their latest significant version (a repeat does
+/// not move an old story to the top), then by id.
 pub fn newest_first(stories: &mut [Story]) {
-    stories.sort_by(|a, b| b.updated().cmp(&a.updated()).then_with(|| a.id.cmp(&b.id)));
+    stories.sort_by(|a, b| b.significant_update().cmp(&a.significant_update()).then_with(|| a.id.cmp(&b.id)));
 }
 
 #[cfg(test)]
