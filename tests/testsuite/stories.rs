@@ -362,3 +362,26 @@ fn a_revision_without_its_original_never_joins_a_look_alike() {
         );
     }
 }
+
+#[test]
+fn an_orphan_becomes_a_version_once_its_original_arrives() {
+    let without = fixture_without("stories-headline-change", &["2024/02/z-erste-meldung.txt"]);
+    assert_eq!(groups(without.path()), strings(&[&["a-roundup.txt", "m-berichtigung.txt"]]));
+    assert_eq!(
+        groups(&fixture("stories-headline-change")),
+        strings(&[&["2024/02/z-erste-meldung.txt", "a-roundup.txt", "m-berichtigung.txt"]])
+    );
+}
+
+#[test]
+fn the_same_stories_build_to_the_same_bytes() {
+    let input = all_stories();
+    let first = build(input.path(), &[]);
+    let second = build(input.path(), &[]);
+    assert_eq!(first.files(), second.files());
+    for file in first.files() {
+        let same =
+            std::fs::read(first.public().join(&file)).unwrap() == std::fs::read(second.public().join(&file)).unwrap();
+        assert!(same, "{file} differs between two builds");
+    }
+}
