@@ -117,3 +117,44 @@ pub fn check_slug(slug: &str) {
     assert!(slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "unsafe slug {slug:?}");
     assert!(!slug.starts_with('-') && !slug.ends_with('-') && !slug.contains("--"), "ragged slug {slug:?}");
 }
+
+/// Bytes → a folder of up to eight files (split at 0x1E) → a whole build.
+pub fn check_build(data: &[u8]) {
+    use depesche::build::{BuildOptions, build};
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let parts: Vec<&[u8]> = data.split(|&b| b == 0x1E).take(8).collect();
+    for (i, part) in parts.iter().enumerate() {
+        std::fs::write(input.join(format!("{i}.txt")), part).unwrap();
+    }
+    let now = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z").unwrap().to_utc();
+    let options = BuildOptions {
+        input,
+        output: dir.path().join("out"),
+        config: depesche::config::Config::embedded(),
+        template_dir: None,
+        now,
+    };
+    let built = build(&options).expect("a build of readable files never fails");
+    let summary = built.summary();
+    assert_eq!(summary.articles + summary.rejected + summary.ignored, parts.len(), "{summary:?}");
+    for entry in walkdir::WalkDir::new(dir.path().join("out")) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.ends_with("source.txt") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        if let Some(c) = text.chars().find(|&c| is_forbidden(c) && c != '\n') {
+            panic!("{} holds U+{:04X}", path.display(), c as u32);
+        }
+        if path.extension().is_some_and(|e| e == "xml")
+            && let Err(error) = roxmltree::Document::parse(&text)
+        {
+            panic!("{} is not well-formed: {error}", path.display());
+        }
+    }
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "only `in` and `out`: {names:?}");
+}
