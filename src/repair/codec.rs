@@ -21,26 +21,32 @@ pub(crate) enum Codec {
 /// then the classic one.
 pub(crate) const CODECS: [Codec; 4] = [Codec::Latin10, Codec::Windows1252, Codec::Latin9, Codec::Latin1];
 
-/// The characters for bytes 0x80..=0xFF, as pairs sorted by character.
+/// The characters for bytes 0x80..=0xFF, reversed: a direct index for
+/// characters below U+0180 (almost all of them), the rest sorted.
 struct Table {
-    by_char: Vec<(char, u8)>,
+    /// Byte for characters U+0080..U+017F, 0 where there is none.
+    low: [u8; 0x100],
+    /// (character, byte) for characters from U+0180, sorted.
+    high: Vec<(char, u8)>,
 }
 
 impl Table {
     fn new(encoding: Option<&'static encoding_rs::Encoding>) -> Table {
-        let mut chars = ['\0'; 128];
-        for (i, slot) in chars.iter_mut().enumerate() {
-            let byte = 0x80 + i as u8;
-            *slot = match encoding {
+        let mut table = Table { low: [0; 0x100], high: Vec::new() };
+        for byte in 0x80..=0xFF_u8 {
+            let c = match encoding {
                 Some(enc) => enc.decode_without_bom_handling(&[byte]).0.chars().next().unwrap_or('\u{FFFD}'),
                 // True ISO-8859-1: every byte is the code point of its value.
                 // (`encoding_rs` treats the label as Windows-1252, as the web does.)
                 None => char::from(byte),
             };
+            match (c as usize).checked_sub(0x80).filter(|&i| i < 0x100) {
+                Some(i) => table.low[i] = byte,
+                None => table.high.push((c, byte)),
+            }
         }
-        let mut by_char: Vec<(char, u8)> = chars.iter().enumerate().map(|(i, &c)| (c, 0x80 + i as u8)).collect();
-        by_char.sort_unstable();
-        Table { by_char }
+        table.high.sort_unstable();
+        table
     }
 }
 
@@ -62,18 +68,20 @@ impl Codec {
     /// of this code page. C1 control characters count: ISO readings keep
     /// them, and Windows-1252 keeps its five undefined bytes that way.
     pub(crate) fn byte_of(self, c: char) -> Option<u8> {
-        if c.is_ascii() {
-            return None;
+        let table = table(self);
+        match (c as usize).checked_sub(0x80) {
+            None => None,
+            Some(i) if i < 0x100 => Some(table.low[i]).filter(|&b| b != 0),
+            Some(_) => table.high.binary_search_by(|&(k, _)| k.cmp(&c)).ok().map(|i| table.high[i].1),
         }
-        let by_char = &table(self).by_char;
-        by_char.binary_search_by(|&(k, _)| k.cmp(&c)).ok().map(|i| by_char[i].1)
     }
 
     /// The character this code page shows for byte `b` (0x80..=0xFF).
     #[cfg(test)]
     pub(crate) fn char_of(self, b: u8) -> char {
-        let by_char = &table(self).by_char;
-        by_char.iter().find(|&&(_, k)| k == b).map_or('\0', |&(c, _)| c)
+        let table = table(self);
+        let low = table.low.iter().position(|&k| k == b).and_then(|i| char::from_u32(i as u32 + 0x80));
+        low.or_else(|| table.high.iter().find(|&&(_, k)| k == b).map(|&(c, _)| c)).unwrap_or('\0')
     }
 }
 
@@ -93,9 +101,18 @@ pub(crate) fn is_continuation(b: u8) -> bool {
     (0x80..=0xBF).contains(&b)
 }
 
-/// Decode one complete UTF-8 sequence, if it is one.
+/// Decode one complete UTF-8 sequence, if it is one. The leads repair
+/// reads (0xC2..=0xDF, 0xE2) admit neither overlong forms nor surrogates, so
+/// checking the continuation bytes is all the validation they need.
 pub(crate) fn utf8_char(bytes: &[u8]) -> Option<char> {
-    std::str::from_utf8(bytes).ok()?.chars().next()
+    let cont = |b: u8| u32::from(b & 0x3F);
+    match *bytes {
+        [lead @ 0xC2..=0xDF, b1] if is_continuation(b1) => char::from_u32(u32::from(lead & 0x1F) << 6 | cont(b1)),
+        [0xE2, b1, b2] if is_continuation(b1) && is_continuation(b2) => {
+            char::from_u32(0x2000 | cont(b1) << 6 | cont(b2))
+        }
+        _ => std::str::from_utf8(bytes).ok()?.chars().next(),
+    }
 }
 
 /// Whether a decoded character is one a German wire text plausibly holds.
@@ -137,6 +154,14 @@ mod tests {
         assert_eq!(Codec::Windows1252.char_of(0x81), '\u{81}');
         assert_eq!(Codec::Latin9.char_of(0xA4), '€');
         assert_eq!(Codec::Latin1.char_of(0x84), '\u{84}');
+    }
+
+    #[test]
+    fn utf8_char_matches_std() {
+        for bytes in [&[0xC3, 0xA4][..], &[0xC3, 0x9F], &[0xE2, 0x80, 0x9E], &[0xE2, 0x82, 0xAC], &[0xC4, 0x9F]] {
+            assert_eq!(utf8_char(bytes), std::str::from_utf8(bytes).ok().and_then(|s| s.chars().next()));
+        }
+        assert_eq!(utf8_char(&[0xC3, 0x41]), None);
     }
 
     #[test]

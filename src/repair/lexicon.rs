@@ -5,10 +5,11 @@
 //! A lexicon only ever learns from text that needed no guess, so a wrong
 //! guess can never teach itself.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-use super::scan::{Family, Kind, Unit, family_of, lead_image_at, scan_token};
+use super::scan::{Kind, Unit, family_of, lead_image_at, scan_token};
 
 /// The built-in word list, composed for depesche: common word forms of
 /// German business and political news, with the place names of datelines.
@@ -18,7 +19,10 @@ const BUILTIN_WORDS: &str = include_str!("lexicon-de.txt");
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     /// Lower-cased word → how often it was seen decoded cleanly.
-    counts: HashMap<String, u32>,
+    counts: FastMap<String, u32>,
+    /// Non-ASCII letters of those words: a lost letter is only tried as a
+    /// rare one (`é`, `č`) when some known word holds it.
+    letters: BTreeSet<char>,
     /// Whether the built-in word list is consulted as well.
     builtin: bool,
 }
@@ -26,18 +30,22 @@ pub struct Lexicon {
 impl Lexicon {
     /// The built-in German fallback.
     pub fn builtin() -> Lexicon {
-        Lexicon { counts: HashMap::new(), builtin: true }
+        Lexicon { builtin: true, ..Lexicon::default() }
     }
 
     /// Learn the words of `text` that decoded cleanly: words without
     /// mojibake, and words whose mojibake was read back with certainty.
     pub fn learn(&mut self, text: &str) {
-        for_clean_words(text, |word| *self.counts.entry(word).or_default() += 1);
+        for_clean_words(text, |word| {
+            self.letters.extend(word.chars().filter(|c| !c.is_ascii()));
+            *self.counts.entry(word).or_default() += 1;
+        });
     }
 
     /// Add the counts of another lexicon (order independent).
     pub fn merge(&mut self, other: Lexicon) {
         self.builtin |= other.builtin;
+        self.letters.extend(other.letters);
         for (word, count) in other.counts {
             *self.counts.entry(word).or_default() += count;
         }
@@ -53,6 +61,16 @@ impl Lexicon {
         self.builtin && builtin().words.contains(word)
     }
 
+    /// Whether some known word holds the lower-cased letter `c`.
+    pub(crate) fn may_hold(&self, c: char) -> bool {
+        self.letters.contains(&c) || (self.builtin && builtin().letters.contains(&c))
+    }
+
+    /// Whether nothing was learned.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
     /// Whether the lower-cased `word` is known at all.
     pub(crate) fn knows(&self, word: &str) -> bool {
         self.count(word) > 0 || self.in_builtin(word)
@@ -61,8 +79,9 @@ impl Lexicon {
 
 /// Call `f` with every lower-cased word of `text` that needs no guess.
 pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(String)) {
+    let mut units = Vec::new();
     for line in text.split('\n') {
-        // Decided per line, as repair does, and only for damaged lines.
+        // Decided per line, as repair does, and only where readings differ.
         let mut family = None;
         for token in line.split([' ', '\t']) {
             let bytes = token.as_bytes();
@@ -73,8 +92,8 @@ pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(String)) {
                     .for_each(|w| f(w.to_lowercase()));
                 continue;
             }
-            let family: Family = *family.get_or_insert_with(|| family_of(line));
-            if let Some(units) = scan_token(token, family) {
+            units.clear();
+            if scan_token(token, &mut || *family.get_or_insert_with(|| family_of(line)), &mut units) {
                 clean_words_of_units(&units, &mut f);
             }
         }
@@ -110,29 +129,80 @@ fn clean_words_of_units(units: &[Unit], f: &mut impl FnMut(String)) {
 
 /// The built-in word list and the letter statistics drawn from it.
 pub(crate) struct Builtin {
-    words: HashSet<String>,
+    words: HashSet<String, BuildHasherDefault<FastHasher>>,
+    letters: BTreeSet<char>,
     pub(crate) ngram: Ngram,
 }
 
 pub(crate) fn builtin() -> &'static Builtin {
     static BUILTIN: OnceLock<Builtin> = OnceLock::new();
     BUILTIN.get_or_init(|| {
-        let words: HashSet<String> = BUILTIN_WORDS
+        let words: HashSet<String, BuildHasherDefault<FastHasher>> = BUILTIN_WORDS
             .lines()
             .filter(|line| !line.starts_with('#'))
             .flat_map(str::split_whitespace)
             .map(str::to_lowercase)
             .collect();
+        let letters = words.iter().flat_map(|w| w.chars()).filter(|c| !c.is_ascii()).collect();
         let ngram = Ngram::train(words.iter().map(String::as_str));
-        Builtin { words, ngram }
+        Builtin { words, letters, ngram }
     })
+}
+
+/// A hash map keyed by what repair looks up often; see [`FastHasher`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// The multiply-rotate hash of rustc (FxHash). Look-ups of short words and
+/// n-gram keys dominate lost-letter repair; SipHash's resistance to chosen
+/// keys buys nothing for local files.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FastHasher {
+    hash: u64,
+}
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
 }
 
 /// Letter 4-gram counts over lower-cased words with `^` marking both ends,
 /// scored with "stupid backoff": cheap, and good enough to tell `^übe` from
 /// `^äbe` or `ieße` from `ieüe`.
 pub(crate) struct Ngram {
-    counts: HashMap<u32, u32>,
+    counts: FastMap<u32, u32>,
     total: u32,
 }
 
@@ -141,7 +211,7 @@ const BACKOFF: f64 = 0.4;
 
 impl Ngram {
     fn train<'a>(words: impl Iterator<Item = &'a str>) -> Ngram {
-        let mut ngram = Ngram { counts: HashMap::new(), total: 0 };
+        let mut ngram = Ngram { counts: FastMap::default(), total: 0 };
         for word in words {
             let seq = symbols(word);
             for i in 1..seq.len() {
@@ -155,26 +225,43 @@ impl Ngram {
     }
 
     /// Log-probability of a lower-cased word.
+    #[cfg(test)]
     pub(crate) fn log_prob(&self, word: &str) -> f64 {
         let seq = symbols(word);
-        (1..seq.len()).map(|i| self.log_p(&seq[i.saturating_sub(ORDER - 1)..i], seq[i])).sum()
+        (1..seq.len()).map(|i| self.log_p(&seq[i.saturating_sub(ORDER - 1)..=i])).sum()
     }
 
-    fn log_p(&self, context: &[u8], sym: u8) -> f64 {
+    /// Log-probability of the letters of a lower-cased word that depend on
+    /// the letters at `positions`: all that differs between spellings of one
+    /// word that differ only there.
+    pub(crate) fn log_prob_around(&self, word: &str, positions: &[usize]) -> f64 {
+        let seq = symbols(word);
+        // Letter `p` is symbol `p + 1`, after the boundary.
+        (1..seq.len())
+            .filter(|&i| positions.iter().any(|&p| (p + 1..p + 1 + ORDER).contains(&i)))
+            .map(|i| self.log_p(&seq[i.saturating_sub(ORDER - 1)..=i]))
+            .sum()
+    }
+
+    /// Log-probability of the last symbol of `gram` after the others,
+    /// backing off to shorter contexts.
+    fn log_p(&self, gram: &[u8]) -> f64 {
         let total = f64::from(self.total.max(1));
-        for k in (0..=context.len()).rev() {
-            let ctx = &context[context.len() - k..];
-            let mut gram = ctx.to_vec();
-            gram.push(sym);
-            let num = self.get(&gram);
+        let context_len = gram.len() - 1;
+        for k in (0..=context_len).rev() {
+            let tail = &gram[context_len - k..];
+            let num = self.get(tail);
             if num == 0 {
                 continue;
             }
-            let den = if k == 0 { total } else { f64::from(self.get(ctx)) };
-            let penalty = (context.len() - k) as f64 * BACKOFF.ln();
+            let den = match k {
+                0 => total,
+                _ => f64::from(self.get(&tail[..k])),
+            };
+            let penalty = (context_len - k) as f64 * BACKOFF.ln();
             return (f64::from(num) / den.max(1.0)).ln() + penalty;
         }
-        (0.5 / total).ln() + context.len() as f64 * BACKOFF.ln()
+        (0.5 / total).ln() + context_len as f64 * BACKOFF.ln()
     }
 
     fn get(&self, gram: &[u8]) -> u32 {
@@ -227,6 +314,7 @@ mod tests {
         ab.merge(b.clone());
         b.merge(a);
         assert_eq!(ab.counts, b.counts);
+        assert!(ab.may_hold('ö'));
         assert_eq!(ab.count("köln"), 3);
         assert!(ab.builtin && b.builtin);
     }

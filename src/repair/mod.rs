@@ -20,14 +20,12 @@ mod resolve;
 mod scan;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 
 pub use lexicon::Lexicon;
 
 use crate::decode::to_nfc;
-use lexicon::for_clean_words;
 use resolve::{Choice, Context, Quotes, resolve_letters, resolve_punct};
 use scan::{Family, Kind, Unit, family_of, lead_image_at, scan_token};
 
@@ -78,6 +76,10 @@ pub fn repair(text: &str, lexicon: &Lexicon) -> Repaired {
 /// Fold the repairs of a later pass into those of earlier ones, so a token
 /// repaired in two layers is reported once, from the input to the result.
 fn compose(repairs: &mut Vec<Repair>, later: Vec<Repair>) {
+    if repairs.is_empty() {
+        *repairs = later;
+        return;
+    }
     for next in later {
         match repairs.iter_mut().find(|r| r.line == next.line && r.after == next.before) {
             Some(earlier) => {
@@ -89,48 +91,49 @@ fn compose(repairs: &mut Vec<Repair>, later: Vec<Repair>) {
     }
 }
 
-/// A token (whitespace-separated run) that holds mojibake.
+/// A token (whitespace-separated run) that holds mojibake: its bytes in the
+/// text and its units in the pass's shared buffer.
 struct Damaged {
     range: Range<usize>,
-    units: Vec<Unit>,
+    units: Range<usize>,
 }
 
 /// One pass over the text; `None` when there was nothing to repair.
 fn repair_pass(text: &str, lexicon: &Lexicon) -> Option<Repaired> {
-    let damaged = damaged_tokens(text);
+    let (damaged, units) = damaged_tokens(text);
     if damaged.is_empty() {
         return None;
     }
-    let local = match damaged.iter().any(has_lost_letter) {
-        true => local_words(text),
-        false => HashMap::new(),
-    };
-    let ctx = Context { lexicon, local: &local, evidence: damaged.iter().any(shows_damage) };
-    let pass = rewrite(text, &damaged, &ctx);
+    let evidence = damaged.iter().any(|t| shows_damage(&units[t.units.clone()]));
+    let ctx = Context::new(lexicon, text, evidence);
+    let pass = rewrite(text, &damaged, &units, &ctx);
     (pass.text != text).then_some(pass)
 }
 
-/// Every token that holds a lead image and scans as mojibake, in order.
-fn damaged_tokens(text: &str) -> Vec<Damaged> {
+/// Every token that holds a lead image and scans as mojibake, in order, and
+/// the units of all of them.
+fn damaged_tokens(text: &str) -> (Vec<Damaged>, Vec<Unit>) {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    // Room for a damaged token every 30 bytes or so, without regrowing.
+    let (mut damaged, mut units) = (Vec::with_capacity(text.len() / 24), Vec::with_capacity(text.len() / 3));
     let mut families = Families::new(text);
     let mut i = 0;
-    while i < bytes.len() {
-        // Lead images all start with 0xC3–0xC5; everything else is skipped
-        // with one comparison per byte.
-        if !(0xC3..=0xC5).contains(&bytes[i]) || !lead_image_at(bytes, i) {
+    // Lead images all start with 0xC3–0xC5: a vectorised search skips the rest.
+    while let Some(found) = memchr::memchr3(0xC3, 0xC4, 0xC5, &bytes[i..]) {
+        i += found;
+        if !lead_image_at(bytes, i) {
             i += 1;
             continue;
         }
         let start = bytes[..i].iter().rposition(|&b| is_separator(b)).map_or(0, |p| p + 1);
         let end = bytes[i..].iter().position(|&b| is_separator(b)).map_or(bytes.len(), |p| i + p);
-        if let Some(units) = scan_token(&text[start..end], families.at(start)) {
-            out.push(Damaged { range: start..end, units });
+        let first = units.len();
+        if scan_token(&text[start..end], &mut || families.at(start), &mut units) {
+            damaged.push(Damaged { range: start..end, units: first..units.len() });
         }
         i = end;
     }
-    out
+    (damaged, units)
 }
 
 /// The code-page family of each line's damage. Lines, not files: a file
@@ -165,40 +168,30 @@ fn is_separator(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\t')
 }
 
-fn has_lost_letter(token: &Damaged) -> bool {
-    token.units.iter().any(|u| matches!(u.kind, Kind::LostLetter { .. }))
-}
-
 /// Damage beyond doubt: a complete mojibake sequence, or a lone `Ă`/`Ã`
 /// after a lowercase letter, where no language puts a capital.
-fn shows_damage(token: &Damaged) -> bool {
-    token.units.iter().enumerate().any(|(i, u)| match u.kind {
+fn shows_damage(units: &[Unit]) -> bool {
+    units.iter().enumerate().any(|(i, u)| match u.kind {
         Kind::Decoded { certain, .. } => certain,
         Kind::LostLetter { lead: 0xC3 } => {
-            i.checked_sub(1).and_then(|j| token.units[j].known()).is_some_and(char::is_lowercase)
+            i.checked_sub(1).and_then(|j| units[j].known()).is_some_and(char::is_lowercase)
         }
         _ => false,
     })
 }
 
-/// The clean words of the file itself, which outrank the folder's.
-fn local_words(text: &str) -> HashMap<String, u32> {
-    let mut words = HashMap::new();
-    for_clean_words(text, |w| *words.entry(w).or_insert(0) += 1);
-    words
-}
-
 /// Copy `text`, replacing the damaged tokens, and list the changes.
-fn rewrite(text: &str, damaged: &[Damaged], ctx: &Context) -> Repaired {
+fn rewrite(text: &str, damaged: &[Damaged], units: &[Unit], ctx: &Context) -> Repaired {
     let mut out = String::with_capacity(text.len());
-    let mut repairs = Vec::new();
+    let mut repairs = Vec::with_capacity(damaged.len());
+    let mut choices = Vec::new();
     let (mut copied, mut line) = (0, 1);
     for token in damaged {
-        line += text[copied..token.range.start].matches('\n').count();
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[copied..token.range.start]).count();
         out.push_str(&text[copied..token.range.start]);
         let before = &text[token.range.clone()];
         let token_start = out.len();
-        let certain = write_token(before, &token.units, ctx, &mut out);
+        let certain = write_token(before, &units[token.units.clone()], ctx, &mut choices, &mut out);
         if &out[token_start..] != before {
             repairs.push(Repair { line, before: before.to_string(), after: out[token_start..].to_string(), certain });
         }
@@ -208,29 +201,34 @@ fn rewrite(text: &str, damaged: &[Damaged], ctx: &Context) -> Repaired {
     Repaired { text: out, repairs }
 }
 
-/// Write the repaired token to `out`; returns whether every change was certain.
-fn write_token(token: &str, units: &[Unit], ctx: &Context, out: &mut String) -> bool {
-    let mut choices: Vec<Choice> = units
-        .iter()
-        .map(|u| match u.kind {
-            Kind::Decoded { ch, certain } => Some((ch, certain)),
-            _ => None,
-        })
-        .collect();
-    resolve_letters(units, ctx, &mut choices);
+/// Write the repaired token to `out`; returns whether every change was
+/// certain. `choices` is a buffer reused from token to token.
+fn write_token(token: &str, units: &[Unit], ctx: &Context, choices: &mut Vec<Choice>, out: &mut String) -> bool {
+    choices.clear();
+    choices.extend(units.iter().map(|u| match u.kind {
+        Kind::Decoded { ch, certain } => Some((ch, certain)),
+        _ => None,
+    }));
+    if units.iter().any(|u| matches!(u.kind, Kind::LostLetter { .. })) {
+        resolve_letters(units, ctx, choices);
+    }
     let mut certain = true;
+    // Unchanged characters are copied a run at a time.
+    let mut unchanged = 0;
     for (i, unit) in units.iter().enumerate() {
         if unit.kind == Kind::LostPunct {
-            choices[i] = punct_choice(token, units, &choices, i, out, ctx.evidence);
+            out.push_str(&token[unchanged..unit.start]);
+            unchanged = unit.start;
+            choices[i] = punct_choice(token, units, choices, i, out, ctx.evidence);
         }
-        match choices[i] {
-            Some((ch, sure)) => {
-                out.push(ch);
-                certain &= sure;
-            }
-            None => out.push_str(&token[unit.start..unit.end]),
+        if let Some((ch, sure)) = choices[i] {
+            out.push_str(&token[unchanged..unit.start]);
+            out.push(ch);
+            certain &= sure;
+            unchanged = unit.end;
         }
     }
+    out.push_str(&token[unchanged..]);
     certain
 }
 

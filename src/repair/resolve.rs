@@ -7,23 +7,54 @@
 //! dashes: from their position. A choice made among several candidates is a
 //! guess and is reported as one.
 
+use std::cell::OnceCell;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use super::codec::utf8_char;
-use super::lexicon::{Lexicon, builtin};
+use super::lexicon::{FastMap, Lexicon, builtin, for_clean_words};
 use super::scan::{Kind, Unit};
 
 /// What repair knows while it resolves one file.
 pub(crate) struct Context<'a> {
     pub lexicon: &'a Lexicon,
-    /// Clean words of the file being repaired.
-    pub local: &'a HashMap<String, u32>,
+    /// The file being repaired, whose own clean words outrank the folder's.
+    pub text: &'a str,
+    /// Its clean words, counted only when a choice needs them.
+    pub local: OnceCell<FastMap<String, u32>>,
     /// Whether the file shows mojibake beyond doubt somewhere. Without it a
     /// lone `Ă` or `Ã` may be a real letter (`SÃO PAULO`) and is only
     /// replaced when that spells a known word.
     pub evidence: bool,
+}
+
+impl<'a> Context<'a> {
+    pub(crate) fn new(lexicon: &'a Lexicon, text: &'a str, evidence: bool) -> Context<'a> {
+        Context { lexicon, text, local: OnceCell::new(), evidence }
+    }
+
+    fn local_count(&self, word: &str) -> u32 {
+        let local = self.local.get_or_init(|| {
+            let mut words = FastMap::default();
+            for_clean_words(self.text, |w| *words.entry(w).or_insert(0) += 1);
+            words
+        });
+        local.get(word).copied().unwrap_or(0)
+    }
+}
+
+/// What a lead byte (0xC3–0xC5) followed by a lost 0x80–0x9F byte can be,
+/// in a case.
+fn candidates(lead: u8, case: Case) -> &'static Candidates {
+    static ALL: OnceLock<Vec<Candidates>> = OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        [0xC3, 0xC4, 0xC5]
+            .into_iter()
+            .flat_map(|lead| [Case::Upper, Case::Lower, Case::Caps].map(|case| Candidates::new(lead, case)))
+            .collect()
+    });
+    &all[usize::from(lead.clamp(0xC3, 0xC5) - 0xC3) * 3 + case as usize]
 }
 
 /// The character chosen for a unit, and whether it was certain.
@@ -31,29 +62,18 @@ pub(crate) type Choice = Option<(char, bool)>;
 
 /// Choose the letters of every word of a token that lost a byte.
 pub(crate) fn resolve_letters(units: &[Unit], ctx: &Context, choices: &mut [Choice]) {
-    for word in words(units) {
-        if units[word.clone()].iter().any(|u| matches!(u.kind, Kind::LostLetter { .. })) {
-            resolve_word(units, word, ctx, choices);
-        }
-    }
-}
-
-/// Ranges of consecutive letter units.
-fn words(units: &[Unit]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
     let mut i = 0;
     while i < units.len() {
         let start = i;
         while i < units.len() && units[i].is_letter() {
             i += 1;
         }
-        if i > start {
-            out.push(start..i);
-        } else {
+        if i == start {
             i += 1;
+        } else if units[start..i].iter().any(|u| matches!(u.kind, Kind::LostLetter { .. })) {
+            resolve_word(units, start..i, ctx, choices);
         }
     }
-    out
 }
 
 /// Which letters case rules allow at a position.
@@ -65,118 +85,287 @@ enum Case {
     Caps,
 }
 
+/// The letters a lost letter can be.
+#[derive(Debug)]
+pub(crate) struct Candidates {
+    /// German letters, weighed by every means down to letter statistics.
+    likely: Vec<char>,
+    /// Other letters of the lead (`É`, `Ç`, `č`): taken only where they
+    /// spell a known word, since statistics drawn from German cannot judge them.
+    rare: Vec<char>,
+    /// Whether there is one letter only.
+    single: bool,
+}
+
+impl Candidates {
+    fn new(lead: u8, case: Case) -> Candidates {
+        let fits = |c: char| match case {
+            Case::Upper => c.is_uppercase(),
+            Case::Lower => c.is_lowercase(),
+            Case::Caps => c.is_uppercase() || c == 'ß',
+        };
+        let all: Vec<char> = (0x80..=0x9F).filter_map(|b| utf8_char(&[lead, b])).filter(|&c| fits(c)).collect();
+        let (mut likely, rare): (Vec<char>, Vec<char>) = all.iter().partition(|&&c| is_german(c));
+        likely.sort_by(|a, b| prior(*b).total_cmp(&prior(*a)));
+        Candidates { likely, rare, single: all.len() == 1 }
+    }
+}
+
 fn resolve_word(units: &[Unit], word: Range<usize>, ctx: &Context, choices: &mut [Choice]) {
     let letters = &units[word.clone()];
     let all_caps = is_all_caps(letters);
-    let slots: Vec<(usize, u8, Vec<char>)> = letters
+    let slots: Vec<(usize, &Candidates)> = letters
         .iter()
         .enumerate()
         .filter_map(|(pos, u)| match u.kind {
-            Kind::LostLetter { lead } => {
-                let case = match (all_caps, pos) {
-                    (true, 0) | (false, 0) => Case::Upper,
-                    (true, _) => Case::Caps,
-                    (false, _) => Case::Lower,
-                };
-                Some((pos, lead, candidates(lead, case)))
-            }
+            Kind::LostLetter { lead } => Some((pos, candidates(lead, case_at(all_caps, pos)))),
             _ => None,
         })
         .collect();
     // A word of lost letters only has nothing to judge by.
-    if slots.len() == letters.len() || slots.iter().any(|(_, _, c)| c.is_empty()) {
+    if slots.len() == letters.len() {
         return;
     }
-    let certain = slots.iter().all(|(_, _, c)| c.len() == 1);
-    let Some((picked, score)) = best_spelling(letters, &slots, ctx) else {
+    let certain = slots.iter().all(|(_, c)| c.single);
+    let speller = Speller::new(letters, &slots, ctx);
+    let Some((picked, known)) = speller.best() else {
         return;
     };
-    let known = score.learned > 0 || score.builtin;
-    let slavic = slots.iter().any(|&(_, lead, _)| lead != 0xC3);
-    if (slavic && !known && score.affix < 5) || (!ctx.evidence && !known) {
+    if !known && !ctx.evidence {
         return;
     }
-    for ((pos, _, _), ch) in slots.iter().zip(picked) {
+    for ((pos, _), ch) in slots.iter().zip(picked) {
         choices[word.start + pos] = Some((ch, certain));
+    }
+}
+
+fn case_at(all_caps: bool, pos: usize) -> Case {
+    match (all_caps, pos) {
+        (_, 0) => Case::Upper,
+        (true, _) => Case::Caps,
+        (false, _) => Case::Lower,
     }
 }
 
 /// Known letters all capitals (a lone `ß` allowed), at least one of them.
 fn is_all_caps(letters: &[Unit]) -> bool {
-    let known: Vec<char> = letters.iter().filter_map(Unit::known).collect();
-    known.iter().any(|c| c.is_uppercase()) && known.iter().all(|&c| c.is_uppercase() || c == 'ß')
+    let mut upper = false;
+    for c in letters.iter().filter_map(Unit::known) {
+        if c.is_lowercase() && c != 'ß' {
+            return false;
+        }
+        upper |= c.is_uppercase();
+    }
+    upper
 }
 
-/// The letters a lead byte followed by a lost 0x80–0x9F byte can be, most
-/// likely first.
-fn candidates(lead: u8, case: Case) -> Vec<char> {
-    let mut out: Vec<char> = (0x80..=0x9F)
-        .filter_map(|b| utf8_char(&[lead, b]))
-        .filter(|&c| match case {
-            Case::Upper => c.is_uppercase(),
-            Case::Lower => c.is_lowercase(),
-            Case::Caps => c.is_uppercase() || c == 'ß',
-        })
-        .collect();
-    out.sort_by(|a, b| prior(*b).total_cmp(&prior(*a)));
-    out
+fn lower(c: char) -> char {
+    match c.is_ascii() {
+        true => c.to_ascii_lowercase(),
+        false => c.to_lowercase().next().unwrap_or(c),
+    }
 }
 
-/// Log prior of a letter in German text, before context.
+/// Log prior of a German letter, before context: `Ü` leads (über-).
 fn prior(c: char) -> f64 {
     match c {
         'Ü' | 'ß' => 0.0,
         'Ä' => -0.3,
-        'Ö' => -0.5,
-        'É' => -3.0,
-        _ => -6.0,
+        _ => -0.5,
     }
 }
 
-/// How well a spelling is supported, compared field by field.
-#[derive(Debug, Clone, Copy, Default)]
-struct Score {
-    /// Clean occurrences in this file (weighted) and the folder.
+/// Most combinations tried for one word; beyond, each lost letter keeps
+/// only its likeliest candidate.
+const MAX_COMBINATIONS: usize = 1024;
+
+/// A candidate spelling of a damaged word.
+struct Spelling {
+    chosen: Vec<char>,
+    /// Lower-cased word.
+    word: String,
+    /// Clean occurrences in the folder (the file's own, weighted, in a tie).
     learned: u64,
     builtin: bool,
-    /// Longest known word that is a prefix or suffix covering the lost letters.
-    affix: usize,
-    /// Letter statistics and priors.
-    stats: f64,
 }
 
-impl Score {
-    fn cmp(&self, other: &Score) -> Ordering {
-        self.learned
-            .cmp(&other.learned)
-            .then(self.builtin.cmp(&other.builtin))
-            .then(self.affix.cmp(&other.affix))
-            .then(self.stats.total_cmp(&other.stats))
+impl Spelling {
+    fn known(&self) -> bool {
+        self.learned > 0 || self.builtin
     }
 }
 
-/// Try every combination of candidates (the few likeliest per slot when a
-/// word lost many letters) and keep the best supported spelling.
-fn best_spelling(letters: &[Unit], slots: &[(usize, u8, Vec<char>)], ctx: &Context) -> Option<(Vec<char>, Score)> {
-    let combos: usize = slots.iter().map(|(_, _, c)| c.len()).product();
-    let width = if combos <= 1024 { usize::MAX } else { 3 };
-    let options: Vec<&[char]> = slots.iter().map(|(_, _, c)| &c[..c.len().min(width)]).collect();
-    let mut best: Option<(Vec<char>, Score)> = None;
-    let mut pick = vec![0usize; slots.len()];
-    loop {
-        let chosen: Vec<char> = pick.iter().zip(&options).map(|(&i, o)| o[i]).collect();
-        let score = score_spelling(letters, slots, &chosen, ctx);
-        if best.as_ref().is_none_or(|(_, s)| score.cmp(s) == Ordering::Greater) {
-            best = Some((chosen, score));
+/// Spells and weighs candidate words for one damaged word.
+struct Speller<'a> {
+    /// The word's letters, lower-cased; lost ones are overwritten per spelling.
+    template: Vec<char>,
+    slots: &'a [(usize, &'a Candidates)],
+    ctx: &'a Context<'a>,
+}
+
+impl<'a> Speller<'a> {
+    fn new(letters: &[Unit], slots: &'a [(usize, &'a Candidates)], ctx: &'a Context<'a>) -> Speller<'a> {
+        let template = letters.iter().map(|u| u.known().map_or('?', lower)).collect();
+        Speller { template, slots, ctx }
+    }
+
+    /// The best spelling and whether it is a known word. A known word wins:
+    /// the folder's, then the built-in list's; German letters first, rare
+    /// ones only where no German spelling is known. Where none is known,
+    /// prefixes and suffixes of known words and then letter statistics
+    /// decide among German letters.
+    fn best(&self) -> Option<(Vec<char>, bool)> {
+        let mut spellings = self.german()?;
+        if !spellings.iter().any(Spelling::known) {
+            spellings.extend(self.rare(&spellings[0].chosen));
         }
-        if !advance(&mut pick, &options) {
-            return best;
+        if spellings.iter().any(Spelling::known) {
+            // Where the folder knows more than one spelling, the file's own
+            // words decide (counting them costs a pass over the file).
+            if spellings.iter().filter(|s| s.learned > 0).count() > 1 {
+                for s in spellings.iter_mut().filter(|s| s.learned > 0) {
+                    s.learned += u64::from(self.ctx.local_count(&s.word)) * 1000;
+                }
+            }
+            let best = first_max_by_key(spellings.iter().filter(|s| s.known()), |s| (s.learned, s.builtin))?;
+            return Some((best.chosen.clone(), true));
+        }
+        let german = spellings.iter().filter(|s| s.chosen.iter().all(|&c| is_german(c)));
+        let best = first_max_by_key(german, |s| (self.affix_len(&s.word), Stat(self.stats(s))))?;
+        Some((best.chosen.clone(), false))
+    }
+
+    /// Every combination of candidates: German letters where a slot has
+    /// them, else its rare ones.
+    fn german(&self) -> Option<Vec<Spelling>> {
+        let own = |c: &Candidates| if c.likely.is_empty() { self.rare_known(c) } else { c.likely.clone() };
+        let combos: usize = self.slots.iter().map(|(_, c)| own(c).len().max(1)).product();
+        let options: Vec<Vec<char>> = self
+            .slots
+            .iter()
+            .map(|(_, c)| match combos > MAX_COMBINATIONS {
+                true => own(c).into_iter().take(1).collect(),
+                false => own(c),
+            })
+            .collect();
+        if options.iter().any(Vec::is_empty) {
+            return None;
+        }
+        let mut spellings = Vec::new();
+        let mut pick = vec![0usize; self.slots.len()];
+        loop {
+            spellings.push(self.spell(pick.iter().zip(&options).map(|(&i, o)| o[i]).collect()));
+            if !advance(&mut pick, &options) {
+                return Some(spellings);
+            }
         }
     }
+
+    /// The rare letters of a slot that some known word holds.
+    fn rare_known(&self, candidates: &Candidates) -> Vec<char> {
+        candidates.rare.iter().copied().filter(|&c| self.ctx.lexicon.may_hold(lower(c))).collect()
+    }
+
+    /// Each rare letter in place of a German one in `base`.
+    fn rare(&self, base: &[char]) -> Vec<Spelling> {
+        let mut out = Vec::new();
+        for (i, (_, candidates)) in self.slots.iter().enumerate().filter(|(_, (_, c))| !c.likely.is_empty()) {
+            for rare in self.rare_known(candidates) {
+                let mut chosen = base.to_vec();
+                chosen[i] = rare;
+                out.push(self.spell(chosen));
+            }
+        }
+        out
+    }
+
+    fn spell(&self, chosen: Vec<char>) -> Spelling {
+        let mut word = String::with_capacity(self.template.len() + 4);
+        let mut slots = self.slots.iter().zip(&chosen).peekable();
+        for (pos, &c) in self.template.iter().enumerate() {
+            match slots.next_if(|((p, _), _)| *p == pos) {
+                Some((_, &lost)) => word.push(lower(lost)),
+                None => word.push(c),
+            }
+        }
+        let lexicon = self.ctx.lexicon;
+        // A caller that learned nothing still has the file's own words.
+        let learned = match lexicon.is_empty() {
+            true => u64::from(self.ctx.local_count(&word)) * 1000,
+            false => u64::from(lexicon.count(&word)),
+        };
+        let builtin = lexicon.in_builtin(&word);
+        Spelling { chosen, word, learned, builtin }
+    }
+
+    /// Length in letters of the longest known word (four letters or more)
+    /// that starts the word and reaches past the last lost letter, or ends it
+    /// and starts at or before the first: compounds like `Übernahmeangebot`
+    /// are known by their head.
+    fn affix_len(&self, word: &str) -> usize {
+        let (first, last) = (self.slots[0].0, self.slots[self.slots.len() - 1].0);
+        let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).chain([word.len()]).collect();
+        let n = bounds.len() - 1;
+        let lexicon = self.ctx.lexicon;
+        let prefix = ((last + 1).max(4)..n).rev().find(|&end| lexicon.knows(&word[..bounds[end]])).unwrap_or(0);
+        let suffix = (1..=first.min(n.saturating_sub(4)))
+            .find(|&start| lexicon.knows(&word[bounds[start]..]))
+            .map_or(0, |start| n - start);
+        prefix.max(suffix)
+    }
+
+    /// Letter statistics around the lost letters, plus their priors.
+    fn stats(&self, s: &Spelling) -> f64 {
+        let positions: Vec<usize> = self.slots.iter().map(|(pos, _)| *pos).collect();
+        builtin().ngram.log_prob_around(&s.word, &positions) + s.chosen.iter().map(|&c| prior(c)).sum::<f64>()
+    }
+}
+
+fn is_german(c: char) -> bool {
+    matches!(c, 'Ä' | 'Ö' | 'Ü' | 'ß')
+}
+
+/// An `f64` ordered totally, for use in keys.
+struct Stat(f64);
+
+impl PartialEq for Stat {
+    fn eq(&self, other: &Stat) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Stat {}
+
+impl PartialOrd for Stat {
+    fn partial_cmp(&self, other: &Stat) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Stat {
+    fn cmp(&self, other: &Stat) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// The first item with the greatest key: the likeliest-first order of
+/// candidates breaks ties.
+fn first_max_by_key<'s, K: Ord>(
+    items: impl Iterator<Item = &'s Spelling>,
+    key: impl Fn(&Spelling) -> K,
+) -> Option<&'s Spelling> {
+    let mut best: Option<(&Spelling, K)> = None;
+    for item in items {
+        let k = key(item);
+        if best.as_ref().is_none_or(|(_, b)| k > *b) {
+            best = Some((item, k));
+        }
+    }
+    best.map(|(item, _)| item)
 }
 
 /// Next combination, odometer style; false when all were tried.
-fn advance(pick: &mut [usize], options: &[&[char]]) -> bool {
+fn advance(pick: &mut [usize], options: &[Vec<char>]) -> bool {
     for (i, p) in pick.iter_mut().enumerate() {
         *p += 1;
         if *p < options[i].len() {
@@ -185,39 +374,6 @@ fn advance(pick: &mut [usize], options: &[&[char]]) -> bool {
         *p = 0;
     }
     false
-}
-
-fn score_spelling(letters: &[Unit], slots: &[(usize, u8, Vec<char>)], chosen: &[char], ctx: &Context) -> Score {
-    let mut chars: Vec<char> = letters.iter().map(|u| u.known().unwrap_or('?')).collect();
-    for ((pos, _, _), &ch) in slots.iter().zip(chosen) {
-        chars[*pos] = ch;
-    }
-    let lower: Vec<char> = chars.iter().flat_map(|c| c.to_lowercase()).collect();
-    let word: String = lower.iter().collect();
-    let first = slots.first().map_or(0, |s| s.0);
-    let last = slots.last().map_or(0, |s| s.0);
-    Score {
-        learned: u64::from(ctx.local.get(&word).copied().unwrap_or(0)) * 1000 + u64::from(ctx.lexicon.count(&word)),
-        builtin: ctx.lexicon.in_builtin(&word),
-        affix: affix_len(&lower, first, last, ctx.lexicon),
-        stats: builtin().ngram.log_prob(&word) + chosen.iter().map(|&c| prior(c)).sum::<f64>(),
-    }
-}
-
-/// Length of the longest known word (four letters or more) that starts the
-/// word and reaches past `last`, or ends it and starts at or before `first`:
-/// compounds like `Übernahmeangebot` are known by their head `übernahme`.
-fn affix_len(lower: &[char], first: usize, last: usize, lexicon: &Lexicon) -> usize {
-    let n = lower.len();
-    let prefixes = (last + 1).max(4)..n;
-    let suffixes = 1..=first.min(n.saturating_sub(4));
-    let prefix = prefixes.rev().find(|&end| lexicon.knows(&lower[..end].iter().collect::<String>())).unwrap_or(0);
-    let suffix = suffixes
-        .filter(|&start| lexicon.knows(&lower[start..].iter().collect::<String>()))
-        .map(|start| n - start)
-        .max()
-        .unwrap_or(0);
-    prefix.max(suffix)
 }
 
 /// Where quotes stand open in the line repaired so far.
@@ -288,9 +444,9 @@ mod tests {
     use super::*;
 
     fn fix(token: &str, lexicon: &Lexicon, evidence: bool) -> String {
-        let units = scan_token(token, Family::Unknown).unwrap();
-        let local = HashMap::new();
-        let ctx = Context { lexicon, local: &local, evidence };
+        let mut units = Vec::new();
+        assert!(scan_token(token, &mut || Family::Unknown, &mut units));
+        let ctx = Context::new(lexicon, token, evidence);
         let mut choices = vec![None; units.len()];
         resolve_letters(&units, &ctx, &mut choices);
         units

@@ -39,7 +39,7 @@ impl Unit {
     /// Whether the unit reads as a letter of a word.
     pub(crate) fn is_letter(&self) -> bool {
         match self.kind {
-            Kind::Same(c) | Kind::Decoded { ch: c, .. } => c.is_alphabetic(),
+            Kind::Same(c) | Kind::Decoded { ch: c, .. } => is_letter(c),
             Kind::LostLetter { .. } => true,
             Kind::LostPunct => false,
         }
@@ -96,21 +96,31 @@ impl Codec {
 /// `Unknown` when neither or both show.
 pub(crate) fn family_of(text: &str) -> Family {
     let (mut windows, mut iso) = (0usize, 0usize);
+    let bytes = text.as_bytes();
+    // The character before, where it is not ASCII (ASCII never matters here).
     let mut prev = ' ';
-    for c in text.chars() {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii() {
+            prev = ' ';
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
         match c {
             // Windows-1252 reads its five undefined bytes as C1 too.
             '\u{81}' | '\u{8D}' | '\u{8F}' | '\u{90}' | '\u{9D}' => {}
             '\u{80}'..='\u{9F}' => iso += 1,
             '‚' | 'ƒ' | '„' | '…' | '†' | '‡' | 'ˆ' | '‰' | '‹' | '‘' | '’' | '“' | '”' | '•' | '–' | '—' | '˜'
             | '™' | '›'
-                if LEAD_IMAGES.contains(&prev) || prev == '€' =>
+                if is_lead_image(prev) || prev == '€' =>
             {
                 windows += 1
             }
             _ => {}
         }
         prev = c;
+        i += c.len_utf8();
     }
     // Only one-sided evidence counts: a text that shows both was pieced
     // together from differently damaged parts.
@@ -121,81 +131,109 @@ pub(crate) fn family_of(text: &str) -> Family {
     }
 }
 
-/// Units of a token that holds mojibake, or `None` when it holds none.
-pub(crate) fn scan_token(token: &str, family: Family) -> Option<Vec<Unit>> {
-    let chars: Vec<(usize, char)> = token.char_indices().collect();
-    let mut units = Vec::with_capacity(chars.len());
+/// Scan a token into `units` (appended); false, and nothing appended, when
+/// the token holds no mojibake. `family` is asked only where code pages
+/// disagree about a sequence.
+pub(crate) fn scan_token(token: &str, family: &mut dyn FnMut() -> Family, units: &mut Vec<Unit>) -> bool {
+    let first = units.len();
     let mut suspicious = false;
-    let mut i = 0;
-    while i < chars.len() {
-        let (start, c) = chars[i];
-        let (kind, used) = match LEAD_IMAGES.contains(&c) {
-            true => read_at(&chars, i, family).unwrap_or((Kind::Same(c), 1)),
-            false => (Kind::Same(c), 1),
+    // The source character before the current one.
+    let mut prev: Option<char> = None;
+    let mut chars = token.char_indices().peekable();
+    while let Some((pos, c)) = chars.next() {
+        let (kind, used) = match is_lead_image(c) {
+            true => read_at(token, pos, prev, family).unwrap_or((Kind::Same(c), c.len_utf8())),
+            false => (Kind::Same(c), c.len_utf8()),
         };
         suspicious |= !matches!(kind, Kind::Same(_));
-        let end = chars.get(i + used).map_or(token.len(), |&(e, _)| e);
-        units.push(Unit { start, end, kind });
-        i += used;
+        units.push(Unit { start: pos, end: pos + used, kind });
+        prev = Some(c);
+        if used > c.len_utf8() {
+            // Skip the characters the sequence took.
+            while chars.next_if(|&(p, _)| p < pos + used).is_some() {}
+            prev = token[..pos + used].chars().next_back();
+        }
     }
-    suspicious.then_some(units)
+    if !suspicious {
+        units.truncate(first);
+    }
+    suspicious
 }
 
-/// Read the mojibake starting at `chars[i]`: a complete sequence in any code
-/// page first, otherwise a lead whose continuation bytes were lost.
-fn read_at(chars: &[(usize, char)], i: usize, family: Family) -> Option<(Kind, usize)> {
-    if let Some((ch, used)) = complete_at(chars, i, family) {
+fn is_lead_image(c: char) -> bool {
+    ('Â'..='Ń').contains(&c) && LEAD_IMAGES.contains(&c)
+}
+
+/// Read the mojibake starting at byte `pos` of `token`: a complete sequence
+/// in any code page first, otherwise a lead whose continuation bytes were
+/// lost. Returns the unit and the bytes it covers.
+fn read_at(token: &str, pos: usize, prev: Option<char>, family: &mut dyn FnMut() -> Family) -> Option<(Kind, usize)> {
+    if let Some((ch, used)) = complete_at(token, pos, prev, family) {
         return Some((Kind::Decoded { ch, certain: true }, used));
     }
-    lossy_at(chars, i)
+    lossy_at(token, pos, prev)
 }
 
-/// The most likely complete sequence at `i` over all code pages: one read
+/// The most likely complete sequence at `pos` over all code pages: one read
 /// through the text's family first, then a German-looking one (`Ã€` is `ä`
 /// through Latin-9 rather than `À` through 1252), then the codec order.
-fn complete_at(chars: &[(usize, char)], i: usize, family: Family) -> Option<(char, usize)> {
-    let mut best: Option<((bool, u8), char, usize)> = None;
-    for codec in CODECS {
-        let Some(lead) = codec.byte_of(chars[i].1) else {
-            continue;
-        };
-        let Some(need) = continuation_len(lead) else {
-            continue;
-        };
-        let mut bytes = vec![lead];
-        for &(_, c) in chars.iter().skip(i + 1).take(need) {
-            match codec.byte_of(c) {
-                Some(b) if is_continuation(b) => bytes.push(b),
-                _ => break,
-            }
-        }
-        if bytes.len() != need + 1 {
-            continue;
-        }
-        let Some(ch) = utf8_char(&bytes).filter(|&ch| plausible(ch)) else {
-            continue;
-        };
-        if !fits_context(chars, i, need, ch) {
-            continue;
-        }
-        let rank = (codec.family() == family, german_weight(ch));
-        if best.is_none_or(|(r, _, _)| rank > r) {
-            best = Some((rank, ch, need + 1));
-        }
+fn complete_at(
+    token: &str,
+    pos: usize,
+    prev: Option<char>,
+    family: &mut dyn FnMut() -> Family,
+) -> Option<(char, usize)> {
+    let mut found: [Option<(Codec, char, usize)>; 4] = [None; 4];
+    for (slot, codec) in found.iter_mut().zip(CODECS) {
+        *slot = complete_in(codec, token, pos, prev);
     }
-    best.map(|(_, ch, used)| (ch, used))
+    let mut readings = found.iter().flatten();
+    let &(_, first_ch, first_used) = readings.next()?;
+    if readings.all(|&(_, ch, _)| ch == first_ch) {
+        return Some((first_ch, first_used));
+    }
+    let family = family();
+    let rank = |&(codec, ch, _): &(Codec, char, usize)| (codec.family() == family, german_weight(ch));
+    // `max_by_key` keeps the last of equals; reversed, the first codec wins ties.
+    found.iter().flatten().rev().max_by_key(|r| rank(r)).map(|&(_, ch, used)| (ch, used))
+}
+
+/// A complete, plausible sequence at `pos` read through `codec`.
+fn complete_in(codec: Codec, token: &str, pos: usize, prev: Option<char>) -> Option<(Codec, char, usize)> {
+    let mut chars = token[pos..].chars();
+    let lead_char = chars.next()?;
+    let lead = codec.byte_of(lead_char)?;
+    let need = continuation_len(lead)?;
+    let mut bytes = [lead, 0, 0];
+    let mut used = lead_char.len_utf8();
+    for byte in bytes.iter_mut().skip(1).take(need) {
+        let c = chars.next()?;
+        *byte = codec.byte_of(c).filter(|&b| is_continuation(b))?;
+        used += c.len_utf8();
+    }
+    let ch = utf8_char(&bytes[..=need]).filter(|&ch| plausible(ch))?;
+    let next = token[pos + used..].chars().next();
+    fits_context(lead_char, prev, next, ch).then_some((codec, ch, used))
 }
 
 /// A decoded letter must sit in a word when its lead is itself a common
 /// letter: `Ä` before `…` in clean text is not `ą`.
-fn fits_context(chars: &[(usize, char)], i: usize, need: usize, ch: char) -> bool {
-    let lead = chars[i].1;
-    if !ch.is_alphabetic() || matches!(lead, 'Ã' | 'Ă') {
+fn fits_context(lead: char, prev: Option<char>, next: Option<char>, ch: char) -> bool {
+    if !is_letter(ch) || matches!(lead, 'Ã' | 'Ă') {
         return true;
     }
-    let before = i.checked_sub(1).map(|j| chars[j].1);
-    let after = chars.get(i + need + 1).map(|&(_, c)| c);
-    [before, after].into_iter().flatten().any(|c| c.is_alphabetic())
+    prev.into_iter().chain(next).any(is_letter)
+}
+
+/// `char::is_alphabetic` with a shortcut for Latin letters, which is most of
+/// what repair asks about.
+pub(crate) fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\u{0}'..='\u{7F}' | '×' | '÷' => false,
+        'À'..='ɏ' => true,
+        _ => c.is_alphabetic(),
+    }
 }
 
 /// How typical a character is of German news text.
@@ -212,45 +250,42 @@ pub(crate) fn german_weight(c: char) -> u8 {
 }
 
 /// A lead whose continuation bytes (0x80–0x9F) were lost.
-fn lossy_at(chars: &[(usize, char)], i: usize) -> Option<(Kind, usize)> {
-    let c = chars[i].1;
-    let prev_lower = i.checked_sub(1).is_some_and(|j| chars[j].1.is_lowercase());
+fn lossy_at(token: &str, pos: usize, prev: Option<char>) -> Option<(Kind, usize)> {
+    let c = token[pos..].chars().next()?;
+    let prev_lower = prev.is_some_and(char::is_lowercase);
+    let lost = |lead| Some((Kind::LostLetter { lead }, c.len_utf8()));
     match c {
-        'Ă' | 'Ã' => Some((Kind::LostLetter { lead: 0xC3 }, 1)),
-        'â' => Some(punct_at(chars, i)),
+        'Ă' | 'Ã' => lost(0xC3),
+        'â' => Some(punct_at(token, pos)),
         // These are real letters too; only after a lowercase letter, where
         // German never puts a capital, are they a lost Slavic or Turkish letter.
-        'Ä' if prev_lower => Some((Kind::LostLetter { lead: 0xC4 }, 1)),
-        'Å' | 'Ć' if prev_lower => Some((Kind::LostLetter { lead: 0xC5 }, 1)),
+        'Ä' if prev_lower => lost(0xC4),
+        'Å' | 'Ć' if prev_lower => lost(0xC5),
         _ => None,
     }
 }
 
 /// `â` followed by one surviving byte 0xA0–0xBF (`âŠ` is `…`, `âŹ` is `€`),
 /// or a lone `â`.
-fn punct_at(chars: &[(usize, char)], i: usize) -> (Kind, usize) {
-    let next = chars.get(i + 1).map(|&(_, c)| c);
+fn punct_at(token: &str, pos: usize) -> (Kind, usize) {
+    let lead_len = 'â'.len_utf8();
+    let next = token[pos + lead_len..].chars().next();
     let mut found: Vec<char> = Vec::new();
     for codec in CODECS {
-        let Some(last) = next.and_then(|n| codec.byte_of(n)) else {
+        let Some(last) = next.and_then(|n| codec.byte_of(n)).filter(|b| (0xA0..=0xBF).contains(b)) else {
             continue;
         };
-        if !(0xA0..=0xBF).contains(&last) {
-            continue;
-        }
-        for ch in [0x80, 0x82, 0x84]
-            .into_iter()
-            .filter_map(|mid| utf8_char(&[0xE2, mid, last]).filter(|&ch| ONE_BYTE_LOST.contains(&ch)))
-        {
-            if !found.contains(&ch) {
+        for mid in [0x80, 0x82, 0x84] {
+            if let Some(ch) = utf8_char(&[0xE2, mid, last]).filter(|ch| ONE_BYTE_LOST.contains(ch))
+                && !found.contains(&ch)
+            {
                 found.push(ch);
             }
         }
     }
-    let best = ONE_BYTE_LOST.iter().find(|c| found.contains(c));
-    match best {
-        Some(&ch) => (Kind::Decoded { ch, certain: found.len() == 1 }, 2),
-        None => (Kind::LostPunct, 1),
+    match (ONE_BYTE_LOST.iter().find(|c| found.contains(c)), next) {
+        (Some(&ch), Some(n)) => (Kind::Decoded { ch, certain: found.len() == 1 }, lead_len + n.len_utf8()),
+        _ => (Kind::LostPunct, lead_len),
     }
 }
 
@@ -262,8 +297,14 @@ const ONE_BYTE_LOST: [char; 12] = ['…', '€', '•', '‰', '™', '‹', '�
 mod tests {
     use super::*;
 
+    fn units(token: &str, family: Family) -> Vec<Unit> {
+        let mut units = Vec::new();
+        scan_token(token, &mut || family, &mut units);
+        units
+    }
+
     fn kinds(token: &str) -> Vec<Kind> {
-        scan_token(token, Family::Unknown).unwrap_or_default().into_iter().map(|u| u.kind).collect()
+        units(token, Family::Unknown).into_iter().map(|u| u.kind).collect()
     }
 
     fn decoded(ch: char) -> Kind {
@@ -273,7 +314,7 @@ mod tests {
     #[test]
     fn clean_tokens_have_no_units() {
         for token in ["Äußerungen", "Œuvre", "5€", "Ärger.", "„Nein“", "MÜNCHEN"] {
-            assert_eq!(scan_token(token, Family::Unknown), None, "{token}");
+            assert_eq!(units(token, Family::Unknown), [], "{token}");
         }
     }
 
@@ -298,9 +339,9 @@ mod tests {
 
     #[test]
     fn family_decides_ambiguous_readings() {
-        let units = |family| scan_token("KÅ\u{99}etÃ\u{AD}nskÃœ", family).unwrap();
-        assert_eq!(units(Family::Unknown)[8].kind, decoded('Ü'));
-        assert_eq!(units(Family::Iso)[8].kind, decoded('ý'));
+        let token = "KÅ\u{99}etÃ\u{AD}nskÃœ";
+        assert_eq!(units(token, Family::Unknown)[8].kind, decoded('Ü'));
+        assert_eq!(units(token, Family::Iso)[8].kind, decoded('ý'));
         assert_eq!(family_of("KÅ\u{99}etÃ\u{AD}nskÃœ"), Family::Iso);
         assert_eq!(family_of("â€žGrÃ¼ÃŸeâ€œ â€“"), Family::Windows);
         assert_eq!(family_of("„Grüße“ – 5 €"), Family::Unknown);
