@@ -217,6 +217,14 @@ fn list_table(loaded: &Loaded, config: &Config) -> String {
     for rejection in &loaded.rejected {
         text += &format!("rejected: {rejection}\n");
     }
+    for ignored in &loaded.ignored {
+        text += &format!("ignored: {}: {}\n", ignored.source, ignored.reason);
+    }
+    let files = loaded.summary().accounting();
+    text += &format!(
+        "{} files: {} published, {} rejected, {} ignored\n",
+        files.files, files.published, files.rejected, files.ignored
+    );
     text
 }
 

@@ -427,6 +427,49 @@ fn markup_in_every_field_is_text() {
     assert!(built.files().iter().any(|f| f.starts_with("2024/10/28/gleich-zwei-meldungen-ein-titel-2/")));
 }
 
+/// Unreadable files and folders are rejected, the rest published. Root reads
+/// everything whatever the modes, so as root the build runs as `nobody`
+/// (through `setpriv`) to meet the permissions a real user meets.
+#[cfg(unix)]
+#[test]
+fn unreadable_files_and_folders_are_rejected_for_a_user_bound_by_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(input.join("closed")).unwrap();
+    let article =
+        |headline: &str| format!("{headline}\n28.10.2024 - 10:00:00\nBERLIN (dpa-AFX) - Text zu {headline}.\n");
+    std::fs::write(input.join("open.txt"), article("Offen")).unwrap();
+    std::fs::write(input.join("locked.txt"), article("Gesperrt")).unwrap();
+    std::fs::write(input.join("closed/inside.txt"), article("Drinnen")).unwrap();
+    for path in [input.clone(), input.join("open.txt")] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for path in [input.join("locked.txt"), input.join("closed")] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let binary = dir.path().join("depesche");
+    std::fs::copy(env!("CARGO_BIN_EXE_depesche"), &binary).unwrap();
+    let as_root = std::fs::read(input.join("locked.txt")).is_ok();
+    let mut command = match as_root {
+        true => {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&binary);
+            c
+        }
+        false => std::process::Command::new(&binary),
+    };
+    let output = command.current_dir(dir.path()).args(["build", "--input", "in", "--output", "out"]).output().unwrap();
+    std::fs::set_permissions(input.join("closed"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("3 files (1 published, 2 rejected, 0 ignored)"), "{stdout}");
+    assert!(stderr.contains("locked.txt: error: cannot read file: Permission denied"), "{stderr}");
+    assert!(stderr.contains("closed: error: cannot read folder: Permission denied"), "{stderr}");
+}
+
 /// The held-out folder: `DEPESCHE_NASTY_DIR=/path cargo test held_out`.
 #[test]
 fn held_out_folder_from_the_environment() {
