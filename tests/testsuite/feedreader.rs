@@ -5,7 +5,8 @@
 //! newsboat runs unattended (`-x reload`) on `file://` URLs with its own
 //! cache; its SQLite cache is read back with Python's standard `sqlite3`
 //! module. Without newsboat (Debian package `newsboat`, installed by
-//! `.ci/run`) the test says so and passes: it cannot be run, not failed.
+//! `.ci/run`) the test says so and is skipped, unless
+//! `DEPESCHE_EXTERNAL=require` (as in CI) makes a missing tool a failure.
 
 use std::path::Path;
 use std::process::Command;
@@ -55,8 +56,12 @@ fn publish(dir: &Path) {
 
 #[test]
 fn newsboat_keeps_one_item_per_story_and_shows_the_revision() {
-    if !have("newsboat", "--version") || !have("python3", "--version") {
-        eprintln!("SKIPPED: newsboat or python3 is not installed (apt-get install newsboat python3)");
+    let missing: Vec<String> = [("newsboat", "-v"), ("python3", "--version")]
+        .into_iter()
+        .filter(|(program, arg)| !have(program, arg))
+        .map(|(program, _)| format!("{program} is not installed (apt-get install {program})"))
+        .collect();
+    if !crate::external::ready("newsboat feed-reader test", missing) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
