@@ -26,7 +26,7 @@ impl Rejection {
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_location(f, &self.source, self.line)?;
-        write!(f, "error: {}", self.error)
+        write!(f, "error: {}", Printable(&self.error))
     }
 }
 
@@ -48,14 +48,33 @@ impl Warning {
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_location(f, &self.source, self.line)?;
-        write!(f, "warning: {}", self.message)
+        write!(f, "warning: {}", Printable(&self.message))
     }
 }
 
 fn write_location(f: &mut fmt::Formatter<'_>, source: &str, line: Option<usize>) -> fmt::Result {
+    let source = Printable(source);
     match line {
         Some(line) => write!(f, "{source}:{line}: "),
         None => write!(f, "{source}: "),
+    }
+}
+
+/// Text from a file name or an article, shown with its control characters
+/// escaped (`\u{1b}`): an escape sequence in a name must not recolour or
+/// rewrite the user's terminal, and a line break must not fake a new message.
+struct Printable<'a>(&'a str);
+
+impl fmt::Display for Printable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_unicode())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -108,5 +127,26 @@ impl Summary {
             self.guesses,
             self.warnings,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_in_names_and_messages_are_escaped() {
+        let rejection = Rejection::new("a\u{1b}[31m\nb.txt", Some(2), "bad \u{7} text");
+        assert_eq!(rejection.to_string(), "a\\u{1b}[31m\\u{a}b.txt:2: error: bad \\u{7} text");
+        let warning = Warning::new("Grüße.txt", None, "fine – „quoted“");
+        assert_eq!(warning.to_string(), "Grüße.txt: warning: fine – „quoted“");
+    }
+
+    #[test]
+    fn the_counts_add_up() {
+        let summary = Summary { articles: 3, rejected: 2, ignored: 1, ..Summary::default() };
+        let files = summary.accounting();
+        assert_eq!((files.files, files.published, files.rejected, files.ignored), (6, 3, 2, 1));
+        assert!(summary.line("built", 0.0).starts_with("built: 6 files (3 published, 2 rejected, 1 ignored)"));
     }
 }
