@@ -175,7 +175,11 @@ struct VersionJson<'a> {
     source: &'a str,
     timestamp: String,
     marker: Option<&'a str>,
+    /// What the note announces (`new-details`, `repeat`, `correction`, ...).
+    kind: Option<crate::parse::RevisionKind>,
     headline: &'a str,
+    /// The version's own page.
+    url: String,
 }
 
 fn list_json(loaded: &Loaded, config: &Config) -> Result<String> {
@@ -195,7 +199,9 @@ fn list_json(loaded: &Loaded, config: &Config) -> Result<String> {
                     source: &v.source,
                     timestamp: v.article.timestamp.to_rfc3339(),
                     marker: v.article.revision.as_ref().map(|r| r.raw.as_str()),
+                    kind: v.article.revision.as_ref().map(|r| r.kind),
                     headline: &v.article.headline,
+                    url: config.url(&crate::render::views::version_path(story, v.n)),
                 })
                 .collect(),
         })

@@ -90,7 +90,13 @@ fn an_orphan_revision_is_a_story_of_its_own_and_keeps_its_note() {
     assert_eq!(groups(&fixture("stories-orphan")), strings(&[&["bahn-neu.txt"], &["bvg.txt"]]));
     let json = list(&fixture("stories-orphan"));
     let orphan = json["stories"].as_array().unwrap().iter().find(|s| s["versions"][0]["source"] == "bahn-neu.txt");
-    assert_eq!(orphan.unwrap()["versions"][0]["marker"], "(neu: Details)");
+    let orphan = &orphan.unwrap()["versions"][0];
+    assert_eq!(orphan["marker"], "(neu: Details)");
+    assert_eq!(orphan["kind"], "new-details");
+    assert_eq!(
+        orphan["url"],
+        "https://depesche.example.org/2024/01/10/roundup-gdl-streik-bahn-bietet-notfahrplan-an/v/1/"
+    );
     let built = build(&fixture("stories-orphan"), &[]);
     let page = built.read("2024/01/10/roundup-gdl-streik-bahn-bietet-notfahrplan-an/index.html");
     assert!(page.contains("<span class=\"note\">neu: Details</span>"), "the orphan's note is shown");
