@@ -269,9 +269,9 @@ async function main() {
     const locs = [...sitemap.matchAll(/<loc>([^<]*)<\/loc>/g)].map((m) => m[1].replace(/&amp;/g, '&'));
     if (!locs.length) problem(site.name, 'sitemap.xml lists no pages');
     locs.filter((loc) => !localFile(site, loc)).forEach((loc) => problem(`${site.name} sitemap.xml`, `lists ${loc}, which is no file of the site`));
-    // Every page is loaded and checked at both widths. The slow checks (dark
-    // mode, axe, screenshots, JavaScript off) run on the first page of each
-    // kind in the whole run, and on every page with known content.
+    // The thorough checks (desktop width, dark mode, axe, screenshots,
+    // JavaScript off) run on the first page of each kind in the whole run and
+    // on every page with known content; every page gets the rest at phone width.
     const thorough = new Set();
     for (const path of pages) {
       const kind = kindOf(path);
@@ -281,7 +281,10 @@ async function main() {
     for (const [width, options] of Object.entries(VIEWPORTS)) {
       const outside = [];
       const context = await newContext(browser, site, options, outside);
-      await pool(context, pages, 3, async (page, path) => {
+      // Every page on a phone, where space is short; on the desktop, where a
+      // page that fits a phone fits too, the thorough ones.
+      const load = width === 'phone' ? pages : pages.filter((path) => thorough.has(path));
+      await pool(context, load, 3, async (page, path) => {
         const where = `${site.name} ${width} ${site.base + path}`;
         const { errors } = await checkPage(page, site, path, width);
         loads++;
