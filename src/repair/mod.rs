@@ -185,13 +185,14 @@ fn rewrite(text: &str, damaged: &[Damaged], units: &[Unit], ctx: &Context) -> Re
     let mut out = String::with_capacity(text.len());
     let mut repairs = Vec::with_capacity(damaged.len());
     let mut choices = Vec::new();
+    let mut line_state = LineState::default();
     let (mut copied, mut line) = (0, 1);
     for token in damaged {
         line += memchr::memchr_iter(b'\n', &text.as_bytes()[copied..token.range.start]).count();
         out.push_str(&text[copied..token.range.start]);
         let before = &text[token.range.clone()];
         let token_start = out.len();
-        let certain = write_token(before, &units[token.units.clone()], ctx, &mut choices, &mut out);
+        let certain = write_token(before, &units[token.units.clone()], ctx, &mut choices, &mut line_state, &mut out);
         if &out[token_start..] != before {
             repairs.push(Repair { line, before: before.to_string(), after: out[token_start..].to_string(), certain });
         }
@@ -203,7 +204,14 @@ fn rewrite(text: &str, damaged: &[Damaged], units: &[Unit], ctx: &Context) -> Re
 
 /// Write the repaired token to `out`; returns whether every change was
 /// certain. `choices` is a buffer reused from token to token.
-fn write_token(token: &str, units: &[Unit], ctx: &Context, choices: &mut Vec<Choice>, out: &mut String) -> bool {
+fn write_token(
+    token: &str,
+    units: &[Unit],
+    ctx: &Context,
+    choices: &mut Vec<Choice>,
+    line: &mut LineState,
+    out: &mut String,
+) -> bool {
     choices.clear();
     choices.extend(units.iter().map(|u| match u.kind {
         Kind::Decoded { ch, certain } => Some((ch, certain)),
@@ -219,7 +227,7 @@ fn write_token(token: &str, units: &[Unit], ctx: &Context, choices: &mut Vec<Cho
         if unit.kind == Kind::LostPunct {
             out.push_str(&token[unchanged..unit.start]);
             unchanged = unit.start;
-            choices[i] = punct_choice(token, units, choices, i, out, ctx.evidence);
+            choices[i] = punct_choice(token, units, choices, i, line.quotes(out), ctx.evidence);
         }
         if let Some((ch, sure)) = choices[i] {
             out.push_str(&token[unchanged..unit.start]);
@@ -232,11 +240,43 @@ fn write_token(token: &str, units: &[Unit], ctx: &Context, choices: &mut Vec<Cho
     certain
 }
 
+/// The quote state of the output line being written, kept up to date by
+/// reading only what was appended since it was last asked.
+#[derive(Default)]
+struct LineState {
+    /// Bytes of the output read so far.
+    read: usize,
+    quotes: Quotes,
+}
+
+impl LineState {
+    fn quotes(&mut self, out: &str) -> (Option<char>, Quotes) {
+        let new = &out[self.read..];
+        let fresh = match memchr::memrchr(b'\n', new.as_bytes()) {
+            Some(p) => {
+                self.quotes = Quotes::default();
+                &new[p + 1..]
+            }
+            None => new,
+        };
+        self.quotes.read(fresh);
+        self.read = out.len();
+        // The character before, unless the line has just begun.
+        let prev = out.chars().next_back().filter(|&c| c != '\n');
+        (prev, self.quotes)
+    }
+}
+
 /// A lone `â` resolved from what precedes it in the output and what follows
 /// in the token. Always a guess: two bytes were lost.
-fn punct_choice(token: &str, units: &[Unit], choices: &[Choice], i: usize, out: &str, evidence: bool) -> Choice {
-    let line_start = out.rfind('\n').map_or(0, |p| p + 1);
-    let prev = out[line_start..].chars().next_back();
+fn punct_choice(
+    token: &str,
+    units: &[Unit],
+    choices: &[Choice],
+    i: usize,
+    (prev, quotes): (Option<char>, Quotes),
+    evidence: bool,
+) -> Choice {
     let next = units.get(i + 1).map(|u| match (choices[i + 1], u.kind) {
         (Some((ch, _)), _) => ch,
         // A lost letter is a letter, whatever it becomes.
@@ -245,7 +285,6 @@ fn punct_choice(token: &str, units: &[Unit], choices: &[Choice], i: usize, out: 
     });
     let rest_end = units[i + 1..].iter().position(|u| !u.is_letter()).map_or(token.len(), |p| units[i + 1 + p].start);
     let rest = units.get(i + 1).map_or("", |u| &token[u.start..rest_end]);
-    let quotes = Quotes::after(&out[line_start..]);
     resolve_punct(prev, next, rest, quotes, evidence).map(|ch| (ch, false))
 }
 

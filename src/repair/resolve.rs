@@ -385,18 +385,25 @@ pub(crate) struct Quotes {
 
 impl Quotes {
     /// The quote state after reading `line`.
+    #[cfg(test)]
     pub(crate) fn after(line: &str) -> Quotes {
         let mut q = Quotes::default();
-        for c in line.chars() {
-            match c {
-                '„' => q.double = true,
-                '‚' => q.single = true,
-                '“' => q = Quotes::default(),
-                '‘' => q.single = false,
+        q.read(line);
+        q
+    }
+
+    /// Update the state with more of the line.
+    pub(crate) fn read(&mut self, more: &str) {
+        // All four quotes are three-byte signs starting 0xE2.
+        for i in memchr::memchr_iter(0xE2, more.as_bytes()) {
+            match more[i..].chars().next() {
+                Some('„') => self.double = true,
+                Some('‚') => self.single = true,
+                Some('“') => *self = Quotes::default(),
+                Some('‘') => self.single = false,
                 _ => {}
             }
         }
-        q
     }
 }
 
