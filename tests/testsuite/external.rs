@@ -332,6 +332,23 @@ fn only_warnings_caused_by_the_articles_are_excused() {
     assert!(warning_from_the_input(html_title, "<title>Erste Fassung &#x3C;b&gt;mit Markup&#x3C;/b&gt;</title>"));
     assert!(!warning_from_the_input(html_title, "<title>Erste Fassung</title><summary>&lt;b&gt;</summary>"));
     assert!(!warning_from_the_input("line 1, column 1: Missing channel element: description", ""));
+    let year = "Potentially bad value \u{201c}9999-12-31T23:59:59+01:00\u{201d} for attribute \u{201c}datetime\u{201d} \
+                on element \u{201c}time\u{201d}: Year may be mistyped.";
+    assert!(html_warning_from_the_input(Some("info"), year));
+    assert!(!html_warning_from_the_input(Some("error"), year));
+    assert!(!html_warning_from_the_input(
+        Some("info"),
+        "Bad value \u{201c}x\u{201d} for attribute \u{201c}datetime\u{201d}"
+    ));
+}
+
+/// Whether a Nu Html Checker message is a warning about what an article says:
+/// a `<time datetime>` in a year it finds unlikely (the nasty fixture's
+/// 9999-12-31) is the article's own time, published as written.
+fn html_warning_from_the_input(kind: Option<&str>, message: &str) -> bool {
+    kind == Some("info")
+        && message.contains("for attribute \u{201c}datetime\u{201d} on element \u{201c}time\u{201d}")
+        && message.ends_with("Year may be mistyped.")
 }
 
 /// The Nu Html Checker's jar: `VNU_JAR`, or the one npm put in `tests/external/node_modules`.
@@ -374,6 +391,7 @@ fn every_page_passes_the_nu_html_checker() {
     let problems: Vec<String> = messages
         .iter()
         .filter(|m| m["type"] != "info" || m["subType"] == "warning")
+        .filter(|m| !html_warning_from_the_input(m["type"].as_str(), m["message"].as_str().unwrap_or("")))
         .map(|m| {
             let kind = m["subType"].as_str().or(m["type"].as_str()).unwrap_or("?");
             let url = m["url"].as_str().unwrap_or("?");
