@@ -100,6 +100,10 @@ const MIN_LATIN_PERCENT: usize = 50;
 pub fn binary_reason(text: &str) -> Option<(usize, String)> {
     if let Some(index) = text.find('\0') {
         let line = line_of(text, index);
+        if looks_like_utf16(text) {
+            let message = "binary data: looks like UTF-16 text without a byte-order mark (a NUL byte beside every letter); only UTF-16 with a byte-order mark is read";
+            return Some((line, message.into()));
+        }
         return Some((line, format!("binary data, not a text article (NUL byte on line {line})")));
     }
     let mut total = 0usize;
@@ -129,6 +133,19 @@ pub fn binary_reason(text: &str) -> Option<(usize, String)> {
         return Some((1, message));
     }
     None
+}
+
+/// ASCII text in UTF-16 read as single bytes: every other character is a
+/// NUL, the others are mostly printable.
+fn looks_like_utf16(text: &str) -> bool {
+    let head: Vec<char> = text.chars().take(400).collect();
+    let at = |parity: usize| head.iter().skip(parity).step_by(2);
+    (0..2).any(|parity| {
+        let nuls = at(parity).filter(|&&c| c == '\0').count();
+        let printable = at(1 - parity).filter(|&&c| c != '\0' && !c.is_control() || c == '\n').count();
+        let half = head.len() / 2;
+        half >= 4 && nuls * 10 >= half * 9 && printable * 10 >= half * 8
+    })
 }
 
 /// Letters, digits and signs a German text is made of: ASCII, Latin-1,
@@ -167,6 +184,10 @@ mod tests {
     #[test]
     fn many_controls_or_foreign_characters_are_binary() {
         assert!(binary_reason("Titel\nText mit \u{0} darin").unwrap().1.contains("NUL byte on line 2"));
+        let utf16: String = "Köln: Grüße\n".chars().flat_map(|c| [c, '\0']).collect();
+        assert!(binary_reason(&utf16).unwrap().1.contains("UTF-16 text without a byte-order mark"));
+        let png = "\u{89}PNG\r\n\u{1a}\n\0\0\0\rIHDR\0\0\0\u{1}";
+        assert!(binary_reason(png).unwrap().1.contains("not a text article"));
         let noisy: String = "Kurs\u{1}\u{2}\u{3}\u{4}".repeat(10);
         assert!(binary_reason(&noisy).unwrap().1.contains("control or undecodable"));
         let utf16_garbage = "萀䡧ᤀ킾鲃ꇪ퀓뱂⛐涵ꓫ㶤";

@@ -367,6 +367,7 @@ fn the_nasty_folder_publishes_safely_and_reports_every_bad_file() {
         ("socket.txt", "not a regular file"),
         ("sub/duplicate-b.txt", "duplicate: the same bytes as duplicate-a.txt"),
         ("too-large.txt", "too large"),
+        ("utf16le-no-bom.txt", "UTF-16 text without a byte-order mark"),
         ("whitespace-only.txt", "the file is empty"),
         ("year-0000.txt", "before 1900"),
         ("zero-width-only.txt", "only invisible or control characters"),
