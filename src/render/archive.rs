@@ -19,35 +19,61 @@ use crate::stories::{Story, Version};
 /// Site path of the feed of every version.
 pub const FEED_CHANGES: &str = "changes.xml";
 
-/// The stories first published in one month.
+/// Stories per archive document. A busy wire publishes thousands of stories
+/// a month; with their full texts, 500 keep a document near 2 MB, which a
+/// feed reader still fetches and parses in one go.
+pub const ARCHIVE_PART_SIZE: usize = 500;
+
+/// One archive document: (a part of) the stories first published in a month.
 #[derive(Debug, Clone)]
 pub struct ArchiveMonth<'a> {
     pub year: i32,
     /// 1 to 12.
     pub month: u32,
-    /// In the order they were given (newest first in a build).
+    /// 1 for the month's first `ARCHIVE_PART_SIZE` stories, then 2, 3, ...
+    pub part: usize,
+    /// Newest first.
     pub stories: Vec<&'a Story>,
 }
 
 impl ArchiveMonth<'_> {
-    /// `archive/2024-10.xml`.
+    /// `archive/2024-10.xml`, then `archive/2024-10-teil-2.xml`, ...
     pub fn path(&self) -> String {
-        format!("archive/{}-{:02}.xml", self.year, self.month)
+        match self.part {
+            1 => format!("archive/{}-{:02}.xml", self.year, self.month),
+            part => format!("archive/{}-{:02}-teil-{part}.xml", self.year, self.month),
+        }
     }
 
-    /// `Oktober 2024`.
+    /// `Oktober 2024`, then `Oktober 2024, Teil 2`, ...
     pub fn name(&self) -> String {
-        format!("{} {}", MONTHS[self.month as usize - 1], self.year)
+        let month = format!("{} {}", MONTHS[self.month as usize - 1], self.year);
+        if self.part == 1 { month } else { format!("{month}, Teil {}", self.part) }
     }
 }
 
-/// The months that have stories, oldest first, each with its stories.
+/// The archive documents, oldest first: per month, its stories in order of
+/// publication, `ARCHIVE_PART_SIZE` a document. Since stories are split in
+/// the order they were first published, a month's earlier parts stay as
+/// they are when later stories arrive.
 pub fn archive_months(stories: &[Story]) -> Vec<ArchiveMonth<'_>> {
+    archive_parts(stories, ARCHIVE_PART_SIZE)
+}
+
+fn archive_parts(stories: &[Story], part_size: usize) -> Vec<ArchiveMonth<'_>> {
     let mut months: std::collections::BTreeMap<(i32, u32), Vec<&Story>> = std::collections::BTreeMap::new();
     for story in stories {
         months.entry(story_month(story)).or_default().push(story);
     }
-    months.into_iter().map(|((year, month), stories)| ArchiveMonth { year, month, stories }).collect()
+    let mut parts = Vec::new();
+    for ((year, month), mut stories) in months {
+        stories.sort_by(|a, b| a.published().cmp(&b.published()).then_with(|| a.id.cmp(&b.id)));
+        for (index, chunk) in stories.chunks(part_size).enumerate() {
+            let newest_first = chunk.iter().rev().copied().collect();
+            parts.push(ArchiveMonth { year, month, part: index + 1, stories: newest_first });
+        }
+    }
+    parts
 }
 
 /// Year and month of the story's first version, as in its URL.
@@ -57,7 +83,7 @@ fn story_month(story: &Story) -> (i32, u32) {
     (published.year(), published.month())
 }
 
-/// One archive document: every story of `months[index]`, with `current`,
+/// One archive document: the stories of `months[index]`, with `current`,
 /// `prev-archive` and `next-archive` links, marked `<fh:archive/>`.
 pub fn archive_feed(
     config: &Config,
@@ -161,4 +187,44 @@ pub fn change_title(version: &Version) -> String {
 pub fn version_id(host: &str, version: &Version) -> String {
     let date = version.article.timestamp.format("%Y-%m-%d");
     format!("tag:{host},{date}:{}/fassung", version.fingerprint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_article;
+    use crate::stories::{Filed, fingerprint, group};
+
+    fn stories(stamps: &[&str]) -> Vec<Story> {
+        let files = stamps
+            .iter()
+            .enumerate()
+            .map(|(i, stamp)| {
+                let text = format!("Meldung {i}\n{stamp}\nBERLIN (dpa) - Text Nummer {i}.");
+                let article = parse_article(&text).unwrap().article;
+                Filed { source: format!("{i}.txt"), path: "x".into(), fingerprint: fingerprint(&[&text]), article }
+            })
+            .collect();
+        group(files, "example.org")
+    }
+
+    #[test]
+    fn months_are_split_into_parts_in_publication_order() {
+        let stories = stories(&[
+            "03.10.2024 - 10:00:00",
+            "01.10.2024 - 10:00:00",
+            "02.10.2024 - 10:00:00",
+            "30.09.2024 - 10:00:00",
+            "04.10.2024 - 10:00:00",
+        ]);
+        let parts = archive_parts(&stories, 2);
+        let paths: Vec<String> = parts.iter().map(ArchiveMonth::path).collect();
+        assert_eq!(paths, ["archive/2024-09.xml", "archive/2024-10.xml", "archive/2024-10-teil-2.xml"]);
+        let headlines = |part: &ArchiveMonth| -> Vec<String> {
+            part.stories.iter().map(|s| s.first().article.headline.clone()).collect()
+        };
+        assert_eq!(headlines(&parts[1]), ["Meldung 2", "Meldung 1"], "1 and 2 October, newest first");
+        assert_eq!(headlines(&parts[2]), ["Meldung 4", "Meldung 0"], "3 and 4 October");
+        assert_eq!(parts[2].name(), "Oktober 2024, Teil 2");
+    }
 }
