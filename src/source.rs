@@ -222,6 +222,41 @@ mod tests {
         assert_eq!(inv.rejected[0].source, "big.txt");
     }
 
+    #[test]
+    fn read_checks_the_limit_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "12345").unwrap();
+        let file = SourceFile { rel: "a.txt".into(), path };
+        assert_eq!(read(&file, 5).unwrap(), b"12345");
+        assert!(read(&file, 4).unwrap_err().contains("too large"));
+        let gone = SourceFile { rel: "b.txt".into(), path: dir.path().join("b.txt") };
+        assert!(read(&gone, 5).unwrap_err().starts_with("cannot read file:"));
+    }
+
+    #[test]
+    fn content_keys_tell_bytes_apart() {
+        assert_eq!(content_key(b"M\xfcller"), content_key(b"M\xfcller"));
+        assert_ne!(content_key(b"M\xfcller"), content_key(b"M\xe4ller"));
+        assert_ne!(content_key(b""), content_key(b"\0"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_and_sockets_are_rejected_unopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mkfifo").arg(dir.path().join("pipe.txt")).status().unwrap();
+        assert!(status.success());
+        let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("socket.txt")).unwrap();
+        let inv = discover(dir.path(), 1000).unwrap();
+        assert!(inv.files.is_empty());
+        let reasons: Vec<&str> = inv.rejected.iter().map(|r| r.error.as_str()).collect();
+        assert_eq!(
+            reasons,
+            ["not a regular file but a named pipe (FIFO); not read", "not a regular file but a socket; not read"]
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn links_out_of_the_folder_are_not_followed() {
