@@ -22,8 +22,9 @@ pub struct Decoded {
 pub fn decode(bytes: &[u8]) -> Decoded {
     let (encoding, body) = match Encoding::for_bom(bytes) {
         Some((enc, bom_len)) => (enc, &bytes[bom_len..]),
-        None => match std::str::from_utf8(bytes) {
-            // Valid UTF-8 is borrowed, not copied: the clean path must stay cheap.
+        // Valid UTF-8 is borrowed, not copied: the clean path must stay cheap
+        // (which is also why validation is SIMD).
+        None => match simdutf8::basic::from_utf8(bytes) {
             Ok(text) => return finish(Cow::Borrowed(text), UTF_8),
             Err(_) => (detect(bytes), bytes),
         },
@@ -99,17 +100,19 @@ pub(crate) fn to_nfc(text: Cow<'_, str>) -> Cow<'_, str> {
 /// typographic signs U+2002–U+20BF (dashes, quotes, `€`) and `™`. German text rarely
 /// leaves these, so a byte scan decides most texts without a table look-up.
 pub(crate) fn is_nfc_fast(text: &str) -> bool {
+    const BLOCK: usize = 32;
     let bytes = text.as_bytes();
+    // Next byte not yet known to be fine.
     let mut i = 0;
-    while i < bytes.len() {
-        // 0xCC is the first UTF-8 lead byte of U+0300 and above. Chunks
-        // without one are skipped by a maximum the compiler vectorises.
-        // Blocks of 16: few enough that a high byte costs little scalar work.
-        let end = bytes.len().min(i + 16);
-        if bytes[i..end].iter().fold(0, |m, &b| m.max(b)) < 0xCC {
-            i = end;
+    for (n, block) in bytes.chunks(BLOCK).enumerate() {
+        let (start, end) = (n * BLOCK, n * BLOCK + block.len());
+        // 0xCC is the first UTF-8 lead byte of U+0300 and above; a block
+        // without one is cleared by an OR the compiler vectorises.
+        if i >= end || !block.iter().fold(false, |any, &b| any | (b >= 0xCC)) {
+            i = i.max(end);
             continue;
         }
+        i = i.max(start);
         while i < end {
             match bytes[i] {
                 ..0xCC => i += 1,
