@@ -126,6 +126,15 @@ fn clean_corpus_is_untouched() {
 }
 
 #[test]
+fn foreign_letters_in_clean_text_stay() {
+    let clean = "SÃO PAULO (dpa-AFX) - Traian Băsescu, BĂSESCU, Ăla, Château, âge, Œuvre, \
+                 Ärger, MÄRZ, Ålesund, Ćuprija, Ñandú, Îles, Ïle, Ðakovo, Ń, Â, 5 € – „ja“ … ‚nein‘.\n";
+    let repaired = repair(clean, &Lexicon::builtin());
+    assert_eq!(repaired.text, clean);
+    assert!(repaired.repairs.is_empty(), "{:?}", repaired.repairs);
+}
+
+#[test]
 fn lossless_damage_is_repaired_exactly() {
     for kind in LOSSLESS {
         let result = run_kind(kind);
