@@ -127,6 +127,14 @@ fn resolve_word(units: &[Unit], word: Range<usize>, ctx: &Context, choices: &mut
         return;
     }
     let certain = slots.iter().all(|(_, c)| c.single);
+    if certain {
+        // Case rules left one letter each (`ß` after a lowercase letter):
+        // nothing to weigh.
+        for (pos, c) in &slots {
+            choices[word.start + pos] = c.likely.first().or(c.rare.first()).map(|&ch| (ch, true));
+        }
+        return;
+    }
     let speller = Speller::new(letters, &slots, ctx);
     let Some((picked, known)) = speller.best() else {
         return;
