@@ -100,9 +100,8 @@ fn a_named_pipe_is_rejected_without_being_opened() {
 /// Fuzzing (decode_repair, timeout-bdccdb8f…): a word of forty lone `Ã`
 /// multiplies the candidates of every lost letter; the count overflows
 /// (`attempt to multiply with overflow` in debug builds, an endless loop in
-/// release builds). Ignored until `repair::resolve` bounds the count.
+/// release builds). The count now saturates, so the combination cap applies.
 #[test]
-#[ignore = "open finding in src/repair/resolve.rs (combination count overflows); see fuzz/README.md"]
 fn a_word_of_lone_lead_bytes_neither_panics_nor_hangs() {
     let bytes = std::fs::read(corpus_dir("findings").join("repair-combination-overflow.txt")).unwrap();
     let (done, finished) = std::sync::mpsc::channel();

@@ -247,7 +247,9 @@ impl<'a> Speller<'a> {
     /// them, else its rare ones.
     fn german(&self) -> Option<Vec<Spelling>> {
         let own = |c: &Candidates| if c.likely.is_empty() { self.rare_known(c) } else { c.likely.clone() };
-        let combos: usize = self.slots.iter().map(|(_, c)| own(c).len().max(1)).product();
+        // A word of many lost letters has more combinations than fit in a usize:
+        // saturate, so the cap below applies instead of an overflow.
+        let combos = self.slots.iter().map(|(_, c)| own(c).len().max(1)).fold(1, usize::saturating_mul);
         let options: Vec<Vec<char>> = self
             .slots
             .iter()
