@@ -122,8 +122,9 @@ fn resolve_word(units: &[Unit], word: Range<usize>, ctx: &Context, choices: &mut
             _ => None,
         })
         .collect();
-    // A word of lost letters only has nothing to judge by.
-    if slots.len() == letters.len() {
+    // A word of lost letters only has nothing to judge by; a "word" longer
+    // than any German compound is not text, and weighing it would only cost.
+    if slots.len() == letters.len() || letters.len() > MAX_WORD {
         return;
     }
     let certain = slots.iter().all(|(_, c)| c.single);
@@ -182,6 +183,9 @@ fn prior(c: char) -> f64 {
         _ => -0.5,
     }
 }
+
+/// Longest word whose lost letters are weighed.
+const MAX_WORD: usize = 80;
 
 /// Most combinations tried for one word; beyond, each lost letter keeps
 /// only its likeliest candidate.
