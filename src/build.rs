@@ -173,15 +173,12 @@ fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>) -> FileRe
     let source = decoded.file.rel.clone();
     let repaired = repair(&decoded.text, lexicon);
     let guesses = repaired.repairs.iter().filter(|r| !r.certain).count();
-    let mut warnings: Vec<Warning> = repaired
-        .repairs
-        .iter()
-        .filter(|r| !r.certain)
-        .map(|r| Warning::new(&source, Some(r.line), format!("guessed repair {} → {}", r.before, r.after)))
-        .collect();
+    let mut warnings = Vec::new();
     let outcome = match parse_article(&repaired.text) {
+        // A rejected file's guesses would only bury its one real error.
         Err(error) => Err(Rejection::new(&source, Some(error.line), error.message)),
         Ok(parsed) => {
+            warnings = guess_warnings(&source, &repaired.repairs);
             warnings
                 .extend(parsed.warnings.into_iter().map(|(line, message)| Warning::new(&source, Some(line), message)));
             if parsed.article.timestamp > now {
@@ -202,6 +199,26 @@ fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>) -> FileRe
         }
     };
     FileResult { outcome, warnings, repairs: repaired.repairs.len(), guesses }
+}
+
+/// Guessed repairs listed one by one, per file, before they are summed up.
+const GUESS_WARNINGS_PER_FILE: usize = 20;
+
+/// A warning for each guessed repair of a file, the first
+/// `GUESS_WARNINGS_PER_FILE` of them one by one and the rest as one line, so
+/// a badly damaged file cannot flood the report (`fix --explain` lists all).
+fn guess_warnings(source: &str, repairs: &[crate::repair::Repair]) -> Vec<Warning> {
+    let guesses: Vec<&crate::repair::Repair> = repairs.iter().filter(|r| !r.certain).collect();
+    let mut warnings: Vec<Warning> = guesses
+        .iter()
+        .take(GUESS_WARNINGS_PER_FILE)
+        .map(|r| Warning::new(source, Some(r.line), format!("guessed repair {} → {}", r.before, r.after)))
+        .collect();
+    if let Some(rest) = guesses.get(GUESS_WARNINGS_PER_FILE..).filter(|rest| !rest.is_empty()) {
+        let message = format!("{} more guessed repairs; `depesche fix --explain` lists them all", rest.len());
+        warnings.push(Warning::new(source, Some(rest[0].line), message));
+    }
+    warnings
 }
 
 /// Options of `depesche build`.
@@ -326,4 +343,30 @@ fn write_changes_feed(
         })
         .collect::<Result<Vec<_>>>()?;
     output.write(FEED_CHANGES, changes_feed(config, site, &items)?.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repair::Repair;
+
+    fn guess(line: usize) -> Repair {
+        Repair { line, before: "BRĂSSEL".into(), after: "BRÜSSEL".into(), certain: false }
+    }
+
+    #[test]
+    fn guessed_repairs_are_listed_up_to_a_limit_then_summed_up() {
+        let certain = Repair { certain: true, ..guess(1) };
+        let few = guess_warnings("a.txt", &[certain.clone(), guess(2), guess(3)]);
+        assert_eq!(few.len(), 2);
+        assert_eq!(few[0].to_string(), "a.txt:2: warning: guessed repair BRĂSSEL → BRÜSSEL");
+        let many: Vec<Repair> = (1..=GUESS_WARNINGS_PER_FILE + 5).map(guess).collect();
+        let warnings = guess_warnings("a.txt", &many);
+        assert_eq!(warnings.len(), GUESS_WARNINGS_PER_FILE + 1);
+        let last = warnings.last().unwrap().to_string();
+        assert!(
+            last.starts_with(&format!("a.txt:{}: warning: 5 more guessed repairs", GUESS_WARNINGS_PER_FILE + 1)),
+            "{last}"
+        );
+    }
 }
