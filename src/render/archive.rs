@@ -11,8 +11,8 @@ use anyhow::Result;
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset};
 
-use super::feeds::{AtomDocument, FeedItem, atom_document, atom_entry, escape_html, link};
-use super::views::{MONTHS, SiteView, teaser, version_path};
+use super::feeds::{AtomDocument, FeedItem, atom_document, atom_entry, html_content, html_summary, link};
+use super::views::{MONTHS, SiteView, version_path};
 use crate::config::Config;
 use crate::stories::{Story, Version};
 
@@ -162,12 +162,8 @@ fn change_entry(config: &Config, item: &ChangeItem) -> atom::Entry {
             link("alternate", &config.url(&version_path(item.story, item.version.n)), "text/html"),
             link("related", &config.url(&item.story.path), "text/html"),
         ],
-        summary: Some(atom::Text::html(escape_html(&teaser(article)))),
-        content: Some(atom::Content {
-            content_type: Some("html".into()),
-            value: Some(item.content_html.clone()),
-            ..Default::default()
-        }),
+        summary: Some(html_summary(article)),
+        content: Some(html_content(&item.content_html)),
         ..Default::default()
     }
 }

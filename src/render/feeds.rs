@@ -113,14 +113,20 @@ pub fn atom_entry(item: &FeedItem) -> atom::Entry {
         links: vec![link("alternate", &item.url, "text/html")],
         // As HTML, escaped: a text summary holding a literal `<script>` is shown
         // as markup by some readers (the W3C feed validator warns about it).
-        summary: Some(atom::Text::html(escape_html(&teaser(latest)))),
-        content: Some(atom::Content {
-            content_type: Some("html".into()),
-            value: Some(item.content_html.clone()),
-            ..Default::default()
-        }),
+        summary: Some(html_summary(latest)),
+        content: Some(html_content(&item.content_html)),
         ..Default::default()
     }
+}
+
+/// An entry's summary: the teaser, escaped and declared as HTML.
+pub fn html_summary(article: &crate::parse::Article) -> atom::Text {
+    atom::Text::html(escape_html(&teaser(article)))
+}
+
+/// An entry's content: rendered HTML, declared as such.
+pub fn html_content(html: &str) -> atom::Content {
+    atom::Content { content_type: Some("html".into()), value: Some(html.to_string()), ..Default::default() }
 }
 
 pub fn link(rel: &str, href: &str, mime_type: &str) -> atom::Link {

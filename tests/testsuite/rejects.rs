@@ -23,10 +23,12 @@ fn markup_in_articles_stays_text() {
     assert!(!page.contains("<script>"));
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(page.contains("&lt;Escaped &amp; &quot;quoted&quot;&gt;"));
-    for feed in ["atom.xml", "rss.xml", "sitemap.xml"] {
-        let text = built.read(feed);
-        assert_well_formed(feed, &text);
-        feed_rs::parser::parse(text.as_bytes()).ok();
+    for document in ["atom.xml", "rss.xml", "changes.xml", "sitemap.xml"] {
+        assert_well_formed(document, &built.read(document));
+    }
+    for feed in ["atom.xml", "rss.xml", "changes.xml", "feed.json"] {
+        let parsed = feed_rs::parser::parse(built.read(feed).as_bytes());
+        assert!(parsed.is_ok_and(|f| f.entries.len() == 2), "feed-rs must read both stories from {feed}");
     }
     let atom = feed_rs::parser::parse(built.read("atom.xml").as_bytes()).unwrap();
     let titles: Vec<String> = atom.entries.iter().map(|e| e.title.clone().unwrap().content).collect();
