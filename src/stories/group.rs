@@ -10,7 +10,7 @@
 //! yesterday's. This module must never look at file names: they carry no
 //! meaning.
 
-use super::similarity::{Profile, headline_similarity, places_disjoint, text_similarity};
+use super::similarity::{Profile, Sketch, headline_similarity, places_disjoint, text_similarity};
 
 /// A revision is at most this long after the latest version of the story it
 /// continues. Revisions come within hours, corrections sometimes days later;
@@ -66,11 +66,12 @@ const LOOKALIKE_CAP: f64 = 0.6;
 pub fn group_indexes(profiles: &[Profile]) -> Vec<Vec<usize>> {
     let mut stories: Vec<Vec<usize>> = Vec::new();
     let mut story_of: Vec<usize> = Vec::with_capacity(profiles.len());
-    let mut index = FeatureIndex::default();
-    let lookalikes = Lookalikes::new(profiles);
+    let index = FeatureIndex::new(profiles);
+    let mut tally = Tally::new(profiles.len());
+    let lookalikes = Lookalikes::new(profiles, &index);
     for (file, profile) in profiles.iter().enumerate() {
         let continued = if profile.has_note {
-            let candidates = index.stories_sharing(profile, &story_of);
+            let candidates = candidate_stories(file, profiles, &index, &story_of, &mut tally);
             best_story(file, profiles, &stories, &candidates, &lookalikes)
         } else {
             None
@@ -81,51 +82,143 @@ pub fn group_indexes(profiles: &[Profile]) -> Vec<Vec<usize>> {
         });
         stories[story].push(file);
         story_of.push(story);
-        index.add(file, profile);
     }
     stories
 }
 
-/// Only this many of the latest files are looked up per phrase or word. A
-/// phrase found in more files is boilerplate (`teilte das Unternehmen mit`)
-/// and cannot find a story on its own; a revision shares rarer phrases or
-/// names with its story, and follows it soon. Below this, the search is
-/// exact: every story sharing anything with the revision is scored.
+/// A phrase or word found in more files than this within the window searched
+/// is boilerplate (`teilte das Unternehmen mit`) and is not used to find
+/// candidates: a revision shares rarer phrases or names with its story.
 const MAX_POSTINGS: usize = 200;
 
-/// Which files (so far) contain each phrase and each vocabulary word, so a
-/// revision is only compared with the stories it shares text with instead
-/// of every story of the last two weeks.
-#[derive(Default)]
+/// At most this many stories are scored for a revision: those sharing the
+/// most rare features with it. Its own story shares most of its phrases and
+/// names; the rest of the two weeks' wire shares a few at most.
+const MAX_CANDIDATES: usize = 24;
+
+/// At most this many files are measured for a story's look-alike level:
+/// those sharing the most rare features with its first version.
+const MAX_LOOKALIKES: usize = 24;
+
+/// Features a file is indexed under (of each kind): texts with more are
+/// indexed under a consistent sample of their sketch, enough to find the
+/// files that share many phrases or names with them.
+const INDEXED_FEATURES: usize = 64;
+
+/// Which files contain each indexed phrase and word, as one sorted array of
+/// (feature, file) pairs: the files of a feature are a contiguous run in file
+/// (so time) order, so the files of a time window are found by binary search,
+/// and the index takes 8 bytes a posting whatever the archive's size.
 struct FeatureIndex {
-    postings: std::collections::HashMap<u64, Vec<usize>>,
+    postings: Vec<(u64, u32)>,
+}
+
+/// A feature's key in the index: phrases and words are kept apart.
+fn feature_key(kind: u64, value: u32) -> u64 {
+    (kind << 32) | u64::from(value)
+}
+
+/// The two kinds of features with the sketches they come from.
+fn features(profile: &Profile) -> [(u64, &Sketch); 2] {
+    [(0, &profile.shingles), (1, &profile.vocabulary)]
 }
 
 impl FeatureIndex {
-    fn add(&mut self, file: usize, profile: &Profile) {
-        for &feature in profile.shingles.iter().chain(&profile.vocabulary) {
-            self.postings.entry(feature).or_default().push(file);
-        }
+    fn new(profiles: &[Profile]) -> FeatureIndex {
+        let mut postings: Vec<(u64, u32)> = profiles
+            .iter()
+            .enumerate()
+            .flat_map(|(file, profile)| {
+                features(profile).into_iter().flat_map(move |(kind, sketch)| {
+                    indexed_values(sketch).iter().map(move |&v| (feature_key(kind, v), file as u32))
+                })
+            })
+            .collect();
+        postings.sort_unstable();
+        FeatureIndex { postings }
     }
 
-    /// The stories with a file that shares a phrase or word with `profile`,
-    /// in ascending order, so the order never depends on hashing.
-    fn stories_sharing(&self, profile: &Profile, story_of: &[usize]) -> Vec<usize> {
-        let story_count = story_of.iter().max().map_or(0, |&s| s + 1);
-        let mut seen = vec![false; story_count];
-        let mut stories = Vec::new();
-        for feature in profile.shingles.iter().chain(&profile.vocabulary) {
-            let Some(files) = self.postings.get(feature) else { continue };
-            for &file in &files[files.len().saturating_sub(MAX_POSTINGS)..] {
-                let story = story_of[file];
-                if !std::mem::replace(&mut seen[story], true) {
-                    stories.push(story);
+    /// The files in `window` (a range of file indexes) that contain the
+    /// feature, unless more than `MAX_POSTINGS` do.
+    fn files_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[(u64, u32)] {
+        let start = self.postings.partition_point(|&(k, f)| k < key || (k == key && (f as usize) < window.start));
+        let end = self.postings.partition_point(|&(k, f)| k < key || (k == key && (f as usize) < window.end));
+        let files = &self.postings[start..end];
+        if files.len() > MAX_POSTINGS { &[] } else { files }
+    }
+
+    /// How many features each file in `window` shares with `profile`,
+    /// counted into `tally`.
+    fn count_shared(&self, profile: &Profile, window: &std::ops::Range<usize>, tally: &mut Tally) {
+        for (kind, sketch) in features(profile) {
+            for &value in &sketch.values {
+                for &(_, file) in self.files_in(feature_key(kind, value), window) {
+                    tally.add(file as usize);
                 }
             }
         }
-        stories.sort_unstable();
-        stories
     }
+}
+
+/// The part of a sketch that is indexed: a prefix of at most
+/// `INDEXED_FEATURES` values at a consistent sampling level.
+fn indexed_values(sketch: &Sketch) -> &[u32] {
+    let mut level = sketch.level;
+    while sketch.at_level(level).len() > INDEXED_FEATURES && level < 32 {
+        level += 1;
+    }
+    sketch.at_level(level)
+}
+
+/// Counts per file, reused from search to search without clearing them all.
+struct Tally {
+    counts: Vec<u32>,
+    touched: Vec<usize>,
+}
+
+impl Tally {
+    fn new(files: usize) -> Tally {
+        Tally { counts: vec![0; files], touched: Vec::new() }
+    }
+
+    fn add(&mut self, file: usize) {
+        if self.counts[file] == 0 {
+            self.touched.push(file);
+        }
+        self.counts[file] += 1;
+    }
+
+    /// Every touched file with its count, then cleared.
+    fn drain(&mut self) -> Vec<(usize, u32)> {
+        let drained = self.touched.iter().map(|&file| (file, std::mem::take(&mut self.counts[file]))).collect();
+        self.touched.clear();
+        drained
+    }
+}
+
+/// The stories begun before revision `file` that share the most rare
+/// features with it in the two weeks before it, at most `MAX_CANDIDATES`,
+/// in ascending order so the order never depends on the search.
+fn candidate_stories(
+    file: usize,
+    profiles: &[Profile],
+    index: &FeatureIndex,
+    story_of: &[usize],
+    tally: &mut Tally,
+) -> Vec<usize> {
+    let revision = &profiles[file];
+    let start = profiles.partition_point(|p| hours_between(p, revision) > MAX_REVISION_GAP_HOURS);
+    index.count_shared(revision, &(start..file), tally);
+    let mut best: std::collections::BTreeMap<usize, u32> = std::collections::BTreeMap::new();
+    for (shared_file, count) in tally.drain() {
+        let entry = best.entry(story_of[shared_file]).or_default();
+        *entry = (*entry).max(count);
+    }
+    let mut ranked: Vec<(usize, u32)> = best.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut stories: Vec<usize> = ranked.into_iter().take(MAX_CANDIDATES).map(|(story, _)| story).collect();
+    stories.sort_unstable();
+    stories
 }
 
 /// How well a revision fits one candidate story.
@@ -202,34 +295,45 @@ fn text_evidence(similarity: f64, lookalike: f64) -> f64 {
 /// Look-alike levels, each computed once, when a story first needs it.
 struct Lookalikes<'a> {
     profiles: &'a [Profile],
+    index: &'a FeatureIndex,
     levels: Vec<std::cell::OnceCell<f64>>,
+    tally: std::cell::RefCell<Tally>,
 }
 
 impl<'a> Lookalikes<'a> {
-    fn new(profiles: &'a [Profile]) -> Lookalikes<'a> {
-        Lookalikes { profiles, levels: vec![std::cell::OnceCell::new(); profiles.len()] }
+    fn new(profiles: &'a [Profile], index: &'a FeatureIndex) -> Lookalikes<'a> {
+        Lookalikes {
+            profiles,
+            index,
+            levels: vec![std::cell::OnceCell::new(); profiles.len()],
+            tally: std::cell::RefCell::new(Tally::new(profiles.len())),
+        }
     }
 
     /// The look-alike level of the story whose first version is `first`.
     fn level(&self, first: usize) -> f64 {
-        *self.levels[first].get_or_init(|| lookalike_level(first, self.profiles))
+        *self.levels[first]
+            .get_or_init(|| lookalike_level(first, self.profiles, self.index, &mut self.tally.borrow_mut()))
     }
 }
 
 /// How similar texts of *other* stories are to the story's first version:
 /// the highest overlap with any note-less file (a story of its own for
-/// certain) within the look-alike window around it.
-fn lookalike_level(first: usize, profiles: &[Profile]) -> f64 {
+/// certain) within the look-alike window around it. Only the files sharing
+/// the most rare features with it are measured: a file sharing none of them
+/// shares boilerplate at most.
+fn lookalike_level(first: usize, profiles: &[Profile], index: &FeatureIndex, tally: &mut Tally) -> f64 {
     let origin = &profiles[first];
     // Profiles are in time order, so the window is found by binary search.
     let start = profiles.partition_point(|p| hours_between(p, origin) > LOOKALIKE_WINDOW_HOURS);
     let end = profiles.partition_point(|p| hours_between(origin, p) <= LOOKALIKE_WINDOW_HOURS);
+    index.count_shared(origin, &(start..end), tally);
+    let mut sharing: Vec<(usize, u32)> =
+        tally.drain().into_iter().filter(|&(other, _)| other != first && !profiles[other].has_note).collect();
+    sharing.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut level: f64 = 0.0;
-    for other in (start..end).filter(|&other| other != first && !profiles[other].has_note) {
+    for (other, _) in sharing.into_iter().take(MAX_LOOKALIKES) {
         level = level.max(text_similarity(origin, &profiles[other]));
-        if level >= LOOKALIKE_CAP {
-            break; // Capped anyway: no need to look further.
-        }
     }
     level
 }

@@ -3,8 +3,11 @@
 //! and the similarity measures between two profiles.
 //!
 //! Profiles are plain sorted vectors, so every measure is deterministic and
-//! independent of hashing order. Nothing here decides whether two files
-//! belong together; that is `group`'s job.
+//! independent of hashing order. A long text keeps a consistent sample of its
+//! phrases and words (a [`Sketch`]), not all of them, so a profile stays
+//! small however long the article: an archive of a year keeps every profile
+//! in memory. Nothing here decides whether two files belong together; that
+//! is `group`'s job.
 
 use chrono::{DateTime, FixedOffset};
 
@@ -27,10 +30,10 @@ pub struct Profile {
     pub time: DateTime<FixedOffset>,
     /// Whether the file carries a revision note (only those continue a story).
     pub has_note: bool,
-    /// Hashes of the body's 3-word phrases, sorted, without duplicates.
-    pub shingles: Vec<u64>,
-    /// Hashes of the body's names, nouns and figures, sorted, unique.
-    pub vocabulary: Vec<u64>,
+    /// The body's 3-word phrases.
+    pub shingles: Sketch,
+    /// The body's names, nouns and figures.
+    pub vocabulary: Sketch,
     /// Lowercased headline words without series markers, sorted, unique.
     pub headline_words: Vec<String>,
     /// Dateline places, uppercase, sorted, unique.
@@ -50,8 +53,8 @@ impl Profile {
         Profile {
             time: article.timestamp,
             has_note: article.revision.is_some(),
-            shingles: shingles(&words(&body.join("\n"))),
-            vocabulary: vocabulary(&body.join("\n")),
+            shingles: Sketch::of(shingles(&words(&body.join("\n")))),
+            vocabulary: Sketch::of(vocabulary(&body.join("\n"))),
             headline_words: headline_words(&article.headline),
             label: series_label(&article.headline),
             places,
@@ -164,10 +167,69 @@ fn is_series_marker(words: &[String], i: usize) -> bool {
     marker(&words[i]) || (i > 0 && words[i].chars().all(|c| c.is_ascii_digit()) && marker(&words[i - 1]))
 }
 
+/// A text's features a profile keeps: when a text has at most
+/// `SKETCH_FULL` distinct features, all of them; otherwise only those whose
+/// mixed hash lies below a threshold, halved until at most `SKETCH_FULL`
+/// remain. The threshold depends on the hash alone, so two sketches sampled
+/// at different levels compare on the larger level's sample of both: a
+/// consistent sample of the same features, whose overlap estimates the full
+/// overlap (exactly, for texts short enough to be kept whole).
+#[derive(Debug, Clone, Default)]
+pub struct Sketch {
+    /// Halvings of the threshold: 0 keeps every feature.
+    pub level: u8,
+    /// Mixed 32-bit feature hashes below `threshold(level)`, sorted, unique.
+    pub values: Vec<u32>,
+}
+
+/// Most features a sketch keeps; texts with more are sampled. Wire articles
+/// of 200 to 900 words keep 128 to 256 phrases: enough to estimate overlap
+/// to a few per cent, small enough for an archive of years.
+const SKETCH_FULL: usize = 256;
+
+impl Sketch {
+    /// The sketch of a set of feature hashes (any order, duplicates allowed).
+    pub fn of(hashes: Vec<u64>) -> Sketch {
+        let mut values: Vec<u32> = hashes.into_iter().map(mix).collect();
+        values.sort_unstable();
+        values.dedup();
+        let mut level = 0;
+        while values.len() > SKETCH_FULL {
+            level += 1;
+            values.truncate(values.partition_point(|&v| v < threshold(level)));
+        }
+        Sketch { level, values }
+    }
+
+    /// The values this sketch keeps at `level` (at least its own): a prefix,
+    /// since values are sorted.
+    pub fn at_level(&self, level: u8) -> &[u32] {
+        let level = level.max(self.level);
+        &self.values[..self.values.partition_point(|&v| v < threshold(level))]
+    }
+}
+
+/// Values below this are kept at `level` (level 0 keeps all).
+fn threshold(level: u8) -> u32 {
+    if level == 0 { u32::MAX } else { (1u64 << (32 - u32::from(level.min(32)))) as u32 }
+}
+
+/// A feature hash spread over 32 bits (the splitmix64 finaliser, high half),
+/// so that sampling by value picks features at random, not by their spelling.
+fn mix(hash: u64) -> u32 {
+    let mut z = hash.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    ((z ^ (z >> 31)) >> 32) as u32
+}
+
 /// Share of the shorter text's phrases found in the other text (the overlap
-/// coefficient). A revision that adds paragraphs keeps all of its original's
-/// phrases, so growth does not lower the score the way Jaccard would.
-pub fn text_overlap(a: &[u64], b: &[u64]) -> f64 {
+/// coefficient), on the common sample of the two sketches. A revision that
+/// adds paragraphs keeps all of its original's phrases, so growth does not
+/// lower the score the way Jaccard would.
+pub fn text_overlap(a: &Sketch, b: &Sketch) -> f64 {
+    let level = a.level.max(b.level);
+    let (a, b) = (a.at_level(level), b.at_level(level));
     let smaller = a.len().min(b.len());
     if smaller == 0 {
         return 0.0;
@@ -245,11 +307,29 @@ mod tests {
 
     #[test]
     fn growth_keeps_full_overlap() {
-        let short = shingles(&words("Die Nato schätzt die Verluste auf 600.000 Soldaten."));
-        let long = shingles(&words("Die Nato schätzt die Verluste auf 600.000 Soldaten. Rutte sagte mehr."));
+        let sketch = |text: &str| Sketch::of(shingles(&words(text)));
+        let short = sketch("Die Nato schätzt die Verluste auf 600.000 Soldaten.");
+        let long = sketch("Die Nato schätzt die Verluste auf 600.000 Soldaten. Rutte sagte mehr.");
         assert_eq!(text_overlap(&short, &long), 1.0);
-        let other = shingles(&words("Der Dax schloss am Dienstag höher bei 19.000 Punkten."));
+        let other = sketch("Der Dax schloss am Dienstag höher bei 19.000 Punkten.");
         assert_eq!(text_overlap(&short, &other), 0.0);
+    }
+
+    #[test]
+    fn long_texts_are_sampled_consistently() {
+        let all: Vec<u64> = (0..2000u64).map(|i| i * 7919).collect();
+        let whole = Sketch::of(all.clone());
+        assert!(whole.level > 0 && whole.values.len() <= SKETCH_FULL && whole.values.len() > SKETCH_FULL / 4);
+        let half = Sketch::of(all[..1000].to_vec());
+        let estimate = text_overlap(&half, &whole);
+        assert_eq!(estimate, 1.0, "a sample of a subset is a subset of the sample");
+        let other = Sketch::of((5000..7000u64).map(|i| i * 7919).collect());
+        assert_eq!(text_overlap(&other, &whole), 0.0);
+        let short = Sketch::of(all[..100].to_vec());
+        assert_eq!((short.level, short.values.len()), (0, 100), "short texts are kept whole");
+        let mixed = Sketch::of([&all[..1000], &(5000..6000u64).map(|i| i * 7919).collect::<Vec<_>>()[..]].concat());
+        let estimate = text_overlap(&mixed, &whole);
+        assert!((estimate - 0.5).abs() < 0.1, "{estimate}");
     }
 
     #[test]
