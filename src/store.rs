@@ -1,0 +1,210 @@
+//! Between reading and rendering: every article's bytes and repaired text,
+//! kept on disk instead of in memory.
+//!
+//! Reading an archive of a year holds gigabytes of text; grouping needs only
+//! each file's profile, and rendering needs one story's text at a time. So
+//! the reading stage appends each file's original bytes and repaired text to
+//! a pack file once, and rendering reads back the versions of the story it is
+//! rendering. The pack is append-only: a record, once written, never moves,
+//! so an incremental build appends what it read anew and the records of
+//! unchanged files stay where they are. This module never reads the input
+//! folder: it only holds what the reading stage handed it.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+/// Where one file's record lies in the pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextRef {
+    pub offset: u64,
+    pub len: u32,
+}
+
+/// One file as it was read: its original bytes, published beside its page,
+/// and its decoded, repaired text, which rendering parses again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredText {
+    pub original: Vec<u8>,
+    pub text: String,
+}
+
+/// An append-only pack of records.
+pub struct Store {
+    path: PathBuf,
+    reader: File,
+    writer: Mutex<(File, u64)>,
+    /// Removed when the store is dropped (a pack for one run only).
+    temporary: bool,
+}
+
+impl Store {
+    /// Open the pack at `path`, creating it when missing, keeping the first
+    /// `valid_len` bytes (what the last finished build recorded) and cutting
+    /// off anything a build that did not finish appended after them.
+    pub fn open(path: &Path, valid_len: u64) -> Result<Store> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let writer = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let len = writer.metadata()?.len();
+        if len < valid_len {
+            bail!("{} is shorter than recorded ({len} < {valid_len} bytes)", path.display());
+        }
+        writer.set_len(valid_len)?;
+        let reader = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        Ok(Store { path: path.to_path_buf(), reader, writer: Mutex::new((writer, valid_len)), temporary: false })
+    }
+
+    /// A pack in the system's temporary folder, removed when dropped.
+    pub fn temporary() -> Result<Store> {
+        let name = format!("depesche-{}-{}.pack", std::process::id(), unique_suffix());
+        let mut store = Store::open(&std::env::temp_dir().join(name), 0)?;
+        store.temporary = true;
+        Ok(store)
+    }
+
+    /// Append one record; safe to call from several threads.
+    pub fn append(&self, original: &[u8], text: &str) -> Result<TextRef> {
+        let mut record = Vec::with_capacity(8 + original.len() + text.len());
+        record.extend_from_slice(&(original.len() as u32).to_le_bytes());
+        record.extend_from_slice(original);
+        // Most wire files are clean UTF-8 that needed no repair: their text
+        // is their bytes, stored once.
+        if original == text.as_bytes() {
+            record.extend_from_slice(&u32::MAX.to_le_bytes());
+        } else {
+            record.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            record.extend_from_slice(text.as_bytes());
+        }
+        let len = u32::try_from(record.len()).context("record too large for the pack")?;
+        let mut writer = self.writer.lock().expect("store writer poisoned");
+        let offset = writer.1;
+        writer.0.write_all(&record).with_context(|| format!("cannot write {}", self.path.display()))?;
+        writer.1 += u64::from(len);
+        Ok(TextRef { offset, len })
+    }
+
+    /// Bytes written so far: what a finished build records as valid.
+    pub fn len(&self) -> u64 {
+        self.writer.lock().expect("store writer poisoned").1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Everything appended so far is on disk, for the next build to rely on.
+    pub fn sync(&self) -> Result<()> {
+        let writer = self.writer.lock().expect("store writer poisoned");
+        writer.0.sync_data().with_context(|| format!("cannot sync {}", self.path.display()))
+    }
+
+    /// Read one record back.
+    pub fn read(&self, at: TextRef) -> Result<StoredText> {
+        let mut record = vec![0; at.len as usize];
+        read_exact_at(&self.reader, &mut record, at.offset)
+            .with_context(|| format!("cannot read {} at {}", self.path.display(), at.offset))?;
+        decode_record(record).with_context(|| format!("{} is damaged at {}", self.path.display(), at.offset))
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn decode_record(record: Vec<u8>) -> Result<StoredText> {
+    let field_len = |at: usize| -> Result<u32> {
+        let bytes = record.get(at..at + 4).context("truncated record")?;
+        Ok(u32::from_le_bytes(bytes.try_into().expect("four bytes")))
+    };
+    let original_len = field_len(0)? as usize;
+    let original = record.get(4..4 + original_len).context("truncated record")?.to_vec();
+    let text_at = 4 + original_len;
+    let text = match field_len(text_at)? {
+        u32::MAX => String::from_utf8(original.clone())?,
+        len => String::from_utf8(record.get(text_at + 4..text_at + 4 + len as usize).context("truncated record")?.to_vec())?,
+    };
+    Ok(StoredText { original, text })
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    while !buffer.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, buffer, offset)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buffer = &mut buffer[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A suffix that differs between stores of one process.
+fn unique_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_read_back_as_written() {
+        let store = Store::temporary().unwrap();
+        let clean = store.append("Grüße".as_bytes(), "Grüße").unwrap();
+        let repaired = store.append(b"Gr\xfc\xdfe", "Grüße").unwrap();
+        let empty = store.append(b"", "").unwrap();
+        assert_eq!(store.read(clean).unwrap(), StoredText { original: "Grüße".into(), text: "Grüße".into() });
+        assert_eq!(store.read(repaired).unwrap(), StoredText { original: b"Gr\xfc\xdfe".to_vec(), text: "Grüße".into() });
+        assert_eq!(store.read(empty).unwrap().text, "");
+        assert_eq!(clean.len as usize, 4 + "Grüße".len() + 4, "clean text is stored once");
+    }
+
+    #[test]
+    fn reopening_keeps_recorded_records_and_cuts_unfinished_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("texts.pack");
+        let (kept, valid) = {
+            let store = Store::open(&path, 0).unwrap();
+            let kept = store.append(b"eins", "eins").unwrap();
+            let valid = store.len();
+            store.append(b"zwei", "zwei").unwrap();
+            (kept, valid)
+        };
+        let store = Store::open(&path, valid).unwrap();
+        assert_eq!(store.len(), valid);
+        assert_eq!(store.read(kept).unwrap().text, "eins");
+        let next = store.append(b"drei", "drei").unwrap();
+        assert_eq!(next.offset, valid);
+        assert!(Store::open(&path, valid + 1000).is_err());
+        drop(store);
+        let temporary = Store::temporary().unwrap();
+        let temporary_path = temporary.path.clone();
+        drop(temporary);
+        assert!(!temporary_path.exists());
+    }
+}
