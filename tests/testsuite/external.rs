@@ -270,9 +270,9 @@ fn feedvalidator_src() -> Result<PathBuf, String> {
         return Ok(PathBuf::from(source));
     }
     let beside = project_dir().join("../shared/tools/feedvalidator/src");
-    match beside.is_dir() {
-        true => Ok(beside),
-        false => Err(format!(
+    match beside.canonicalize() {
+        Ok(beside) if beside.is_dir() => Ok(beside),
+        _ => Err(format!(
             "FEEDVALIDATOR_SRC is not set and {} is not there (the src/ folder of github.com/w3c/feedvalidator)",
             beside.display()
         )),
