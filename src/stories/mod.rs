@@ -322,9 +322,15 @@ mod tests {
     #[test]
     fn id_is_a_tag_uri_from_the_first_version() {
         let story = &group(vec![filed("a.txt", "Titel", "28.10.2024 - 14:57:43")], "example.org")[0];
-        assert_eq!(
-            story.id,
-            format!("tag:example.org,2024-10-28:{}", fingerprint(&["28.10.2024 - 14:57:43", "Titel"]))
-        );
+        // FNV-1a 64 of "28.10.2024 - 14:57:43\0Titel\0", worked out apart from
+        // `fingerprint`: ids must never change between versions of depesche.
+        assert_eq!(story.id, "tag:example.org,2024-10-28:d3b089190960764f");
+    }
+
+    #[test]
+    fn fingerprint_is_fnv_1a_64_with_a_nul_after_each_part() {
+        assert_eq!(fingerprint(&[]), "cbf29ce484222325", "the FNV-1a 64 offset basis");
+        assert_eq!(fingerprint(&[""]), "af63bd4c8601b7df", "FNV-1a 64 of one NUL byte");
+        assert_eq!(fingerprint(&["28.10.2024 - 14:57:43", "Titel"]), "d3b089190960764f");
     }
 }

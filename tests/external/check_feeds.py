@@ -14,7 +14,8 @@ elsewhere, so that nothing here trusts depesche's own idea of a story:
   <article> (a literal "<script>" in an article must stay text, not vanish);
 - the dates are the instants written in the original files (v/N/source.txt,
   linked from the story page), converted from Europe/Berlin with Python's
-  own zoneinfo: published is version 1's, updated the newest version's.
+  own zoneinfo: published is version 1's, updated (Atom) one of the versions'
+  and not before published.
 
 Prints one line per problem and exits 1 if there was any.
 """

@@ -1,13 +1,17 @@
 //! The pages as a reader sees them: Debian's Chromium, headless, driven by
 //! playwright-core (`tests/external/browser_check.mjs`), opens every page of
-//! every external-check site at phone width (390 px) and desktop width
-//! (1280 px), in light and dark mode and with JavaScript off, and checks what
-//! a reader would: the headline and text are there, nothing scrolls sideways,
-//! the text is large enough and contrasts with its background, the page is in
-//! German, the feeds are discoverable, links lead somewhere, nothing is
-//! fetched from elsewhere, and axe-core finds no accessibility violation.
-//! It leaves screenshots in `target/tmp/external-<process id>/screenshots/`
-//! to look at: one per kind of page, at both widths, and of the sample.
+//! every external-check site at phone width (390 px) in light mode and checks
+//! what a reader would: the page is in German, nothing scrolls sideways, the
+//! text is large enough and contrasts with its background, the feeds are
+//! discoverable, links lead somewhere, nothing is fetched from elsewhere, no
+//! script fails; the sample's pages show their headline and text. The first
+//! page of each kind (home, story, version, diff, 404, ...) in the whole run
+//! and the sample's pages also get the thorough checks: the same at desktop
+//! width (1280 px), contrast in dark mode, axe-core (no accessibility
+//! violation), the headline with JavaScript off, and screenshots in
+//! `target/tmp/external-<process id>/screenshots/`. Per site, every
+//! `sitemap.xml` address is a page and a mistyped deep address gets a working
+//! 404 page.
 //!
 //! Missing tools are handled as in `external.rs`.
 
