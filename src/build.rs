@@ -295,6 +295,30 @@ mod tests {
     }
 
     #[test]
+    fn the_published_original_is_the_bytes_that_were_read_and_parsed() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        std::fs::create_dir(&input).unwrap();
+        let article = "Titel\n01.02.2024 - 10:00:00\nBERLIN (dpa-AFX) - Ein Satz.\n";
+        std::fs::write(input.join("a.txt"), article).unwrap();
+        let config = Config::embedded();
+        let loaded = load(&input, &config, chrono::Utc::now()).unwrap();
+        // The file changes after it was read: its new bytes were never parsed.
+        std::fs::write(input.join("a.txt"), "Anderer Titel\n").unwrap();
+        let templates = Templates::load(None).unwrap();
+        let plan = Plan::new(&loaded.stories, &config, &templates.sources());
+        let target = dir.path().join("public");
+        let output = Output::begin(&target, &input).unwrap();
+        write_site(&output, &Renderer::new(&templates, &config), &plan).unwrap();
+        output.commit().unwrap();
+        let source = target.join(crate::paths::source_file(&loaded.stories[0].path, 1));
+        assert_eq!(std::fs::read_to_string(source).unwrap(), article);
+        for planned in plan.documents() {
+            assert!(target.join(&planned.path).is_file(), "{} was planned and written", planned.path);
+        }
+    }
+
+    #[test]
     fn guessed_repairs_are_listed_up_to_a_limit_then_summed_up() {
         let certain = Repair { certain: true, ..guess(1) };
         let few = guess_warnings("a.txt", &[certain.clone(), guess(2), guess(3)]);
