@@ -83,15 +83,7 @@ impl<'a> Renderer<'a> {
     pub fn site_document(&self, plan: &Plan, contents: &[FeedContent], document: &Document) -> Result<String> {
         let (templates, site, config) = (self.templates, &self.site, self.config);
         let stories = plan.stories();
-        let feed_items = |indexes: &mut dyn Iterator<Item = usize>| -> Vec<FeedItem> {
-            indexes
-                .map(|i| FeedItem {
-                    story: &stories[i],
-                    url: config.url(&stories[i].path),
-                    content_html: &contents[i].story_html,
-                })
-                .collect()
-        };
+        let feed_items = |indexes: &mut dyn Iterator<Item = usize>| feed_items(config, stories, contents, indexes);
         match *document {
             Document::Index { page } => {
                 pages::index_page(templates, site, config, plan.index_page(page), page, plan.index_page_count())
@@ -105,22 +97,7 @@ impl<'a> Renderer<'a> {
             }
             Document::Rss => rss_feed(config, site, &feed_items(&mut plan.feed_stories())),
             Document::Json => json_feed(config, site, &feed_items(&mut plan.feed_stories())),
-            Document::Changes => {
-                let items = plan
-                    .changes()
-                    .iter()
-                    .map(|&(story, n)| {
-                        let content = contents[story].version_html.iter().find(|(m, _)| *m == n);
-                        let (_, content_html) = content.with_context(|| format!("version {n} has no feed content"))?;
-                        Ok(ChangeItem {
-                            story: &stories[story],
-                            version: &stories[story].versions[n - 1],
-                            content_html,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                changes_feed(config, site, &items)
-            }
+            Document::Changes => changes_feed(config, site, &change_items(plan, contents)?),
             Document::Archive { index } => {
                 let items = feed_items(&mut plan.archives()[index].stories.iter().copied());
                 archive_feed(config, site, plan.archives(), index, &items)
@@ -130,4 +107,33 @@ impl<'a> Renderer<'a> {
             }
         }
     }
+}
+
+/// The plan's stories `indexes` with their feed content, for a feed.
+fn feed_items<'p>(
+    config: &Config,
+    stories: &'p [Story],
+    contents: &'p [FeedContent],
+    indexes: &mut dyn Iterator<Item = usize>,
+) -> Vec<FeedItem<'p>> {
+    indexes
+        .map(|i| FeedItem {
+            story: &stories[i],
+            url: config.url(&stories[i].path),
+            content_html: &contents[i].story_html,
+        })
+        .collect()
+}
+
+/// The versions of `changes.xml` with their content.
+fn change_items<'p>(plan: &Plan<'p>, contents: &'p [FeedContent]) -> Result<Vec<ChangeItem<'p>>> {
+    let stories = plan.stories();
+    plan.changes()
+        .iter()
+        .map(|&(story, n)| {
+            let content = contents[story].version_html.iter().find(|(m, _)| *m == n);
+            let (_, content_html) = content.with_context(|| format!("version {n} has no feed content"))?;
+            Ok(ChangeItem { story: &stories[story], version: &stories[story].versions[n - 1], content_html })
+        })
+        .collect()
 }
