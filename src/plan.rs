@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use chrono::Datelike;
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::paths;
@@ -130,10 +131,21 @@ impl<'a> Plan<'a> {
             archives: archive_parts(stories, ARCHIVE_PART_SIZE),
         };
         let site = site_digest(config, templates);
-        let story_digests: Vec<u64> = stories.iter().map(story_digest).collect();
-        for (index, story) in stories.iter().enumerate() {
+        // Hashing every version's text and original bytes is the plan's
+        // only real work: done per story on all cores, collected in order.
+        let planned: Vec<(u64, Vec<Planned>)> = stories
+            .par_iter()
+            .enumerate()
+            .map(|(index, story)| {
+                let digest = story_digest(story);
+                (digest, story_documents(index, story, site, digest))
+            })
+            .collect();
+        let mut story_digests = Vec::with_capacity(stories.len());
+        for (digest, documents) in planned {
+            story_digests.push(digest);
             let start = plan.documents.len();
-            plan.documents.extend(story_documents(index, story, site, story_digests[index]));
+            plan.documents.extend(documents);
             plan.story_documents.push(start..plan.documents.len());
         }
         let site_documents = plan.site_documents_planned(site, &story_digests);
