@@ -1,6 +1,10 @@
 //! The pipeline, stage after stage: find files → decode → repair → parse →
-//! group → render → write. `load` runs the reading half (used by `check` and
-//! `list` too); `build` adds rendering and writing.
+//! group → plan → render → write. `load` runs the reading half (used by
+//! `check` and `list` too); `build` adds planning, rendering and writing.
+//!
+//! Each file is read once: the bytes that are decoded, checked and hashed
+//! are the ones kept as the version's original, so nothing after `load`
+//! reads the input folder again.
 //!
 //! Files are processed in parallel, but every result is collected in the
 //! sorted order of the file list, so nothing depends on thread timing.
@@ -14,18 +18,13 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::decode::decode;
+use crate::output::Output;
 use crate::parse::parse_article;
-use crate::render::Templates;
-use crate::render::archive::{ChangeItem, FEED_CHANGES, archive_feed, archive_months, changes_feed, newest_versions};
-use crate::render::feeds::{FeedItem, atom_feed, json_feed, rss_feed};
-use crate::render::history::{
-    diff_page, diff_page_path, diff_pairs, feed_content_html, version_entry_html, version_page, version_page_path,
-};
-use crate::render::pages::{index_pages, not_found_page, sitemap, sitemap_entries, story_page};
-use crate::render::views::{FEED_ATOM, FEED_JSON, FEED_RSS, ListItem, SiteView, source_path};
+use crate::plan::Plan;
+use crate::render::{FeedContent, Renderer, Templates};
 use crate::repair::{Lexicon, repair};
 use crate::report::{Rejection, Summary, Warning};
-use crate::source::{Ignored, SourceFile, discover};
+use crate::source::{Ignored, Original, SourceFile, discover};
 use crate::stories::{Filed, Story, fingerprint, group, newest_first};
 
 /// Everything read from the input folder.
@@ -60,6 +59,8 @@ impl Loaded {
 struct Decoded {
     file: SourceFile,
     text: String,
+    /// The bytes `text` was decoded from: read once, never again.
+    original: Original,
 }
 
 /// Read, repair, parse and group every article under `input`.
@@ -86,16 +87,18 @@ pub fn load(input: &Path, config: &Config, now: DateTime<Utc>) -> Result<Loaded>
     Ok(loaded)
 }
 
-/// A file's content key and decoded text, or why it cannot be read.
-type ReadResult = Result<((usize, u64, u64), String), String>;
+/// A file's content key, decoded text and bytes, or why it cannot be read.
+type ReadResult = Result<((usize, u64, u64), String, Original), String>;
 
 /// Read and decode every file; unreadable, binary and duplicate files are rejected.
 fn read_and_decode(files: Vec<SourceFile>, max_file_size: u64, rejected: &mut Vec<Rejection>) -> Vec<Decoded> {
     let read: Vec<(SourceFile, ReadResult)> = files
         .into_par_iter()
         .map(|file| {
-            let result = crate::source::read(&file, max_file_size)
-                .and_then(|bytes| decode_text(&bytes).map(|text| (crate::source::content_key(&bytes), text)));
+            let result = crate::source::read(&file, max_file_size).and_then(|bytes| {
+                let text = decode_text(&bytes)?;
+                Ok((crate::source::content_key(&bytes), text, Original::new(bytes)))
+            });
             (file, result)
         })
         .collect();
@@ -104,13 +107,13 @@ fn read_and_decode(files: Vec<SourceFile>, max_file_size: u64, rejected: &mut Ve
     for (file, result) in read {
         match result {
             Err(error) => rejected.push(Rejection::new(&file.rel, None, error)),
-            Ok((hash, _)) if seen.contains_key(&hash) => {
+            Ok((hash, ..)) if seen.contains_key(&hash) => {
                 let first = &seen[&hash];
                 rejected.push(Rejection::new(&file.rel, None, format!("duplicate: the same bytes as {first}")));
             }
-            Ok((hash, text)) => {
+            Ok((hash, text, original)) => {
                 seen.insert(hash, file.rel.clone());
-                decoded.push(Decoded { file, text });
+                decoded.push(Decoded { file, text, original });
             }
         }
     }
@@ -193,7 +196,7 @@ fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>) -> FileRe
             Ok(Filed {
                 fingerprint: fingerprint(&[&written, raw_headline]),
                 source,
-                path: decoded.file.path,
+                original: decoded.original,
                 article: parsed.article,
             })
         }
@@ -245,104 +248,41 @@ impl Built {
     }
 }
 
-/// Build the whole site into `options.output`.
+/// Build the whole site into `options.output`: load → plan → render each
+/// document of the plan → write.
 pub fn build(options: &BuildOptions) -> Result<Built> {
     let templates = Templates::load(options.template_dir.as_deref())?;
     let loaded = load(&options.input, &options.config, options.now)?;
-    let output = crate::output::Output::begin(&options.output, &options.input)?;
-    write_site(&output, &templates, &options.config, &loaded.stories)?;
+    let plan = Plan::new(&loaded.stories, &options.config, &templates.sources());
+    let output = Output::begin(&options.output, &options.input)?;
+    write_site(&output, &Renderer::new(&templates, &options.config), &plan)?;
     let pages = output.pages();
     output.commit()?;
     Ok(Built { loaded, pages })
 }
 
-/// Render every document and write it as soon as it is rendered.
-fn write_site(output: &crate::output::Output, templates: &Templates, config: &Config, stories: &[Story]) -> Result<()> {
-    let site = SiteView::new(config);
-    stories.par_iter().try_for_each(|story| write_story(output, templates, &site, config, story))?;
-    let items: Vec<ListItem> = stories.iter().map(|s| ListItem::new(s, config)).collect();
-    for (path, html) in index_pages(templates, &site, config, &items)? {
-        output.write(&path, html.as_bytes())?;
-    }
-    output.write("404.html", not_found_page(templates, &site)?.as_bytes())?;
-    let story_dates = stories.iter().map(|s| (config.url(&s.path), s.updated().to_rfc3339()));
-    output.write("sitemap.xml", sitemap(templates, &sitemap_entries(config, &items, story_dates))?.as_bytes())?;
-    write_feeds(output, templates, &site, config, stories)
-}
-
-fn write_story(
-    output: &crate::output::Output,
-    templates: &Templates,
-    site: &SiteView,
-    config: &Config,
-    story: &Story,
-) -> Result<()> {
-    let html = story_page(templates, site, config, story)?;
-    output.write(&format!("{}index.html", story.path), html.as_bytes())?;
-    for version in &story.versions {
-        output.copy(&source_path(story, version), &version.path)?;
-        let page = version_page(templates, site, config, story, version.n)?;
-        output.write(&version_page_path(story, version.n), page.as_bytes())?;
-    }
-    for (old, new) in diff_pairs(story) {
-        let page = diff_page(templates, site, config, story, old, new)?;
-        output.write(&diff_page_path(story, old, new), page.as_bytes())?;
+/// Render every document of the plan and write it as soon as it is
+/// rendered: the stories' documents in parallel, each story's history
+/// computed once; then the site's documents, the feeds from the feed
+/// content kept from the stories' pass.
+fn write_site(output: &Output, renderer: &Renderer, plan: &Plan) -> Result<()> {
+    let contents: Vec<FeedContent> = (0..plan.stories().len())
+        .into_par_iter()
+        .map(|story| write_story(output, renderer, plan, story))
+        .collect::<Result<_>>()?;
+    for planned in plan.site_documents() {
+        output.write(&planned.path, renderer.site_document(plan, &contents, &planned.document)?.as_bytes())?;
     }
     Ok(())
 }
 
-fn write_feeds(
-    output: &crate::output::Output,
-    templates: &Templates,
-    site: &SiteView,
-    config: &Config,
-    stories: &[Story],
-) -> Result<()> {
-    let months = archive_months(stories);
-    let newest_archive = months.last().map(|month| config.url(&month.path()));
-    let items = feed_items(templates, config, stories.iter().take(config.feed_length))?;
-    output.write(FEED_ATOM, atom_feed(config, site, &items, newest_archive.as_deref())?.as_bytes())?;
-    output.write(FEED_RSS, rss_feed(config, site, &items)?.as_bytes())?;
-    output.write(FEED_JSON, json_feed(config, site, &items)?.as_bytes())?;
-    drop(items);
-    write_changes_feed(output, templates, site, config, stories)?;
-    for index in 0..months.len() {
-        let items = feed_items(templates, config, months[index].stories.iter().copied())?;
-        output.write(&months[index].path(), archive_feed(config, site, &months, index, &items)?.as_bytes())?;
+/// Write the documents of story `story` and return its feed content.
+fn write_story(output: &Output, renderer: &Renderer, plan: &Plan, story: usize) -> Result<FeedContent> {
+    let history = renderer.history(&plan.stories()[story])?;
+    for planned in plan.story_documents(story) {
+        output.write(&planned.path, &renderer.story_document(&history, &planned.document)?)?;
     }
-    Ok(())
-}
-
-/// Stories with their feed content rendered.
-fn feed_items<'a>(
-    templates: &Templates,
-    config: &Config,
-    stories: impl Iterator<Item = &'a Story>,
-) -> Result<Vec<FeedItem<'a>>> {
-    stories
-        .map(|story| {
-            let content_html = feed_content_html(templates, config, story)?;
-            Ok(FeedItem { story, url: config.url(&story.path), content_html })
-        })
-        .collect()
-}
-
-/// `changes.xml`: the `feed_length` newest versions of all stories.
-fn write_changes_feed(
-    output: &crate::output::Output,
-    templates: &Templates,
-    site: &SiteView,
-    config: &Config,
-    stories: &[Story],
-) -> Result<()> {
-    let items = newest_versions(stories, config.feed_length)
-        .into_iter()
-        .map(|(story, version)| {
-            let content_html = version_entry_html(templates, config, story, version.n)?;
-            Ok(ChangeItem { story, version, content_html })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    output.write(FEED_CHANGES, changes_feed(config, site, &items)?.as_bytes())
+    renderer.feed_content(&history, &plan.changes_of(story))
 }
 
 #[cfg(test)]
@@ -352,6 +292,30 @@ mod tests {
 
     fn guess(line: usize) -> Repair {
         Repair { line, before: "BRĂSSEL".into(), after: "BRÜSSEL".into(), certain: false }
+    }
+
+    #[test]
+    fn the_published_original_is_the_bytes_that_were_read_and_parsed() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        std::fs::create_dir(&input).unwrap();
+        let article = "Titel\n01.02.2024 - 10:00:00\nBERLIN (dpa-AFX) - Ein Satz.\n";
+        std::fs::write(input.join("a.txt"), article).unwrap();
+        let config = Config::embedded();
+        let loaded = load(&input, &config, chrono::Utc::now()).unwrap();
+        // The file changes after it was read: its new bytes were never parsed.
+        std::fs::write(input.join("a.txt"), "Anderer Titel\n").unwrap();
+        let templates = Templates::load(None).unwrap();
+        let plan = Plan::new(&loaded.stories, &config, &templates.sources());
+        let target = dir.path().join("public");
+        let output = Output::begin(&target, &input).unwrap();
+        write_site(&output, &Renderer::new(&templates, &config), &plan).unwrap();
+        output.commit().unwrap();
+        let source = target.join(crate::paths::source_file(&loaded.stories[0].path, 1));
+        assert_eq!(std::fs::read_to_string(source).unwrap(), article);
+        for planned in plan.documents() {
+            assert!(target.join(&planned.path).is_file(), "{} was planned and written", planned.path);
+        }
     }
 
     #[test]

@@ -201,7 +201,7 @@ fn list_json(loaded: &Loaded, config: &Config) -> Result<String> {
                     marker: v.article.revision.as_ref().map(|r| r.raw.as_str()),
                     kind: v.article.revision.as_ref().map(|r| r.kind),
                     headline: &v.article.headline,
-                    url: config.url(&crate::render::views::version_path(story, v.n)),
+                    url: config.url(&crate::paths::version_dir(&story.path, v.n)),
                 })
                 .collect(),
         })

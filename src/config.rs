@@ -7,13 +7,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The built-in configuration, the same text a user can copy and edit.
 pub const DEFAULT_CONFIG: &str = include_str!("../depesche.default.toml");
 
 /// Everything a build needs to know about the site.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub title: String,
@@ -99,7 +99,7 @@ impl Config {
 
     /// Absolute URL of a site path such as `2024/10/28/slug/`.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, path.trim_start_matches('/'))
+        crate::paths::url(&self.base_url, path)
     }
 }
 

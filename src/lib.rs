@@ -1,11 +1,16 @@
 //! depesche publishes German news-wire articles as feeds and a static archive.
 //!
 //! The modules follow the pipeline in the order data flows through it:
-//! [`source`] finds the files, [`decode`] turns bytes into text, [`repair`]
-//! undoes mojibake, [`parse`] reads an article's structure, [`stories`] groups
-//! versions into stories, [`diff`] compares versions, [`render`] turns stories into pages and feeds and
-//! [`output`] writes them. [`build`] runs the stages in order; [`cli`] is the
-//! command line over it. Each stage takes and returns plain data.
+//! [`source`] finds and reads the files (each once), [`decode`] turns bytes
+//! into text, [`repair`] undoes mojibake, [`parse`] reads an article's
+//! structure, [`stories`] groups versions into stories, [`plan`] lists every
+//! document of the site with its path and the digest of its inputs,
+//! [`diff`] compares versions, [`render`] turns each planned document into
+//! bytes (a story's history computed once for all its documents) and
+//! [`output`] writes them. [`build`] runs the stages in order; [`cli`] is
+//! the command line over it. Each stage takes and returns plain data.
+//!
+//! [`paths`] is the one place that makes site paths and URLs.
 
 pub mod build;
 pub mod cli;
@@ -14,6 +19,8 @@ pub mod decode;
 pub mod diff;
 pub mod output;
 pub mod parse;
+pub mod paths;
+pub mod plan;
 pub mod render;
 pub mod repair;
 pub mod report;

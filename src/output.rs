@@ -1,4 +1,9 @@
-//! Stage 6: write the site into the output folder, all or nothing.
+//! Stage 7: write the site into the output folder, all or nothing.
+//!
+//! Output writes the bytes it is handed and nothing else: it never reads
+//! the input folder (a version's original comes from what the reading stage
+//! read, so a file changed since cannot publish bytes that were never
+//! parsed) and never decides what a document holds.
 //!
 //! A build writes into a staging folder beside the output folder and swaps
 //! it into place only when every file was written, so a failed build never
@@ -42,14 +47,6 @@ impl Output {
     pub fn write(&self, site_path: &str, bytes: &[u8]) -> Result<()> {
         let path = self.prepare(site_path)?;
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        self.count(site_path);
-        Ok(())
-    }
-
-    /// Copy the file at `from` to the site path `site_path`, bytes untouched.
-    pub fn copy(&self, site_path: &str, from: &Path) -> Result<()> {
-        let path = self.prepare(site_path)?;
-        fs::copy(from, &path).with_context(|| format!("cannot copy {} to {}", from.display(), path.display()))?;
         self.count(site_path);
         Ok(())
     }

@@ -7,13 +7,22 @@
 //! newest entry's, so the same input gives the same bytes. The per-version
 //! feed and the monthly archives (RFC 5005) live in `archive.rs` and reuse
 //! the Atom document built here.
+//!
+//! A story's feed content is rendered from its [`StoryHistory`], once, and
+//! handed to every feed and archive that carries the story. Which stories a
+//! feed holds is the plan's decision, never this module's; nothing here
+//! writes.
 
 use anyhow::Result;
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset};
+use minijinja::context;
+use minijinja::value::Serde;
 use serde::Serialize;
 
-use super::views::{FEED_ATOM, FEED_JSON, FEED_RSS, SiteView, teaser};
+use super::Templates;
+use super::history::StoryHistory;
+use super::views::{SiteView, teaser};
 use crate::config::Config;
 use crate::stories::Story;
 
@@ -22,8 +31,34 @@ pub struct FeedItem<'a> {
     pub story: &'a Story,
     pub url: String,
     /// The latest version's body as HTML, followed by the list of the
-    /// story's versions with links to their diffs.
-    pub content_html: String,
+    /// story's versions with links to their diffs ([`feed_content_html`]).
+    pub content_html: &'a str,
+}
+
+/// A story's content in the feeds: the latest text, then the list of its
+/// versions with links to their diffs.
+pub fn feed_content_html(templates: &Templates, history: &StoryHistory) -> Result<String> {
+    Ok(history.latest_body().to_string() + &changes_html(templates, history)?)
+}
+
+/// The list of a story's versions with links to their diffs, as HTML for
+/// feed content (empty for a story with one version).
+fn changes_html(templates: &Templates, history: &StoryHistory) -> Result<String> {
+    if history.story.versions.len() < 2 {
+        return Ok(String::new());
+    }
+    templates.render("changes.html", context! { story => Serde(&history.view) })
+}
+
+/// A version's content in `changes.xml`: its text, then links to its diff
+/// and to the story.
+pub fn version_entry_html(templates: &Templates, config: &Config, history: &StoryHistory, n: usize) -> Result<String> {
+    let context = context! {
+        story_url => config.url(&history.story.path),
+        version => Serde(history.version(n)),
+        body => history.body(n),
+    };
+    templates.render("version-entry.html", context)
 }
 
 /// The feeds' own time: the newest entry's update, or the Unix epoch for an
@@ -114,7 +149,7 @@ pub fn atom_entry(item: &FeedItem) -> atom::Entry {
         // As HTML, escaped: a text summary holding a literal `<script>` is shown
         // as markup by some readers (the W3C feed validator warns about it).
         summary: Some(html_summary(latest)),
-        content: Some(html_content(&item.content_html)),
+        content: Some(html_content(item.content_html)),
         ..Default::default()
     }
 }
@@ -177,7 +212,7 @@ fn rss_item(config: &Config, item: &FeedItem) -> rss::Item {
         description: Some(escape_html(&teaser(latest))),
         guid: Some(rss::Guid { value: item.url.clone(), permalink: true }),
         pub_date: Some(rfc822(item.story.published())),
-        content: Some(item.content_html.clone()),
+        content: Some(item.content_html.to_string()),
         dublin_core_ext: Some(creator),
         ..Default::default()
     }
@@ -241,11 +276,8 @@ fn json_item<'a>(item: &'a FeedItem) -> JsonItem<'a> {
         url: &item.url,
         title: &latest.headline,
         summary: teaser(latest),
-        content_html: &item.content_html,
+        content_html: item.content_html,
         date_published: story.published().to_rfc3339(),
         date_modified: story.significant_update().to_rfc3339(),
     }
 }
-
-/// Site paths of the three feeds.
-pub const FEED_PATHS: [&str; 3] = [FEED_ATOM, FEED_RSS, FEED_JSON];

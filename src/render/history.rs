@@ -1,156 +1,116 @@
-//! A story's history as pages: one permanent page per version
-//! (`<story>/v/N/`), one diff page per pair of versions a reader compares
-//! (`<story>/diff/M-N/`), and the list of changes that feeds carry.
+//! A story's history, computed once: its view, every version's rendered
+//! text, the diffs of the version pairs that get a diff page and which
+//! versions read like the one before.
 //!
-//! Like the rest of rendering, every function returns the text of one
-//! document and never writes; the caller writes it and drops it.
+//! [`StoryHistory`] is built once per story and handed to every renderer
+//! that shows the story (its page, its version and diff pages, its feed
+//! content), so no renderer compares versions or renders an article's text
+//! again. It must never decide which documents exist (that is the plan's
+//! `diff_pairs`) nor write anything.
 
 use anyhow::Result;
 use minijinja::context;
 use minijinja::value::Serde;
-use serde::Serialize;
 
 use super::Templates;
-use super::pages::article_html;
-use super::views::{ArticleView, SiteView, StoryView, VersionView, diff_path, version_path, version_view};
+use super::views::{ArticleView, StoryView, VersionView};
 use crate::config::Config;
-use crate::diff::{VersionDiff, diff_versions};
+use crate::diff::{VersionDiff, diff_versions, same_text};
+use crate::parse::Article;
+use crate::plan::diff_pairs;
 use crate::stories::Story;
 
-/// The pairs of versions that get a diff page: each version against the one
-/// before it, and the first against the latest when versions lie between.
-pub fn diff_pairs(story: &Story) -> Vec<(usize, usize)> {
-    let latest = story.versions.len();
-    let mut pairs: Vec<(usize, usize)> = (1..latest).map(|n| (n, n + 1)).collect();
-    if latest > 2 {
-        pairs.push((1, latest));
+/// Everything the pages and feed entries of one story show, computed once.
+pub struct StoryHistory<'a> {
+    pub story: &'a Story,
+    pub view: StoryView<'a>,
+    /// Each version's text as HTML, `bodies[n - 1]` for version `n`.
+    bodies: Vec<String>,
+    /// The diff of each pair of [`diff_pairs`], in that order.
+    diffs: Vec<((usize, usize), VersionDiff)>,
+}
+
+impl<'a> StoryHistory<'a> {
+    pub fn new(templates: &Templates, config: &Config, story: &'a Story) -> Result<StoryHistory<'a>> {
+        let same_as_previous = same_as_previous(story);
+        let bodies = story.versions.iter().map(|v| article_html(templates, &v.article)).collect::<Result<_>>()?;
+        let diffs = diff_pairs(story)
+            .into_iter()
+            .map(|(old, new)| {
+                let (older, newer) = (&story.versions[old - 1], &story.versions[new - 1]);
+                ((old, new), diff_versions(&older.article, &newer.article))
+            })
+            .collect();
+        Ok(StoryHistory { story, view: StoryView::new(story, config, &same_as_previous), bodies, diffs })
     }
-    pairs
-}
 
-/// Site path of version `n`'s page file.
-pub fn version_page_path(story: &Story, n: usize) -> String {
-    format!("{}index.html", version_path(story, n))
-}
-
-/// Site path of a diff page file.
-pub fn diff_page_path(story: &Story, old: usize, new: usize) -> String {
-    format!("{}index.html", diff_path(story, old, new))
-}
-
-/// The permanent page of version `n` (1-based) of `story`.
-pub fn version_page(
-    templates: &Templates,
-    site: &SiteView,
-    config: &Config,
-    story: &Story,
-    n: usize,
-) -> Result<String> {
-    let version = &story.versions[n - 1];
-    let view = StoryView::new(story, config);
-    let body = article_html(templates, &version.article)?;
-    let article = ArticleView::new(&version.article);
-    let neighbours = context! {
-        previous => n.checked_sub(2).map(|i| config.url(&version_path(story, story.versions[i].n))),
-        next => story.versions.get(n).map(|v| config.url(&version_path(story, v.n))),
-    };
-    templates.render(
-        "version.html",
-        context! {
-            site => Serde(site),
-            story => Serde(&view),
-            version => Serde(version_view(story, version, config)),
-            article => Serde(article),
-            neighbours,
-            body,
-        },
-    )
-}
-
-/// What the diff template sees.
-#[derive(Serialize)]
-struct DiffPageView<'a> {
-    url: String,
-    old: VersionView<'a>,
-    new: VersionView<'a>,
-    diff: VersionDiff,
-    /// First against latest, across versions in between.
-    spans_versions: bool,
-}
-
-/// The diff page from version `old` to version `new` of `story`.
-pub fn diff_page(
-    templates: &Templates,
-    site: &SiteView,
-    config: &Config,
-    story: &Story,
-    old: usize,
-    new: usize,
-) -> Result<String> {
-    let (older, newer) = (&story.versions[old - 1], &story.versions[new - 1]);
-    let page = DiffPageView {
-        url: config.url(&diff_path(story, old, new)),
-        old: version_view(story, older, config),
-        new: version_view(story, newer, config),
-        diff: diff_versions(&older.article, &newer.article),
-        spans_versions: new - old > 1,
-    };
-    let view = StoryView::new(story, config);
-    templates.render("diff.html", context! { site => Serde(site), story => Serde(&view), page => Serde(page) })
-}
-
-/// A story's content in the feeds: the latest text, then the list of its
-/// versions with links to their diffs.
-pub fn feed_content_html(templates: &Templates, config: &Config, story: &Story) -> Result<String> {
-    Ok(article_html(templates, &story.latest().article)? + &changes_html(templates, config, story)?)
-}
-
-/// A version's content in `changes.xml`: its text, then links to its diff
-/// and to the story.
-pub fn version_entry_html(templates: &Templates, config: &Config, story: &Story, n: usize) -> Result<String> {
-    let version = &story.versions[n - 1];
-    let body = article_html(templates, &version.article)?;
-    let context = context! {
-        story_url => config.url(&story.path),
-        version => Serde(version_view(story, version, config)),
-        body,
-    };
-    templates.render("version-entry.html", context)
-}
-
-/// The list of a story's versions with links to their diffs, as HTML for
-/// feed content (empty for a story with one version).
-pub fn changes_html(templates: &Templates, config: &Config, story: &Story) -> Result<String> {
-    if story.versions.len() < 2 {
-        return Ok(String::new());
+    /// The view of version `n` (from 1).
+    pub fn version(&self, n: usize) -> &VersionView<'a> {
+        &self.view.versions[n - 1]
     }
-    templates.render("changes.html", context! { story => Serde(StoryView::new(story, config)) })
+
+    /// The text of version `n` as HTML.
+    pub fn body(&self, n: usize) -> &str {
+        &self.bodies[n - 1]
+    }
+
+    /// The text of the latest version as HTML.
+    pub fn latest_body(&self) -> &str {
+        self.bodies.last().expect("a story has at least one version")
+    }
+
+    /// The diff from version `old` to `new`, a pair of the plan's `diff_pairs`.
+    pub fn diff(&self, old: usize, new: usize) -> Option<&VersionDiff> {
+        self.diffs.iter().find(|(pair, _)| *pair == (old, new)).map(|(_, diff)| diff)
+    }
+}
+
+/// For each version, whether it reads word for word like the one before it
+/// (never for the first).
+fn same_as_previous(story: &Story) -> Vec<bool> {
+    let later = story.versions.windows(2).map(|w| same_text(&w[0].article, &w[1].article));
+    std::iter::once(false).chain(later).collect()
+}
+
+/// The body of one article as HTML (dateline, paragraphs, sub-headings,
+/// trailer), shared by pages and feed content.
+pub fn article_html(templates: &Templates, article: &Article) -> Result<String> {
+    templates.render("article.html", context! { article => Serde(ArticleView::new(article)) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::parse::parse_article;
+    use crate::source::Original;
     use crate::stories::{Filed, fingerprint, group};
 
-    fn story_of(count: usize) -> Story {
-        let files = (0..count)
-            .map(|i| {
-                let note = if i == 0 { String::new() } else { "(neu: Details)".to_string() };
-                let text = format!(
-                    "Titel\n01.02.2024 - 1{i}:00:00{note}\nBERLIN (dpa) - Ein Satz über das Thema. Nummer {i}."
-                );
+    fn story_of(texts: &[&str]) -> Story {
+        let files = texts
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let note = if i == 0 { String::new() } else { "(Wiederholung)".to_string() };
+                let text = format!("Titel\n01.02.2024 - 1{i}:00:00{note}\nBERLIN (dpa) - {body}");
                 let article = parse_article(&text).unwrap().article;
-                Filed { source: format!("{i}.txt"), path: "x".into(), fingerprint: fingerprint(&[&text]), article }
+                let original = Original::new(text.clone().into_bytes());
+                Filed { source: format!("{i}.txt"), original, fingerprint: fingerprint(&[&text]), article }
             })
             .collect();
         group(files, "example.org").remove(0)
     }
 
     #[test]
-    fn consecutive_pairs_and_first_against_latest() {
-        assert_eq!(diff_pairs(&story_of(1)), []);
-        assert_eq!(diff_pairs(&story_of(2)), [(1, 2)]);
-        assert_eq!(diff_pairs(&story_of(4)), [(1, 2), (2, 3), (3, 4), (1, 4)]);
+    fn computed_once_for_every_page_of_the_story() {
+        let templates = Templates::load(None).unwrap();
+        let story = story_of(&["Ein Satz über das Thema.", "Ein Satz über das Thema.", "Ein Satz über ein Thema."]);
+        let history = StoryHistory::new(&templates, &Config::embedded(), &story).unwrap();
+        assert_eq!(history.view.versions.iter().map(|v| v.unchanged).collect::<Vec<_>>(), [false, true, false]);
+        assert!(!history.view.all_same_text);
+        assert!(history.diff(1, 2).unwrap().is_unchanged());
+        assert!(!history.diff(1, 3).unwrap().is_unchanged());
+        assert!(history.diff(1, 1).is_none());
+        assert_eq!(history.latest_body(), history.body(3));
+        assert!(history.body(3).contains("ein Thema"));
     }
 }

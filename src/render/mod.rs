@@ -1,9 +1,12 @@
-//! Stage 5: turn stories into documents: HTML pages from templates and the
-//! feeds (Atom, RSS 2.0, JSON Feed).
+//! Stage 6: turn the plan's documents into bytes: HTML pages from templates
+//! and the feeds (Atom, RSS 2.0, JSON Feed).
 //!
-//! Rendering never parses and never writes: each function takes plain
-//! stories and returns the text of one document, so the caller can write it
-//! and drop it before rendering the next.
+//! Rendering never parses, never decides which documents exist (the plan
+//! does) and never writes: [`Renderer`] returns the bytes of one document,
+//! so the caller can write them and drop them before rendering the next.
+//! Modules depend on each other one way only: `templates` and `views` at
+//! the bottom, `history` on them, `pages` and `feeds` on `history`,
+//! `archive` on `feeds`.
 
 pub mod archive;
 pub mod feeds;
@@ -12,4 +15,125 @@ pub mod pages;
 pub mod templates;
 pub mod views;
 
+use std::borrow::Cow;
+
+use anyhow::{Context, Result, bail};
+
+use crate::config::Config;
+use crate::plan::{Document, Plan};
+use crate::stories::Story;
+use archive::{ChangeItem, archive_feed, changes_feed};
+use feeds::{FeedItem, atom_feed, feed_content_html, json_feed, rss_feed, version_entry_html};
+use history::StoryHistory;
 pub use templates::Templates;
+use views::SiteView;
+
+/// What the feeds carry of one story, rendered from its history once, in the
+/// same pass as its pages, and kept until the feeds are rendered.
+#[derive(Debug, Clone, Default)]
+pub struct FeedContent {
+    /// The story's entry content ([`feed_content_html`]).
+    pub story_html: String,
+    /// (n, content) of its versions that `changes.xml` carries.
+    pub version_html: Vec<(usize, String)>,
+}
+
+/// Renders the documents of a plan.
+pub struct Renderer<'a> {
+    templates: &'a Templates,
+    config: &'a Config,
+    site: SiteView,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(templates: &'a Templates, config: &'a Config) -> Renderer<'a> {
+        Renderer { templates, config, site: SiteView::new(config) }
+    }
+
+    /// The history of `story`, for its documents and its feed content.
+    pub fn history<'s>(&self, story: &'s Story) -> Result<StoryHistory<'s>> {
+        StoryHistory::new(self.templates, self.config, story)
+    }
+
+    /// One of the documents of the story whose `history` is given.
+    pub fn story_document<'h>(&self, history: &'h StoryHistory, document: &Document) -> Result<Cow<'h, [u8]>> {
+        let (templates, site, config) = (self.templates, &self.site, self.config);
+        let html = match *document {
+            Document::Story { .. } => pages::story_page(templates, site, history)?,
+            Document::Version { n, .. } => pages::version_page(templates, site, config, history, n)?,
+            Document::Diff { old, new, .. } => pages::diff_page(templates, site, config, history, old, new)?,
+            Document::Source { n, .. } => return Ok(Cow::Borrowed(history.story.versions[n - 1].original())),
+            other => bail!("{other:?} is not a story's document"),
+        };
+        Ok(Cow::Owned(html.into_bytes()))
+    }
+
+    /// What the feeds carry of the story: its entry content, and the content
+    /// of its versions `changes` (numbers) that `changes.xml` holds.
+    pub fn feed_content(&self, history: &StoryHistory, changes: &[usize]) -> Result<FeedContent> {
+        let version_html = changes
+            .iter()
+            .map(|&n| Ok((n, version_entry_html(self.templates, self.config, history, n)?)))
+            .collect::<Result<_>>()?;
+        Ok(FeedContent { story_html: feed_content_html(self.templates, history)?, version_html })
+    }
+
+    /// One of the site's documents (not a story's): `contents[i]` is the
+    /// feed content of the plan's story `i`.
+    pub fn site_document(&self, plan: &Plan, contents: &[FeedContent], document: &Document) -> Result<String> {
+        let (templates, site, config) = (self.templates, &self.site, self.config);
+        let stories = plan.stories();
+        let feed_items = |indexes: &mut dyn Iterator<Item = usize>| feed_items(config, stories, contents, indexes);
+        match *document {
+            Document::Index { page } => {
+                pages::index_page(templates, site, config, plan.index_page(page), page, plan.index_page_count())
+            }
+            Document::NotFound => pages::not_found_page(templates, site),
+            Document::Sitemap => pages::sitemap(templates, config, stories, plan.index_page_count()),
+            Document::Atom => {
+                let newest_archive = plan.archives().last().map(|part| config.url(&part.path()));
+                let items = feed_items(&mut plan.feed_stories());
+                atom_feed(config, site, &items, newest_archive.as_deref())
+            }
+            Document::Rss => rss_feed(config, site, &feed_items(&mut plan.feed_stories())),
+            Document::Json => json_feed(config, site, &feed_items(&mut plan.feed_stories())),
+            Document::Changes => changes_feed(config, site, &change_items(plan, contents)?),
+            Document::Archive { index } => {
+                let items = feed_items(&mut plan.archives()[index].stories.iter().copied());
+                archive_feed(config, site, plan.archives(), index, &items)
+            }
+            Document::Story { .. } | Document::Version { .. } | Document::Diff { .. } | Document::Source { .. } => {
+                bail!("{document:?} is a story's document")
+            }
+        }
+    }
+}
+
+/// The plan's stories `indexes` with their feed content, for a feed.
+fn feed_items<'p>(
+    config: &Config,
+    stories: &'p [Story],
+    contents: &'p [FeedContent],
+    indexes: &mut dyn Iterator<Item = usize>,
+) -> Vec<FeedItem<'p>> {
+    indexes
+        .map(|i| FeedItem {
+            story: &stories[i],
+            url: config.url(&stories[i].path),
+            content_html: &contents[i].story_html,
+        })
+        .collect()
+}
+
+/// The versions of `changes.xml` with their content.
+fn change_items<'p>(plan: &Plan<'p>, contents: &'p [FeedContent]) -> Result<Vec<ChangeItem<'p>>> {
+    let stories = plan.stories();
+    plan.changes()
+        .iter()
+        .map(|&(story, n)| {
+            let content = contents[story].version_html.iter().find(|(m, _)| *m == n);
+            let (_, content_html) = content.with_context(|| format!("version {n} has no feed content"))?;
+            Ok(ChangeItem { story: &stories[story], version: &stories[story].versions[n - 1], content_html })
+        })
+        .collect()
+}

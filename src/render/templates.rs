@@ -27,6 +27,8 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
 pub struct Templates {
     env: Environment<'static>,
     overridden: Vec<String>,
+    /// (name, source) of every template in use, defaults and overrides.
+    sources: Vec<(&'static str, String)>,
 }
 
 impl Templates {
@@ -36,6 +38,7 @@ impl Templates {
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_formatter(html_formatter);
         let mut overridden = Vec::new();
+        let mut sources = Vec::new();
         for (name, default_source) in DEFAULT_TEMPLATES {
             let user_file = override_dir.map(|dir| dir.join(name)).filter(|path| path.is_file());
             let source = match &user_file {
@@ -45,14 +48,20 @@ impl Templates {
                 }
                 None => default_source.to_string(),
             };
+            sources.push((*name, source.clone()));
             env.add_template_owned(*name, source).with_context(|| template_error(name, user_file.as_deref()))?;
         }
-        Ok(Templates { env, overridden })
+        Ok(Templates { env, overridden, sources })
     }
 
     /// Files of the user's that replace a default.
     pub fn overridden(&self) -> &[String] {
         &self.overridden
+    }
+
+    /// (name, source) of every template in use, for the plan's digests.
+    pub fn sources(&self) -> Vec<(&str, &str)> {
+        self.sources.iter().map(|(name, source)| (*name, source.as_str())).collect()
     }
 
     /// Render template `name` with `context`.

@@ -1,12 +1,16 @@
 //! What templates see: plain, serialisable views of the site and its stories,
 //! with every URL absolute and every time already formatted in German.
+//!
+//! Views are data only: they never render a template and never compare
+//! versions (whether a version reads like the one before it is computed
+//! once per story by `history` and handed in). Every URL comes from `paths`.
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::diff::same_text;
 use crate::parse::{Article, Block};
+use crate::paths;
 use crate::stories::{Story, Version};
 
 /// Site-wide values every page gets.
@@ -32,17 +36,13 @@ impl SiteView {
             base_url: config.base_url.clone(),
             language: config.language.clone(),
             author: config.author.clone(),
-            atom_url: config.url(FEED_ATOM),
-            rss_url: config.url(FEED_RSS),
-            json_url: config.url(FEED_JSON),
-            changes_url: config.url(crate::render::archive::FEED_CHANGES),
+            atom_url: config.url(paths::ATOM),
+            rss_url: config.url(paths::RSS),
+            json_url: config.url(paths::JSON),
+            changes_url: config.url(paths::CHANGES),
         }
     }
 }
-
-pub const FEED_ATOM: &str = "atom.xml";
-pub const FEED_RSS: &str = "rss.xml";
-pub const FEED_JSON: &str = "feed.json";
 
 /// A point in time, machine- and human-readable.
 #[derive(Debug, Clone, Serialize)]
@@ -173,31 +173,32 @@ pub struct StoryView<'a> {
 }
 
 impl<'a> StoryView<'a> {
-    pub fn new(story: &'a Story, config: &Config) -> StoryView<'a> {
-        let url = config.url(&story.path);
-        let versions = story.versions.iter().map(|v| version_view(story, v, config)).collect();
+    /// The view of `story`; `same_as_previous[i]` tells whether version
+    /// `i + 1` reads word for word like the version before it.
+    pub fn new(story: &'a Story, config: &Config, same_as_previous: &[bool]) -> StoryView<'a> {
+        let versions: Vec<VersionView> =
+            story.versions.iter().map(|v| version_view(story, v, config, same_as_previous[v.n - 1])).collect();
+        let corrections =
+            story.versions.iter().filter(|v| v.is_correction()).map(|v| versions[v.n - 1].clone()).collect();
         StoryView {
             id: &story.id,
-            url,
+            url: config.url(&story.path),
             path: &story.path,
             latest: ArticleView::new(&story.latest().article),
             published: TimeView::new(story.published()),
             updated: TimeView::new(story.updated()),
             versions,
             teaser: teaser(&story.latest().article),
-            corrections: story
-                .versions
-                .iter()
-                .filter(|v| v.is_correction())
-                .map(|v| version_view(story, v, config))
-                .collect(),
-            full_diff_url: (story.versions.len() > 2).then(|| config.url(&diff_path(story, 1, story.latest().n))),
-            all_same_text: story.versions.windows(2).all(|w| same_text(&w[0].article, &w[1].article)),
+            corrections,
+            full_diff_url: (story.versions.len() > 2)
+                .then(|| config.url(&paths::diff_dir(&story.path, 1, story.latest().n))),
+            all_same_text: same_as_previous.iter().skip(1).all(|&same| same),
         }
     }
 }
 
-pub fn version_view<'a>(story: &Story, version: &'a Version, config: &Config) -> VersionView<'a> {
+/// A version in a story's history; `unchanged` when it reads like the one before.
+fn version_view<'a>(story: &Story, version: &'a Version, config: &Config, unchanged: bool) -> VersionView<'a> {
     let article = ArticleView::new(&version.article);
     let previous = version.n.checked_sub(2).and_then(|i| story.versions.get(i));
     VersionView {
@@ -205,26 +206,11 @@ pub fn version_view<'a>(story: &Story, version: &'a Version, config: &Config) ->
         headline: &version.article.headline,
         time: article.time,
         revision: article.revision,
-        source_url: config.url(&source_path(story, version)),
-        url: config.url(&version_path(story, version.n)),
-        diff_url: previous.map(|p| config.url(&diff_path(story, p.n, version.n))),
-        unchanged: previous.is_some_and(|p| same_text(&p.article, &version.article)),
+        source_url: config.url(&paths::source_file(&story.path, version.n)),
+        url: config.url(&paths::version_dir(&story.path, version.n)),
+        diff_url: previous.map(|p| config.url(&paths::diff_dir(&story.path, p.n, version.n))),
+        unchanged: previous.is_some() && unchanged,
     }
-}
-
-/// Site folder of version `n`'s page: `<story>/v/N/`.
-pub fn version_path(story: &Story, n: usize) -> String {
-    format!("{}v/{n}/", story.path)
-}
-
-/// Site folder of the diff page from version `old` to `new`: `<story>/diff/M-N/`.
-pub fn diff_path(story: &Story, old: usize, new: usize) -> String {
-    format!("{}diff/{old}-{new}/", story.path)
-}
-
-/// Site path of a version's original file.
-pub fn source_path(story: &Story, version: &Version) -> String {
-    format!("{}v/{}/source.txt", story.path, version.n)
 }
 
 /// The first paragraph, at most ~300 characters, cut at a word.

@@ -9,13 +9,13 @@
 //! in which files were read.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::parse::{Article, RevisionKind};
 use crate::slug::slugify;
+use crate::source::Original;
 
 mod group;
 mod similarity;
@@ -28,8 +28,8 @@ use similarity::Profile;
 pub struct Filed {
     /// Path relative to the input folder.
     pub source: String,
-    /// Path of the original file, copied untouched beside the version's page.
-    pub path: PathBuf,
+    /// The file's bytes as read, published untouched beside the version's page.
+    pub original: Original,
     /// Stable fingerprint of the file's written time and its headline as
     /// decoded (before any repair), so a better repair never changes an id.
     pub fingerprint: String,
@@ -42,8 +42,9 @@ pub struct Version {
     /// 1-based position in time order.
     pub n: usize,
     pub source: String,
+    /// The file's bytes as read; see [`Version::original`].
     #[serde(skip)]
-    pub path: PathBuf,
+    original: Original,
     /// This file's own fingerprint (see [`Filed::fingerprint`]), for ids of
     /// single versions.
     pub fingerprint: String,
@@ -51,6 +52,12 @@ pub struct Version {
 }
 
 impl Version {
+    /// The original bytes of this version's file, exactly as they were read
+    /// and parsed: what `v/N/source.txt` publishes.
+    pub fn original(&self) -> &[u8] {
+        self.original.bytes()
+    }
+
     /// Whether a reader should hear about this version: the first one and
     /// every revision except repeats and cosmetic changes.
     pub fn is_significant(&self) -> bool {
@@ -161,14 +168,14 @@ fn assign_identities(groups: Vec<Vec<Filed>>, host: &str) -> Vec<Story> {
             let base_slug = slugify(&first.article.headline);
             let slug = unique_slug(&mut taken, &date, base_slug);
             let id = story_id(host, first);
-            let path = format!("{date}/{slug}/");
+            let path = crate::paths::story_dir(&date, &slug);
             let versions = group
                 .into_iter()
                 .enumerate()
                 .map(|(i, f)| Version {
                     n: i + 1,
                     source: f.source,
-                    path: f.path,
+                    original: f.original,
                     fingerprint: f.fingerprint,
                     article: f.article,
                 })
@@ -182,7 +189,7 @@ fn assign_identities(groups: Vec<Vec<Filed>>, host: &str) -> Vec<Story> {
 fn unique_slug(taken: &mut BTreeSet<String>, date: &str, slug: String) -> String {
     let mut candidate = slug.clone();
     let mut n = 1;
-    while !taken.insert(format!("{date}/{candidate}")) {
+    while !taken.insert(crate::paths::story_dir(date, &candidate)) {
         n += 1;
         candidate = format!("{slug}-{n}");
     }
@@ -221,7 +228,12 @@ mod tests {
     fn filed(source: &str, headline: &str, time: &str) -> Filed {
         let text = format!("{headline}\n{time}\nBERLIN (dpa-AFX) - Text.");
         let article = parse_article(&text).unwrap().article;
-        Filed { source: source.into(), path: source.into(), fingerprint: fingerprint(&[time, headline]), article }
+        Filed {
+            source: source.into(),
+            original: Original::default(),
+            fingerprint: fingerprint(&[time, headline]),
+            article,
+        }
     }
 
     #[test]
@@ -259,7 +271,12 @@ mod tests {
     fn article_file(source: &str, headline: &str, stamp: &str, body: &str) -> Filed {
         let text = format!("{headline}\n{stamp}\n{body}");
         let article = parse_article(&text).unwrap().article;
-        Filed { source: source.into(), path: source.into(), fingerprint: fingerprint(&[stamp, headline]), article }
+        Filed {
+            source: source.into(),
+            original: Original::default(),
+            fingerprint: fingerprint(&[stamp, headline]),
+            article,
+        }
     }
 
     const STRIKE: &str = "FRANKFURT (dpa-AFX) - Ein Warnstreik legt den Flugbetrieb der Lufthansa lahm. Betroffen sind etwa 100 000 Passagiere.";

@@ -1,0 +1,92 @@
+//! Every path and URL of the site, made in one place.
+//!
+//! A site path is `/`-separated and relative to the output folder
+//! (`2024/10/28/slug/v/2/index.html`); a folder path ends with `/` and is what
+//! links point to (`2024/10/28/slug/v/2/`); a URL is the base URL joined with
+//! a site path. Every other module asks this one, so a page can move by
+//! changing one function, and the plan, the renderers and the writer can
+//! never disagree about where a document lives.
+//!
+//! This module only builds strings: it must never read a story's content,
+//! touch the file system or decide which documents exist (that is `plan`).
+
+/// The file a folder path is served from.
+const INDEX_FILE: &str = "index.html";
+
+/// `atom.xml`: the newest stories.
+pub const ATOM: &str = "atom.xml";
+/// `rss.xml`: the same stories as RSS 2.0.
+pub const RSS: &str = "rss.xml";
+/// `feed.json`: the same stories as JSON Feed 1.1.
+pub const JSON: &str = "feed.json";
+/// `changes.xml`: every version as an entry of its own.
+pub const CHANGES: &str = "changes.xml";
+/// The sitemap.
+pub const SITEMAP: &str = "sitemap.xml";
+/// The page for unknown addresses.
+pub const NOT_FOUND: &str = "404.html";
+
+/// Absolute URL of a site path: `base_url` (ending in `/`) joined with `path`.
+pub fn url(base_url: &str, path: &str) -> String {
+    format!("{base_url}{}", path.trim_start_matches('/'))
+}
+
+/// The folder of a story: `YYYY/MM/DD/<slug>/`, `date` being `YYYY/MM/DD`.
+pub fn story_dir(date: &str, slug: &str) -> String {
+    format!("{date}/{slug}/")
+}
+
+/// The page file of a folder path: `<dir>index.html`.
+pub fn page_file(dir: &str) -> String {
+    format!("{dir}{INDEX_FILE}")
+}
+
+/// The permanent page of version `n` of the story in `story_dir`: `<story>/v/N/`.
+pub fn version_dir(story_dir: &str, n: usize) -> String {
+    format!("{story_dir}v/{n}/")
+}
+
+/// The original file of version `n`: `<story>/v/N/source.txt`.
+pub fn source_file(story_dir: &str, n: usize) -> String {
+    format!("{}source.txt", version_dir(story_dir, n))
+}
+
+/// The diff page from version `old` to `new`: `<story>/diff/M-N/`.
+pub fn diff_dir(story_dir: &str, old: usize, new: usize) -> String {
+    format!("{story_dir}diff/{old}-{new}/")
+}
+
+/// The folder of index page `number` (1-based): `""` for the first, then
+/// `seite/2/`, `seite/3/`, ...
+pub fn index_dir(number: usize) -> String {
+    if number == 1 { String::new() } else { format!("seite/{number}/") }
+}
+
+/// An archive document (RFC 5005): `archive/2024-10.xml` for a month's first
+/// part, then `archive/2024-10-teil-2.xml`, ...
+pub fn archive_file(year: i32, month: u32, part: usize) -> String {
+    match part {
+        1 => format!("archive/{year}-{month:02}.xml"),
+        part => format!("archive/{year}-{month:02}-teil-{part}.xml"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_site_layout() {
+        let story = story_dir("2024/10/28", "nato-russland");
+        assert_eq!(story, "2024/10/28/nato-russland/");
+        assert_eq!(page_file(&story), "2024/10/28/nato-russland/index.html");
+        assert_eq!(page_file(&version_dir(&story, 2)), "2024/10/28/nato-russland/v/2/index.html");
+        assert_eq!(source_file(&story, 2), "2024/10/28/nato-russland/v/2/source.txt");
+        assert_eq!(diff_dir(&story, 1, 3), "2024/10/28/nato-russland/diff/1-3/");
+        assert_eq!(page_file(&index_dir(1)), "index.html");
+        assert_eq!(page_file(&index_dir(2)), "seite/2/index.html");
+        assert_eq!(archive_file(2024, 3, 1), "archive/2024-03.xml");
+        assert_eq!(archive_file(2024, 3, 2), "archive/2024-03-teil-2.xml");
+        assert_eq!(url("https://a.example/x/", "/seite/2/"), "https://a.example/x/seite/2/");
+    }
+}

@@ -1,0 +1,633 @@
+//! Stage 5: the plan of the site: every document a build writes, once, with its path
+//! and the digest of exactly the inputs its bytes depend on.
+//!
+//! A new page or feed is one new [`Document`] here (and one renderer). The
+//! plan also decides which stories each listing holds (index pages, feeds,
+//! `changes.xml`, the monthly archives), so renderers only render what they
+//! are given. An incremental build compares each document's digest with the
+//! previous build's: equal digests mean equal bytes, so the document need
+//! not be rendered again. A digest must therefore change whenever the bytes
+//! could, and should not change otherwise.
+//!
+//! Planning never renders, never reads or writes files and never reads a
+//! clock; it looks only at the loaded stories, the configuration and the
+//! template sources. Digests are FNV-1a over explicit, length-prefixed
+//! bytes, stable across machines, runs and Rust versions (never `std`'s
+//! `DefaultHasher`).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use chrono::Datelike;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::paths;
+use crate::stories::{Story, Version};
+
+/// Stories per archive document. A busy wire publishes thousands of stories
+/// a month; with their full texts, 500 keep a document near 2 MB, which a
+/// feed reader still fetches and parses in one go.
+pub const ARCHIVE_PART_SIZE: usize = 500;
+
+/// One document of the site. Stories are named by their index in the
+/// plan's stories (newest first), versions by their number `n` (from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Document {
+    /// A story's page: its latest text and its history.
+    Story {
+        story: usize,
+    },
+    /// The permanent page of version `n`.
+    Version {
+        story: usize,
+        n: usize,
+    },
+    /// The changes from version `old` to version `new`.
+    Diff {
+        story: usize,
+        old: usize,
+        new: usize,
+    },
+    /// The original file of version `n`, bytes untouched.
+    Source {
+        story: usize,
+        n: usize,
+    },
+    /// Index page `page` (from 1), newest stories first.
+    Index {
+        page: usize,
+    },
+    NotFound,
+    Sitemap,
+    Atom,
+    Rss,
+    Json,
+    /// `changes.xml`, one entry per version.
+    Changes,
+    /// The archive document [`Plan::archives`]`[index]`.
+    Archive {
+        index: usize,
+    },
+}
+
+/// A document with where it goes and what it depends on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub document: Document,
+    /// Site path of the file, e.g. `2024/10/28/slug/v/2/index.html`.
+    pub path: String,
+    /// Digest of every input the document's bytes depend on.
+    pub digest: u64,
+}
+
+/// One archive document (RFC 5005): (a part of) the stories first published
+/// in a month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivePart {
+    pub year: i32,
+    /// 1 to 12.
+    pub month: u32,
+    /// 1 for the month's first `ARCHIVE_PART_SIZE` stories, then 2, 3, ...
+    pub part: usize,
+    /// Indexes into the plan's stories, newest first.
+    pub stories: Vec<usize>,
+}
+
+impl ArchivePart {
+    pub fn path(&self) -> String {
+        paths::archive_file(self.year, self.month, self.part)
+    }
+}
+
+/// Every document of the site and the stories each listing holds.
+#[derive(Debug)]
+pub struct Plan<'a> {
+    stories: &'a [Story],
+    /// Each story's documents first (story by story), then the site's.
+    documents: Vec<Planned>,
+    /// The range of `documents` that belongs to each story.
+    story_documents: Vec<Range<usize>>,
+    /// The stories on each index page, as a range of indexes.
+    index_pages: Vec<Range<usize>>,
+    /// The stories in `atom.xml`, `rss.xml` and `feed.json`.
+    feed_stories: Range<usize>,
+    /// The versions in `changes.xml` as (story, n), newest first.
+    changes: Vec<(usize, usize)>,
+    archives: Vec<ArchivePart>,
+}
+
+impl<'a> Plan<'a> {
+    /// The plan for `stories` (newest first, as loaded), with `templates`
+    /// the (name, source) of every template in use.
+    pub fn new(stories: &'a [Story], config: &Config, templates: &[(&str, &str)]) -> Plan<'a> {
+        let mut plan = Plan {
+            stories,
+            documents: Vec::new(),
+            story_documents: Vec::new(),
+            index_pages: index_pages(stories.len(), config.page_size),
+            feed_stories: 0..stories.len().min(config.feed_length),
+            changes: newest_versions(stories, config.feed_length),
+            archives: archive_parts(stories, ARCHIVE_PART_SIZE),
+        };
+        let site = site_digest(config, templates);
+        // Hashing every version's text and original bytes is the plan's
+        // only real work: done per story on all cores, collected in order.
+        let planned: Vec<(u64, Vec<Planned>)> = stories
+            .par_iter()
+            .enumerate()
+            .map(|(index, story)| {
+                let digest = story_digest(story);
+                (digest, story_documents(index, story, site, digest))
+            })
+            .collect();
+        let mut story_digests = Vec::with_capacity(stories.len());
+        for (digest, documents) in planned {
+            story_digests.push(digest);
+            let start = plan.documents.len();
+            plan.documents.extend(documents);
+            plan.story_documents.push(start..plan.documents.len());
+        }
+        let site_documents = plan.site_documents_planned(site, &story_digests);
+        plan.documents.extend(site_documents);
+        plan
+    }
+
+    /// The stories, newest first.
+    pub fn stories(&self) -> &'a [Story] {
+        self.stories
+    }
+
+    /// Every document of the site, each once.
+    pub fn documents(&self) -> &[Planned] {
+        &self.documents
+    }
+
+    /// The documents of story `story`: its page, its versions' pages and
+    /// originals, its diff pages.
+    pub fn story_documents(&self, story: usize) -> &[Planned] {
+        &self.documents[self.story_documents[story].clone()]
+    }
+
+    /// The documents that are not one story's: index pages, 404, sitemap,
+    /// feeds and archives.
+    pub fn site_documents(&self) -> &[Planned] {
+        let start = self.story_documents.last().map_or(0, |range| range.end);
+        &self.documents[start..]
+    }
+
+    /// The stories on index page `page` (from 1).
+    pub fn index_page(&self, page: usize) -> &'a [Story] {
+        &self.stories[self.index_pages[page - 1].clone()]
+    }
+
+    /// How many index pages there are (at least one, even with no story).
+    pub fn index_page_count(&self) -> usize {
+        self.index_pages.len()
+    }
+
+    /// The stories of the three feeds (indexes, newest first).
+    pub fn feed_stories(&self) -> Range<usize> {
+        self.feed_stories.clone()
+    }
+
+    /// The versions in `changes.xml` as (story index, n), newest first.
+    pub fn changes(&self) -> &[(usize, usize)] {
+        &self.changes
+    }
+
+    /// The numbers of story `story`'s versions that `changes.xml` holds.
+    pub fn changes_of(&self, story: usize) -> Vec<usize> {
+        self.changes.iter().filter(|(s, _)| *s == story).map(|&(_, n)| n).collect()
+    }
+
+    /// The archive documents, oldest first.
+    pub fn archives(&self) -> &[ArchivePart] {
+        &self.archives
+    }
+
+    fn site_documents_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
+        let total = self.index_page_count();
+        let mut documents: Vec<Planned> = (1..=total)
+            .map(|page| {
+                let mut digest = Digest::document(site, "index");
+                digest.number(page).number(total);
+                for story in self.index_page(page) {
+                    digest.word(listing_digest(story));
+                }
+                let path = paths::page_file(&paths::index_dir(page));
+                Planned { document: Document::Index { page }, path, digest: digest.finish() }
+            })
+            .collect();
+        documents.push(Planned {
+            document: Document::NotFound,
+            path: paths::NOT_FOUND.into(),
+            digest: Digest::document(site, "404").finish(),
+        });
+        let mut sitemap = Digest::document(site, "sitemap");
+        sitemap.number(total);
+        for story in self.stories {
+            sitemap.text(&story.path).text(&story.updated().to_rfc3339());
+        }
+        documents.push(Planned { document: Document::Sitemap, path: paths::SITEMAP.into(), digest: sitemap.finish() });
+        let newest_archive = self.archives.last().map(ArchivePart::path).unwrap_or_default();
+        let feed_digest = |kind: &str| {
+            let mut digest = Digest::document(site, kind);
+            for index in self.feed_stories.clone() {
+                digest.word(story_digests[index]);
+            }
+            digest
+        };
+        let mut atom = feed_digest("atom");
+        atom.text(&newest_archive);
+        documents.push(Planned { document: Document::Atom, path: paths::ATOM.into(), digest: atom.finish() });
+        documents.push(Planned {
+            document: Document::Rss,
+            path: paths::RSS.into(),
+            digest: feed_digest("rss").finish(),
+        });
+        documents.push(Planned {
+            document: Document::Json,
+            path: paths::JSON.into(),
+            digest: feed_digest("json").finish(),
+        });
+        let mut changes = Digest::document(site, "changes");
+        for &(story, n) in &self.changes {
+            changes.word(story_digests[story]).number(n);
+        }
+        documents.push(Planned { document: Document::Changes, path: paths::CHANGES.into(), digest: changes.finish() });
+        for (index, part) in self.archives.iter().enumerate() {
+            let mut digest = Digest::document(site, "archive");
+            // The path names the year, month and part, and so the title.
+            digest.text(&part.path());
+            // Its `prev-archive` and `next-archive` links.
+            let neighbour = |i: Option<usize>| i.and_then(|i| self.archives.get(i)).map(ArchivePart::path);
+            digest.text(&neighbour(index.checked_sub(1)).unwrap_or_default());
+            digest.text(&neighbour(Some(index + 1)).unwrap_or_default());
+            for &story in &part.stories {
+                digest.word(story_digests[story]);
+            }
+            documents.push(Planned {
+                document: Document::Archive { index },
+                path: part.path(),
+                digest: digest.finish(),
+            });
+        }
+        documents
+    }
+}
+
+/// A story's page, then per version its original and its page, then its
+/// diff pages. Pages of a story all show its whole history (the version
+/// list, the corrections), so each depends on every version.
+fn story_documents(index: usize, story: &Story, site: u64, history: u64) -> Vec<Planned> {
+    let page = |document: Document, path: String, numbers: &[usize]| {
+        let mut digest = Digest::document(site, "story");
+        digest.word(history).text(&path);
+        for &number in numbers {
+            digest.number(number);
+        }
+        Planned { document, path, digest: digest.finish() }
+    };
+    let mut documents = vec![page(Document::Story { story: index }, paths::page_file(&story.path), &[])];
+    for version in &story.versions {
+        let n = version.n;
+        // The original's bytes are its only input: no template or setting
+        // changes them.
+        let path = paths::source_file(&story.path, n);
+        let mut digest = Digest::new();
+        digest.text("source").text(&path).bytes(version.original());
+        documents.push(Planned { document: Document::Source { story: index, n }, path, digest: digest.finish() });
+        let path = paths::page_file(&paths::version_dir(&story.path, n));
+        documents.push(page(Document::Version { story: index, n }, path, &[n]));
+    }
+    for (old, new) in diff_pairs(story) {
+        let path = paths::page_file(&paths::diff_dir(&story.path, old, new));
+        documents.push(page(Document::Diff { story: index, old, new }, path, &[old, new]));
+    }
+    documents
+}
+
+/// The pairs of versions that get a diff page: each version against the one
+/// before it, and the first against the latest when versions lie between.
+pub fn diff_pairs(story: &Story) -> Vec<(usize, usize)> {
+    let latest = story.versions.len();
+    let mut pairs: Vec<(usize, usize)> = (1..latest).map(|n| (n, n + 1)).collect();
+    if latest > 2 {
+        pairs.push((1, latest));
+    }
+    pairs
+}
+
+/// `page_size` stories a page; one empty page when there is no story.
+fn index_pages(stories: usize, page_size: usize) -> Vec<Range<usize>> {
+    (0..stories.div_ceil(page_size).max(1)).map(|i| i * page_size..stories.min((i + 1) * page_size)).collect()
+}
+
+/// The `count` newest versions of all stories as (story, n), newest first;
+/// versions of the same instant by story id, then by number.
+fn newest_versions(stories: &[Story], count: usize) -> Vec<(usize, usize)> {
+    let mut versions: Vec<(usize, &Version)> =
+        stories.iter().enumerate().flat_map(|(i, story)| story.versions.iter().map(move |v| (i, v))).collect();
+    versions.sort_by(|a, b| {
+        b.1.article
+            .timestamp
+            .cmp(&a.1.article.timestamp)
+            .then_with(|| stories[a.0].id.cmp(&stories[b.0].id))
+            .then_with(|| b.1.n.cmp(&a.1.n))
+    });
+    versions.into_iter().take(count).map(|(story, version)| (story, version.n)).collect()
+}
+
+/// The archive documents, oldest first: per month of a story's first
+/// version (Berlin time, as in its URL, so a story never moves), its stories
+/// in order of publication, `part_size` a document. Since stories are split
+/// in the order they were first published, a month's earlier parts stay as
+/// they are when later stories arrive.
+fn archive_parts(stories: &[Story], part_size: usize) -> Vec<ArchivePart> {
+    let mut months: BTreeMap<(i32, u32), Vec<usize>> = BTreeMap::new();
+    for (index, story) in stories.iter().enumerate() {
+        let published = story.published();
+        months.entry((published.year(), published.month())).or_default().push(index);
+    }
+    let mut parts = Vec::new();
+    for ((year, month), mut members) in months {
+        members.sort_by(|&a, &b| {
+            let (a, b) = (&stories[a], &stories[b]);
+            a.published().cmp(&b.published()).then_with(|| a.id.cmp(&b.id))
+        });
+        for (index, chunk) in members.chunks(part_size).enumerate() {
+            let newest_first = chunk.iter().rev().copied().collect();
+            parts.push(ArchivePart { year, month, part: index + 1, stories: newest_first });
+        }
+    }
+    parts
+}
+
+/// What every rendered document depends on: the program, the configuration
+/// and every template (a template may include another).
+fn site_digest(config: &Config, templates: &[(&str, &str)]) -> u64 {
+    let mut digest = Digest::new();
+    digest.text("depesche").text(env!("CARGO_PKG_VERSION"));
+    digest.bytes(&serde_json::to_vec(config).expect("a configuration serialises"));
+    digest.number(templates.len());
+    for (name, source) in templates {
+        digest.text(name).text(source);
+    }
+    digest.finish()
+}
+
+/// Everything of a story that its pages and feed entries show: its id and
+/// folder, and every version's number, file fingerprint (in version ids) and
+/// parsed article (text, times, note, dateline, trailer).
+fn story_digest(story: &Story) -> u64 {
+    let mut digest = Digest::new();
+    digest.text(&story.id).text(&story.path).number(story.versions.len());
+    for version in &story.versions {
+        digest.number(version.n).text(&version.fingerprint);
+        digest.bytes(&article_bytes(version));
+    }
+    digest.finish()
+}
+
+/// What an index page shows of a story: its folder, first and latest time,
+/// number of versions and latest article (headline, places, note, teaser).
+fn listing_digest(story: &Story) -> u64 {
+    let mut digest = Digest::new();
+    digest.text(&story.path).text(&story.published().to_rfc3339()).text(&story.updated().to_rfc3339());
+    digest.number(story.versions.len()).bytes(&article_bytes(story.latest()));
+    digest.finish()
+}
+
+/// A version's parsed article as explicit bytes: its JSON form, which holds
+/// every field (a field added later is covered without a change here).
+fn article_bytes(version: &Version) -> Vec<u8> {
+    serde_json::to_vec(&version.article).expect("an article serialises")
+}
+
+/// FNV-1a, 64 bit, over length-prefixed fields, so that `("ab", "c")` and
+/// `("a", "bc")` differ.
+#[derive(Debug, Clone, Copy)]
+pub struct Digest(u64);
+
+impl Default for Digest {
+    fn default() -> Self {
+        Digest::new()
+    }
+}
+
+impl Digest {
+    pub fn new() -> Digest {
+        Digest(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// A rendered document's digest: the site's, then what kind it is.
+    fn document(site: u64, kind: &str) -> Digest {
+        let mut digest = Digest::new();
+        digest.word(site).text(kind);
+        digest
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 ^= u64::from(byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    pub fn bytes(&mut self, bytes: &[u8]) -> &mut Digest {
+        self.raw(&(bytes.len() as u64).to_le_bytes());
+        self.raw(bytes);
+        self
+    }
+
+    pub fn text(&mut self, text: &str) -> &mut Digest {
+        self.bytes(text.as_bytes())
+    }
+
+    pub fn number(&mut self, number: usize) -> &mut Digest {
+        self.word(number as u64)
+    }
+
+    pub fn word(&mut self, word: u64) -> &mut Digest {
+        self.raw(&word.to_le_bytes());
+        self
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_article;
+    use crate::source::Original;
+    use crate::stories::{Filed, fingerprint, group, newest_first};
+
+    /// A file: headline, `DD.MM.YYYY - HH:MM:SS` with an optional note, text.
+    fn file(headline: &str, stamp: &str, body: &str) -> Filed {
+        let text = format!("{headline}\n{stamp}\nBERLIN (dpa-AFX) - {body}");
+        let article = parse_article(&text).unwrap().article;
+        let fingerprint = fingerprint(&[stamp, headline]);
+        Filed { source: format!("{stamp}.txt"), original: Original::new(text.into_bytes()), fingerprint, article }
+    }
+
+    fn stories(files: Vec<Filed>) -> Vec<Story> {
+        let mut stories = group(files, "example.org");
+        newest_first(&mut stories);
+        stories
+    }
+
+    const STRIKE: &str = "Ein Warnstreik legt den Flugbetrieb der Lufthansa lahm. Betroffen sind 100 000 Passagiere.";
+    const MARKET: &str = "Der Dax schloss 0,5 Prozent höher bei 19 500 Punkten.";
+
+    fn strike() -> Filed {
+        file("Lufthansa: Streik", "07.02.2024 - 06:10:00", STRIKE)
+    }
+
+    fn strike_update(extra: &str) -> Filed {
+        file("Lufthansa: Streik", "07.02.2024 - 09:35:00(neu: Details)", &format!("{STRIKE} {extra}"))
+    }
+
+    fn market() -> Filed {
+        file("Aktien Frankfurt Schluss: Dax fester", "06.02.2024 - 17:45:00", MARKET)
+    }
+
+    fn plan_of(stories: &[Story]) -> Plan<'_> {
+        Plan::new(stories, &Config::embedded(), &[("story.html", "{{ body }}")])
+    }
+
+    /// The digest of the document at `path`.
+    fn digest(plan: &Plan, path: &str) -> u64 {
+        plan.documents().iter().find(|d| d.path == path).unwrap_or_else(|| panic!("no {path}")).digest
+    }
+
+    fn story_page(stories: &[Story], headline_start: &str) -> String {
+        let story = stories.iter().find(|s| s.first().article.headline.starts_with(headline_start)).unwrap();
+        paths::page_file(&story.path)
+    }
+
+    #[test]
+    fn every_document_once_at_its_own_path() {
+        let stories = stories(vec![strike(), strike_update("Verdi droht."), market()]);
+        let plan = plan_of(&stories);
+        let documents = plan.documents();
+        let paths: std::collections::BTreeSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
+        let kinds: std::collections::BTreeSet<Document> = documents.iter().map(|d| d.document).collect();
+        assert_eq!(paths.len(), documents.len(), "unique paths");
+        assert_eq!(kinds.len(), documents.len(), "each document once");
+        // Two stories: pages 1 + 2 versions × (page, source) + 1 diff, and 1 + 2.
+        let story_documents: usize = (0..stories.len()).map(|i| plan.story_documents(i).len()).sum();
+        assert_eq!(story_documents, 6 + 3);
+        for path in ["index.html", "404.html", "sitemap.xml", "atom.xml", "rss.xml", "feed.json", "changes.xml"] {
+            assert!(paths.contains(path), "{path}");
+        }
+        assert!(paths.contains("archive/2024-02.xml"));
+        assert!(paths.contains("2024/02/07/lufthansa-streik/v/2/source.txt"));
+        assert!(paths.contains("2024/02/07/lufthansa-streik/diff/1-2/index.html"));
+        assert_eq!(
+            plan.story_documents(0).len() + plan.story_documents(1).len() + plan.site_documents().len(),
+            documents.len()
+        );
+    }
+
+    #[test]
+    fn a_story_digest_follows_its_versions() {
+        let one = stories(vec![strike(), market()]);
+        let two = stories(vec![strike(), strike_update("Verdi droht."), market()]);
+        let changed = stories(vec![strike(), strike_update("Verdi droht mit mehr."), market()]);
+        let again = stories(vec![market(), strike_update("Verdi droht."), strike()]);
+        let page = story_page(&one, "Lufthansa");
+        let version = "2024/02/07/lufthansa-streik/v/1/index.html";
+        let (one, two, changed, again) = (plan_of(&one), plan_of(&two), plan_of(&changed), plan_of(&again));
+        assert_ne!(digest(&one, &page), digest(&two, &page), "a version was added");
+        assert_ne!(digest(&one, version), digest(&two, version), "version 1's page lists version 2");
+        assert_ne!(digest(&two, &page), digest(&changed, &page), "a version's text changed");
+        assert_eq!(digest(&two, &page), digest(&again, &page), "the same input, in another order");
+        let diff = "2024/02/07/lufthansa-streik/diff/1-2/index.html";
+        assert_ne!(digest(&two, diff), digest(&changed, diff));
+        let source = "2024/02/07/lufthansa-streik/v/1/source.txt";
+        assert_eq!(digest(&two, source), digest(&changed, source), "version 1's bytes did not change");
+        let other = "2024/02/06/aktien-frankfurt-schluss-dax-fester/index.html";
+        assert_eq!(digest(&one, other), digest(&changed, other), "another story's page is untouched");
+        assert_ne!(digest(&two, "atom.xml"), digest(&changed, "atom.xml"));
+        assert_eq!(digest(&two, "404.html"), digest(&changed, "404.html"));
+    }
+
+    #[test]
+    fn an_index_page_digest_follows_its_stories() {
+        let before = stories(vec![strike(), strike_update("Verdi droht."), market()]);
+        let after = stories(vec![strike(), strike_update("Verdi droht mit mehr."), market()]);
+        assert_ne!(digest(&plan_of(&before), "index.html"), digest(&plan_of(&after), "index.html"));
+        let config = Config { page_size: 1, ..Config::embedded() };
+        let small = |stories| Plan::new(stories, &config, &[]);
+        let (before, after) = (small(&before), small(&after));
+        assert_eq!(before.index_page_count(), 2);
+        assert_ne!(digest(&before, "index.html"), digest(&after, "index.html"), "the Lufthansa story is newest");
+        assert_eq!(digest(&before, "seite/2/index.html"), digest(&after, "seite/2/index.html"));
+    }
+
+    #[test]
+    fn templates_and_configuration_reach_every_rendered_document() {
+        let stories = stories(vec![strike(), market()]);
+        let config = Config::embedded();
+        let plain = Plan::new(&stories, &config, &[("story.html", "a")]);
+        let template = Plan::new(&stories, &config, &[("story.html", "b")]);
+        let titled = Plan::new(&stories, &Config { title: "Ticker".into(), ..config.clone() }, &[("story.html", "a")]);
+        for (a, b, c) in
+            plain.documents().iter().zip(template.documents()).zip(titled.documents()).map(|((a, b), c)| (a, b, c))
+        {
+            assert_eq!(a.path, b.path);
+            if matches!(a.document, Document::Source { .. }) {
+                assert_eq!(a.digest, b.digest);
+                assert_eq!(a.digest, c.digest);
+            } else {
+                assert_ne!(a.digest, b.digest, "{}", a.path);
+                assert_ne!(a.digest, c.digest, "{}", a.path);
+            }
+        }
+    }
+
+    #[test]
+    fn digests_are_stable() {
+        // FNV-1a of the length as 8 bytes, then the bytes: the same on every
+        // machine and with every Rust version.
+        assert_eq!(Digest::new().text("depesche").finish(), 0x3b56_babb_b1f9_2a70);
+        assert_ne!(Digest::new().text("ab").text("c").finish(), Digest::new().text("a").text("bc").finish());
+    }
+
+    #[test]
+    fn consecutive_pairs_and_first_against_latest() {
+        let story = |count: usize| {
+            let mut files = vec![strike()];
+            files.extend((1..count).map(|i| {
+                file("Lufthansa: Streik", &format!("07.02.2024 - 1{i}:00:00(neu: Details)"), &format!("{STRIKE} {i}."))
+            }));
+            stories(files).remove(0)
+        };
+        assert_eq!(diff_pairs(&story(1)), []);
+        assert_eq!(diff_pairs(&story(2)), [(1, 2)]);
+        assert_eq!(diff_pairs(&story(4)), [(1, 2), (2, 3), (3, 4), (1, 4)]);
+    }
+
+    #[test]
+    fn months_are_split_into_parts_in_publication_order() {
+        let stamps = ["03.10.2024", "01.10.2024", "02.10.2024", "30.09.2024", "04.10.2024"];
+        let files = stamps
+            .iter()
+            .enumerate()
+            .map(|(i, day)| file(&format!("Meldung {i}"), &format!("{day} - 10:00:00"), &format!("Text {i}.")))
+            .collect();
+        let stories = stories(files);
+        let parts = archive_parts(&stories, 2);
+        let paths: Vec<String> = parts.iter().map(ArchivePart::path).collect();
+        assert_eq!(paths, ["archive/2024-09.xml", "archive/2024-10.xml", "archive/2024-10-teil-2.xml"]);
+        let headlines = |part: &ArchivePart| -> Vec<String> {
+            part.stories.iter().map(|&i| stories[i].first().article.headline.clone()).collect()
+        };
+        assert_eq!(headlines(&parts[1]), ["Meldung 2", "Meldung 1"], "1 and 2 October, newest first");
+        assert_eq!(headlines(&parts[2]), ["Meldung 4", "Meldung 0"], "3 and 4 October");
+    }
+}
