@@ -24,8 +24,9 @@ use crate::plan::Plan;
 use crate::render::{FeedContent, Renderer, Templates};
 use crate::repair::{Lexicon, repair};
 use crate::report::{Rejection, Summary, Warning};
-use crate::source::{Ignored, Original, SourceFile, discover};
-use crate::stories::{Filed, Story, fingerprint, group, newest_first};
+use crate::source::{Ignored, SourceFile, discover};
+use crate::store::{Store, TextRef};
+use crate::stories::{Digests, Filed, Story, StoryTexts, fingerprint, fnv, group, newest_first};
 
 /// Everything read from the input folder.
 #[derive(Debug, Default)]
@@ -59,18 +60,26 @@ impl Loaded {
 struct Decoded {
     file: SourceFile,
     text: String,
-    /// The bytes `text` was decoded from: read once, never again.
-    original: Original,
+    /// The bytes `text` was decoded from: read once, never again, and
+    /// stored with the repaired text for rendering.
+    original: Vec<u8>,
+    /// Digest of the bytes (see [`crate::source::content_key`]).
+    original_digest: u64,
 }
 
 /// Read, repair, parse and group every article under `input`.
-pub fn load(input: &Path, config: &Config, now: DateTime<Utc>) -> Result<Loaded> {
+///
+/// With a `store`, each file's original bytes and repaired text are kept
+/// there for rendering; without one (`check`, `list`) they are dropped once
+/// the file is parsed.
+pub fn load(input: &Path, config: &Config, now: DateTime<Utc>, store: Option<&Store>) -> Result<Loaded> {
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
     let mut loaded = Loaded { ignored: inventory.ignored, rejected: inventory.rejected, ..Default::default() };
     let decoded = read_and_decode(inventory.files, config.max_file_size, &mut loaded.rejected);
     let lexicon = folder_lexicon(&decoded);
-    let results: Vec<FileResult> = decoded.into_par_iter().map(|d| parse_file(d, &lexicon, now)).collect();
+    let results: Vec<FileResult> =
+        decoded.into_par_iter().map(|d| parse_file(d, &lexicon, now, store)).collect::<Result<_>>()?;
     let mut filed = Vec::new();
     for result in results {
         loaded.warnings.extend(result.warnings);
@@ -88,7 +97,7 @@ pub fn load(input: &Path, config: &Config, now: DateTime<Utc>) -> Result<Loaded>
 }
 
 /// A file's content key, decoded text and bytes, or why it cannot be read.
-type ReadResult = Result<((usize, u64, u64), String, Original), String>;
+type ReadResult = Result<((usize, u64, u64), String, Vec<u8>), String>;
 
 /// Read and decode every file; unreadable, binary and duplicate files are rejected.
 fn read_and_decode(files: Vec<SourceFile>, max_file_size: u64, rejected: &mut Vec<Rejection>) -> Vec<Decoded> {
@@ -97,7 +106,7 @@ fn read_and_decode(files: Vec<SourceFile>, max_file_size: u64, rejected: &mut Ve
         .map(|file| {
             let result = crate::source::read(&file, max_file_size).and_then(|bytes| {
                 let text = decode_text(&bytes)?;
-                Ok((crate::source::content_key(&bytes), text, Original::new(bytes)))
+                Ok((crate::source::content_key(&bytes), text, bytes))
             });
             (file, result)
         })
@@ -113,7 +122,7 @@ fn read_and_decode(files: Vec<SourceFile>, max_file_size: u64, rejected: &mut Ve
             }
             Ok((hash, text, original)) => {
                 seen.insert(hash, file.rel.clone());
-                decoded.push(Decoded { file, text, original });
+                decoded.push(Decoded { file, text, original, original_digest: hash.1 });
             }
         }
     }
@@ -172,7 +181,7 @@ struct FileResult {
     guesses: usize,
 }
 
-fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>) -> FileResult {
+fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>, store: Option<&Store>) -> Result<FileResult> {
     let source = decoded.file.rel.clone();
     let repaired = repair(&decoded.text, lexicon);
     let guesses = repaired.repairs.iter().filter(|r| !r.certain).count();
@@ -193,15 +202,16 @@ fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>) -> FileRe
             }
             let written = parsed.article.written_time.to_string();
             let raw_headline = decoded.text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-            Ok(Filed {
-                fingerprint: fingerprint(&[&written, raw_headline]),
-                source,
-                original: decoded.original,
-                article: parsed.article,
-            })
+            let fingerprint = fingerprint(&[&written, raw_headline]);
+            let text = match store {
+                Some(store) => store.append(&decoded.original, &repaired.text)?,
+                None => TextRef::default(),
+            };
+            let digests = Digests { text: fnv(repaired.text.as_bytes()), original: decoded.original_digest };
+            Ok(Filed::new(source, fingerprint, &parsed.article, text, digests))
         }
     };
-    FileResult { outcome, warnings, repairs: repaired.repairs.len(), guesses }
+    Ok(FileResult { outcome, warnings, repairs: repaired.repairs.len(), guesses })
 }
 
 /// Guessed repairs listed one by one, per file, before they are summed up.
@@ -252,10 +262,11 @@ impl Built {
 /// document of the plan → write.
 pub fn build(options: &BuildOptions) -> Result<Built> {
     let templates = Templates::load(options.template_dir.as_deref())?;
-    let loaded = load(&options.input, &options.config, options.now)?;
+    let store = Store::temporary()?;
+    let loaded = load(&options.input, &options.config, options.now, Some(&store))?;
     let plan = Plan::new(&loaded.stories, &options.config, &templates.sources());
     let output = Output::begin(&options.output, &options.input)?;
-    write_site(&output, &Renderer::new(&templates, &options.config), &plan)?;
+    write_site(&output, &Renderer::new(&templates, &options.config), &plan, &store)?;
     let pages = output.pages();
     output.commit()?;
     Ok(Built { loaded, pages })
@@ -265,10 +276,10 @@ pub fn build(options: &BuildOptions) -> Result<Built> {
 /// rendered: the stories' documents in parallel, each story's history
 /// computed once; then the site's documents, the feeds from the feed
 /// content kept from the stories' pass.
-fn write_site(output: &Output, renderer: &Renderer, plan: &Plan) -> Result<()> {
+fn write_site(output: &Output, renderer: &Renderer, plan: &Plan, store: &Store) -> Result<()> {
     let contents: Vec<FeedContent> = (0..plan.stories().len())
         .into_par_iter()
-        .map(|story| write_story(output, renderer, plan, story))
+        .map(|story| write_story(output, renderer, plan, story, store))
         .collect::<Result<_>>()?;
     for planned in plan.site_documents() {
         output.write(&planned.path, renderer.site_document(plan, &contents, &planned.document)?.as_bytes())?;
@@ -277,12 +288,27 @@ fn write_site(output: &Output, renderer: &Renderer, plan: &Plan) -> Result<()> {
 }
 
 /// Write the documents of story `story` and return its feed content.
-fn write_story(output: &Output, renderer: &Renderer, plan: &Plan, story: usize) -> Result<FeedContent> {
-    let history = renderer.history(&plan.stories()[story])?;
+fn write_story(output: &Output, renderer: &Renderer, plan: &Plan, story: usize, store: &Store) -> Result<FeedContent> {
+    let texts = story_texts(store, &plan.stories()[story])?;
+    let history = renderer.history(&plan.stories()[story], &texts)?;
     for planned in plan.story_documents(story) {
         output.write(&planned.path, &renderer.story_document(&history, &planned.document)?)?;
     }
     renderer.feed_content(&history, &plan.changes_of(story))
+}
+
+/// The full texts of `story`'s versions, read back from `store` and parsed
+/// again (parsing is deterministic: the same text gives the same article).
+fn story_texts(store: &Store, story: &Story) -> Result<StoryTexts> {
+    let mut texts = StoryTexts::default();
+    for version in &story.versions {
+        let stored = store.read(version.text)?;
+        let parsed = parse_article(&stored.text)
+            .map_err(|error| anyhow::anyhow!("{}: stored text no longer parses: {}", version.source, error.message))?;
+        texts.articles.push(parsed.article);
+        texts.originals.push(stored.original);
+    }
+    Ok(texts)
 }
 
 #[cfg(test)]
@@ -302,14 +328,15 @@ mod tests {
         let article = "Titel\n01.02.2024 - 10:00:00\nBERLIN (dpa-AFX) - Ein Satz.\n";
         std::fs::write(input.join("a.txt"), article).unwrap();
         let config = Config::embedded();
-        let loaded = load(&input, &config, chrono::Utc::now()).unwrap();
+        let store = Store::temporary().unwrap();
+        let loaded = load(&input, &config, chrono::Utc::now(), Some(&store)).unwrap();
         // The file changes after it was read: its new bytes were never parsed.
         std::fs::write(input.join("a.txt"), "Anderer Titel\n").unwrap();
         let templates = Templates::load(None).unwrap();
         let plan = Plan::new(&loaded.stories, &config, &templates.sources());
         let target = dir.path().join("public");
         let output = Output::begin(&target, &input).unwrap();
-        write_site(&output, &Renderer::new(&templates, &config), &plan).unwrap();
+        write_site(&output, &Renderer::new(&templates, &config), &plan, &store).unwrap();
         output.commit().unwrap();
         let source = target.join(crate::paths::source_file(&loaded.stories[0].path, 1));
         assert_eq!(std::fs::read_to_string(source).unwrap(), article);

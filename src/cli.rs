@@ -111,14 +111,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => {
             let options = args.options()?;
             crate::render::Templates::load(options.template_dir.as_deref())?;
-            let loaded = load(&options.input, &options.config, options.now)?;
+            let loaded = load(&options.input, &options.config, options.now, None)?;
             print_diagnostics(&loaded);
             println!("{}", loaded.summary().line("checked", started.elapsed().as_secs_f64()));
             Ok(exit_code(&loaded, args.strict))
         }
         Command::List { site, json } => {
             let options = site.options()?;
-            let loaded = load(&options.input, &options.config, options.now)?;
+            let loaded = load(&options.input, &options.config, options.now, None)?;
             let text = if json { list_json(&loaded, &options.config)? } else { list_table(&loaded, &options.config) };
             print_stdout(&text)?;
             Ok(exit_code(&loaded, site.strict))
@@ -190,17 +190,17 @@ fn list_json(loaded: &Loaded, config: &Config) -> Result<String> {
             id: &story.id,
             slug: &story.slug,
             url: config.url(&story.path),
-            headline: &story.latest().article.headline,
+            headline: &story.latest().head.headline,
             versions: story
                 .versions
                 .iter()
                 .map(|v| VersionJson {
                     n: v.n,
                     source: &v.source,
-                    timestamp: v.article.timestamp.to_rfc3339(),
-                    marker: v.article.revision.as_ref().map(|r| r.raw.as_str()),
-                    kind: v.article.revision.as_ref().map(|r| r.kind),
-                    headline: &v.article.headline,
+                    timestamp: v.head.timestamp.to_rfc3339(),
+                    marker: v.head.revision.as_ref().map(|r| r.raw.as_str()),
+                    kind: v.head.revision.as_ref().map(|r| r.kind),
+                    headline: &v.head.headline,
                     url: config.url(&crate::paths::version_dir(&story.path, v.n)),
                 })
                 .collect(),
@@ -214,10 +214,10 @@ fn list_json(loaded: &Loaded, config: &Config) -> Result<String> {
 fn list_table(loaded: &Loaded, config: &Config) -> String {
     let mut text = String::new();
     for story in &loaded.stories {
-        text += &format!("{}  {}\n", config.url(&story.path), story.latest().article.headline);
+        text += &format!("{}  {}\n", config.url(&story.path), story.latest().head.headline);
         for v in &story.versions {
-            let marker = v.article.revision.as_ref().map_or("", |r| r.raw.as_str());
-            text += &format!("  v{}  {}  {}  {}\n", v.n, v.article.timestamp.to_rfc3339(), v.source, marker);
+            let marker = v.head.revision.as_ref().map_or("", |r| r.raw.as_str());
+            text += &format!("  v{}  {}  {}  {}\n", v.n, v.head.timestamp.to_rfc3339(), v.source, marker);
         }
     }
     for rejection in &loaded.rejected {

@@ -26,4 +26,5 @@ pub mod repair;
 pub mod report;
 pub mod slug;
 pub mod source;
+pub mod store;
 pub mod stories;

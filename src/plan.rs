@@ -296,7 +296,7 @@ fn story_documents(index: usize, story: &Story, site: u64, history: u64) -> Vec<
         // changes them.
         let path = paths::source_file(&story.path, n);
         let mut digest = Digest::new();
-        digest.text("source").text(&path).bytes(version.original());
+        digest.text("source").text(&path).word(version.digests.original);
         documents.push(Planned { document: Document::Source { story: index, n }, path, digest: digest.finish() });
         let path = paths::page_file(&paths::version_dir(&story.path, n));
         documents.push(page(Document::Version { story: index, n }, path, &[n]));
@@ -330,9 +330,9 @@ fn newest_versions(stories: &[Story], count: usize) -> Vec<(usize, usize)> {
     let mut versions: Vec<(usize, &Version)> =
         stories.iter().enumerate().flat_map(|(i, story)| story.versions.iter().map(move |v| (i, v))).collect();
     versions.sort_by(|a, b| {
-        b.1.article
+        b.1.head
             .timestamp
-            .cmp(&a.1.article.timestamp)
+            .cmp(&a.1.head.timestamp)
             .then_with(|| stories[a.0].id.cmp(&stories[b.0].id))
             .then_with(|| b.1.n.cmp(&a.1.n))
     });
@@ -379,13 +379,14 @@ fn site_digest(config: &Config, templates: &[(&str, &str)]) -> u64 {
 
 /// Everything of a story that its pages and feed entries show: its id and
 /// folder, and every version's number, file fingerprint (in version ids) and
-/// parsed article (text, times, note, dateline, trailer).
+/// repaired text (which decides its parsed article: text, times, note,
+/// dateline, trailer).
 fn story_digest(story: &Story) -> u64 {
     let mut digest = Digest::new();
     digest.text(&story.id).text(&story.path).number(story.versions.len());
     for version in &story.versions {
         digest.number(version.n).text(&version.fingerprint);
-        digest.bytes(&article_bytes(version));
+        digest.word(version.digests.text);
     }
     digest.finish()
 }
@@ -395,14 +396,8 @@ fn story_digest(story: &Story) -> u64 {
 fn listing_digest(story: &Story) -> u64 {
     let mut digest = Digest::new();
     digest.text(&story.path).text(&story.published().to_rfc3339()).text(&story.updated().to_rfc3339());
-    digest.number(story.versions.len()).bytes(&article_bytes(story.latest()));
+    digest.number(story.versions.len()).word(story.latest().digests.text);
     digest.finish()
-}
-
-/// A version's parsed article as explicit bytes: its JSON form, which holds
-/// every field (a field added later is covered without a change here).
-fn article_bytes(version: &Version) -> Vec<u8> {
-    serde_json::to_vec(&version.article).expect("an article serialises")
 }
 
 /// FNV-1a, 64 bit, over length-prefixed fields, so that `("ab", "c")` and
@@ -462,16 +457,12 @@ impl Digest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse_article;
-    use crate::source::Original;
-    use crate::stories::{Filed, fingerprint, group, newest_first};
+    use crate::stories::{Filed, group, newest_first};
 
     /// A file: headline, `DD.MM.YYYY - HH:MM:SS` with an optional note, text.
     fn file(headline: &str, stamp: &str, body: &str) -> Filed {
         let text = format!("{headline}\n{stamp}\nBERLIN (dpa-AFX) - {body}");
-        let article = parse_article(&text).unwrap().article;
-        let fingerprint = fingerprint(&[stamp, headline]);
-        Filed { source: format!("{stamp}.txt"), original: Original::new(text.into_bytes()), fingerprint, article }
+        Filed::from_text(&format!("{stamp}.txt"), &text)
     }
 
     fn stories(files: Vec<Filed>) -> Vec<Story> {
@@ -505,7 +496,7 @@ mod tests {
     }
 
     fn story_page(stories: &[Story], headline_start: &str) -> String {
-        let story = stories.iter().find(|s| s.first().article.headline.starts_with(headline_start)).unwrap();
+        let story = stories.iter().find(|s| s.first().head.headline.starts_with(headline_start)).unwrap();
         paths::page_file(&story.path)
     }
 
@@ -625,7 +616,7 @@ mod tests {
         let paths: Vec<String> = parts.iter().map(ArchivePart::path).collect();
         assert_eq!(paths, ["archive/2024-09.xml", "archive/2024-10.xml", "archive/2024-10-teil-2.xml"]);
         let headlines = |part: &ArchivePart| -> Vec<String> {
-            part.stories.iter().map(|&i| stories[i].first().article.headline.clone()).collect()
+            part.stories.iter().map(|&i| stories[i].first().head.headline.clone()).collect()
         };
         assert_eq!(headlines(&parts[1]), ["Meldung 2", "Meldung 1"], "1 and 2 October, newest first");
         assert_eq!(headlines(&parts[2]), ["Meldung 4", "Meldung 0"], "3 and 4 October");

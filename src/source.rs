@@ -24,33 +24,6 @@ pub struct SourceFile {
     pub path: PathBuf,
 }
 
-/// The bytes of an article file exactly as they were read, once, by the
-/// reading stage: the same bytes that were decoded, checked and hashed are
-/// the ones published as the version's original (`v/N/source.txt`), so a
-/// file changed after it was read cannot publish bytes that were never
-/// parsed. Cheap to clone. The bytes are reached only through
-/// [`Original::bytes`], so where they are kept (memory today, perhaps a
-/// disk cache later) can change behind it.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Original(std::sync::Arc<[u8]>);
-
-impl Original {
-    pub fn new(bytes: Vec<u8>) -> Original {
-        Original(bytes.into())
-    }
-
-    /// The file's bytes, untouched.
-    pub fn bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Original {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Original({} bytes)", self.0.len())
-    }
-}
-
 /// A file left out on purpose, with the rule that left it out.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Ignored {

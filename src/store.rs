@@ -19,7 +19,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 /// Where one file's record lies in the pack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextRef {
     pub offset: u64,
     pub len: u32,
@@ -137,7 +137,9 @@ fn decode_record(record: Vec<u8>) -> Result<StoredText> {
     let text_at = 4 + original_len;
     let text = match field_len(text_at)? {
         u32::MAX => String::from_utf8(original.clone())?,
-        len => String::from_utf8(record.get(text_at + 4..text_at + 4 + len as usize).context("truncated record")?.to_vec())?,
+        len => String::from_utf8(
+            record.get(text_at + 4..text_at + 4 + len as usize).context("truncated record")?.to_vec(),
+        )?,
     };
     Ok(StoredText { original, text })
 }
@@ -179,7 +181,10 @@ mod tests {
         let repaired = store.append(b"Gr\xfc\xdfe", "Grüße").unwrap();
         let empty = store.append(b"", "").unwrap();
         assert_eq!(store.read(clean).unwrap(), StoredText { original: "Grüße".into(), text: "Grüße".into() });
-        assert_eq!(store.read(repaired).unwrap(), StoredText { original: b"Gr\xfc\xdfe".to_vec(), text: "Grüße".into() });
+        assert_eq!(
+            store.read(repaired).unwrap(),
+            StoredText { original: b"Gr\xfc\xdfe".to_vec(), text: "Grüße".into() }
+        );
         assert_eq!(store.read(empty).unwrap().text, "");
         assert_eq!(clean.len as usize, 4 + "Grüße".len() + 4, "clean text is stored once");
     }

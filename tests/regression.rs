@@ -71,7 +71,7 @@ fn duplicates_are_judged_by_bytes_not_by_lossy_text() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.txt"), b"M\xfcller\n01.02.2024 - 10:00:00\nBERLIN (dpa) - Text.\n").unwrap();
     std::fs::write(dir.path().join("b.txt"), b"M\xe4ller\n01.02.2024 - 10:00:00\nBERLIN (dpa) - Text.\n").unwrap();
-    let loaded = depesche::build::load(dir.path(), &Config::embedded(), chrono::Utc::now()).unwrap();
+    let loaded = depesche::build::load(dir.path(), &Config::embedded(), chrono::Utc::now(), None).unwrap();
     assert!(loaded.rejected.is_empty(), "{:?}", loaded.rejected);
     assert_eq!(loaded.summary().articles, 2);
 }
@@ -92,7 +92,7 @@ fn a_named_pipe_is_rejected_without_being_opened() {
     let dir = tempfile::tempdir().unwrap();
     let status = std::process::Command::new("mkfifo").arg(dir.path().join("pipe.txt")).status().unwrap();
     assert!(status.success());
-    let loaded = depesche::build::load(dir.path(), &Config::embedded(), chrono::Utc::now()).unwrap();
+    let loaded = depesche::build::load(dir.path(), &Config::embedded(), chrono::Utc::now(), None).unwrap();
     assert_eq!(loaded.rejected.len(), 1);
     assert!(loaded.rejected[0].error.contains("named pipe"), "{:?}", loaded.rejected);
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// Where and by whom the story was filed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Dateline {
     /// The dateline exactly as written, separator included: `BRÜSSEL (dpa-AFX) - `.
     pub raw: String,

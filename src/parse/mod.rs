@@ -13,7 +13,7 @@ mod timestamp;
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 
 use chars::clean_line;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use chars::{binary_reason, is_forbidden, is_invisible_control};
 pub use dateline::{Dateline, split_dateline};
@@ -33,6 +33,48 @@ pub struct Article {
     /// Paragraphs and sub-headings in order; the first paragraph without its dateline.
     pub blocks: Vec<Block>,
     pub trailer: Vec<String>,
+}
+
+/// What listings, feeds and grouping need of an article without its body:
+/// kept for every version of an archive, while the full [`Article`] is
+/// parsed again only when its story is rendered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleHead {
+    pub headline: String,
+    pub timestamp: DateTime<FixedOffset>,
+    pub written_time: NaiveDateTime,
+    pub revision: Option<Revision>,
+    pub dateline: Option<Dateline>,
+    /// The first paragraph, at most ~300 characters, cut at a word.
+    pub teaser: String,
+}
+
+/// Longest teaser before it is cut at a word.
+const TEASER_CHARS: usize = 300;
+
+impl Article {
+    /// The article's head: everything but its body and trailer.
+    pub fn head(&self) -> ArticleHead {
+        ArticleHead {
+            headline: self.headline.clone(),
+            timestamp: self.timestamp,
+            written_time: self.written_time,
+            revision: self.revision.clone(),
+            dateline: self.dateline.clone(),
+            teaser: self.teaser(),
+        }
+    }
+
+    /// The first paragraph, at most ~300 characters, cut at a word.
+    pub fn teaser(&self) -> String {
+        let first = self.blocks.iter().find(|b| matches!(b, Block::Paragraph(_))).map(Block::text).unwrap_or("");
+        if first.chars().count() <= TEASER_CHARS {
+            return first.to_string();
+        }
+        let cut: String = first.chars().take(TEASER_CHARS).collect();
+        let at_word = cut.rfind(' ').unwrap_or(cut.len());
+        format!("{} …", &cut[..at_word])
+    }
 }
 
 /// A piece of body text.

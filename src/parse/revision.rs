@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// What a revision note says happened to the story.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RevisionKind {
     /// `neu: ...`: new details were added.
@@ -34,7 +34,7 @@ impl RevisionKind {
 }
 
 /// A revision note as written, with its kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Revision {
     /// The note exactly as written, parentheses included: `(neu: Details)`.
     pub raw: String,

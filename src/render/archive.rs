@@ -70,16 +70,15 @@ pub fn changes_feed(config: &Config, site: &SiteView, items: &[ChangeItem]) -> R
         links: vec![link("related", &site.atom_url, "application/atom+xml")],
         archive: false,
     };
-    let updated: DateTime<FixedOffset> =
-        items.iter().map(|item| item.version.article.timestamp).max().unwrap_or_default();
+    let updated: DateTime<FixedOffset> = items.iter().map(|item| item.version.head.timestamp).max().unwrap_or_default();
     let entries = items.iter().map(|item| change_entry(config, item)).collect();
     atom_document(config, document, entries, updated)
 }
 
 /// A version as an entry of its own: its own id and page, its own time.
 fn change_entry(config: &Config, item: &ChangeItem) -> atom::Entry {
-    let article = &item.version.article;
-    let time = article.timestamp;
+    let head = &item.version.head;
+    let time = head.timestamp;
     atom::Entry {
         title: atom::Text::plain(change_title(item.version)),
         id: version_id(config.host(), item.version),
@@ -89,7 +88,7 @@ fn change_entry(config: &Config, item: &ChangeItem) -> atom::Entry {
             link("alternate", &config.url(&paths::version_dir(&item.story.path, item.version.n)), "text/html"),
             link("related", &config.url(&item.story.path), "text/html"),
         ],
-        summary: Some(html_summary(article)),
+        summary: Some(html_summary(head)),
         content: Some(html_content(item.content_html)),
         ..Default::default()
     }
@@ -98,9 +97,9 @@ fn change_entry(config: &Config, item: &ChangeItem) -> atom::Entry {
 /// The headline, prefixed with the revision note as written:
 /// `(neu: Details) Nato: Russische Verluste ...`.
 pub fn change_title(version: &Version) -> String {
-    match &version.article.revision {
-        Some(revision) => format!("{} {}", revision.raw, version.article.headline),
-        None => version.article.headline.clone(),
+    match &version.head.revision {
+        Some(revision) => format!("{} {}", revision.raw, version.head.headline),
+        None => version.head.headline.clone(),
     }
 }
 
@@ -108,6 +107,6 @@ pub fn change_title(version: &Version) -> String {
 /// own file, so it stays the same whichever story the version belongs to
 /// and differs from every story id.
 pub fn version_id(host: &str, version: &Version) -> String {
-    let date = version.article.timestamp.format("%Y-%m-%d");
+    let date = version.head.timestamp.format("%Y-%m-%d");
     format!("tag:{host},{date}:{}/fassung", version.fingerprint)
 }

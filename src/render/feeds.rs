@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::Templates;
 use super::history::StoryHistory;
-use super::views::{SiteView, teaser};
+use super::views::SiteView;
 use crate::config::Config;
 use crate::stories::Story;
 
@@ -139,7 +139,7 @@ fn mark_as_archive(feed: &mut atom::Feed) {
 /// first version, `updated` at the latest significant one.
 pub fn atom_entry(item: &FeedItem) -> atom::Entry {
     let story = item.story;
-    let latest = &story.latest().article;
+    let latest = &story.latest().head;
     atom::Entry {
         title: atom::Text::plain(&latest.headline),
         id: story.id.clone(),
@@ -155,8 +155,8 @@ pub fn atom_entry(item: &FeedItem) -> atom::Entry {
 }
 
 /// An entry's summary: the teaser, escaped and declared as HTML.
-pub fn html_summary(article: &crate::parse::Article) -> atom::Text {
-    atom::Text::html(escape_html(&teaser(article)))
+pub fn html_summary(head: &crate::parse::ArticleHead) -> atom::Text {
+    atom::Text::html(escape_html(&head.teaser))
 }
 
 /// An entry's content: rendered HTML, declared as such.
@@ -202,14 +202,14 @@ fn rfc822(time: DateTime<FixedOffset>) -> String {
 }
 
 fn rss_item(config: &Config, item: &FeedItem) -> rss::Item {
-    let latest = &item.story.latest().article;
+    let latest = &item.story.latest().head;
     let creator =
         rss::extension::dublincore::DublinCoreExtension { creators: vec![config.author.clone()], ..Default::default() };
     rss::Item {
         title: Some(latest.headline.clone()),
         link: Some(item.url.clone()),
         // RSS readers show the description as HTML: the teaser is text, so escape it.
-        description: Some(escape_html(&teaser(latest))),
+        description: Some(escape_html(&latest.teaser)),
         guid: Some(rss::Guid { value: item.url.clone(), permalink: true }),
         pub_date: Some(rfc822(item.story.published())),
         content: Some(item.content_html.to_string()),
@@ -270,12 +270,12 @@ pub fn json_feed(config: &Config, site: &SiteView, items: &[FeedItem]) -> Result
 
 fn json_item<'a>(item: &'a FeedItem) -> JsonItem<'a> {
     let story = item.story;
-    let latest = &story.latest().article;
+    let latest = &story.latest().head;
     JsonItem {
         id: &story.id,
         url: &item.url,
         title: &latest.headline,
-        summary: teaser(latest),
+        summary: latest.teaser.clone(),
         content_html: item.content_html,
         date_published: story.published().to_rfc3339(),
         date_modified: story.significant_update().to_rfc3339(),

@@ -18,11 +18,13 @@ use crate::config::Config;
 use crate::diff::{VersionDiff, diff_versions, same_text};
 use crate::parse::Article;
 use crate::plan::diff_pairs;
-use crate::stories::Story;
+use crate::stories::{Story, StoryTexts};
 
 /// Everything the pages and feed entries of one story show, computed once.
 pub struct StoryHistory<'a> {
     pub story: &'a Story,
+    /// The versions' full texts, read back for this story alone.
+    pub texts: &'a StoryTexts,
     pub view: StoryView<'a>,
     /// Each version's text as HTML, `bodies[n - 1]` for version `n`.
     bodies: Vec<String>,
@@ -31,17 +33,28 @@ pub struct StoryHistory<'a> {
 }
 
 impl<'a> StoryHistory<'a> {
-    pub fn new(templates: &Templates, config: &Config, story: &'a Story) -> Result<StoryHistory<'a>> {
-        let same_as_previous = same_as_previous(story);
-        let bodies = story.versions.iter().map(|v| article_html(templates, &v.article)).collect::<Result<_>>()?;
+    /// The history of `story`, whose versions read `texts`.
+    pub fn new(
+        templates: &Templates,
+        config: &Config,
+        story: &'a Story,
+        texts: &'a StoryTexts,
+    ) -> Result<StoryHistory<'a>> {
+        let articles = &texts.articles;
+        let same_as_previous = same_as_previous(articles);
+        let bodies = articles.iter().map(|article| article_html(templates, article)).collect::<Result<_>>()?;
         let diffs = diff_pairs(story)
             .into_iter()
-            .map(|(old, new)| {
-                let (older, newer) = (&story.versions[old - 1], &story.versions[new - 1]);
-                ((old, new), diff_versions(&older.article, &newer.article))
-            })
+            .map(|(old, new)| ((old, new), diff_versions(&articles[old - 1], &articles[new - 1])))
             .collect();
-        Ok(StoryHistory { story, view: StoryView::new(story, config, &same_as_previous), bodies, diffs })
+        let latest = articles.last().expect("a story has at least one version");
+        let view = StoryView::new(story, latest, config, &same_as_previous);
+        Ok(StoryHistory { story, texts, view, bodies, diffs })
+    }
+
+    /// The full text of version `n` (from 1).
+    pub fn article(&self, n: usize) -> &'a Article {
+        &self.texts.articles[n - 1]
     }
 
     /// The view of version `n` (from 1).
@@ -67,8 +80,8 @@ impl<'a> StoryHistory<'a> {
 
 /// For each version, whether it reads word for word like the one before it
 /// (never for the first).
-fn same_as_previous(story: &Story) -> Vec<bool> {
-    let later = story.versions.windows(2).map(|w| same_text(&w[0].article, &w[1].article));
+fn same_as_previous(articles: &[Article]) -> Vec<bool> {
+    let later = articles.windows(2).map(|w| same_text(&w[0], &w[1]));
     std::iter::once(false).chain(later).collect()
 }
 
@@ -82,8 +95,7 @@ pub fn article_html(templates: &Templates, article: &Article) -> Result<String> 
 mod tests {
     use super::*;
     use crate::parse::parse_article;
-    use crate::source::Original;
-    use crate::stories::{Filed, fingerprint, group};
+    use crate::stories::{Filed, group};
 
     fn story_of(texts: &[&str]) -> Story {
         let files = texts
@@ -92,19 +104,31 @@ mod tests {
             .map(|(i, body)| {
                 let note = if i == 0 { String::new() } else { "(Wiederholung)".to_string() };
                 let text = format!("Titel\n01.02.2024 - 1{i}:00:00{note}\nBERLIN (dpa) - {body}");
-                let article = parse_article(&text).unwrap().article;
-                let original = Original::new(text.clone().into_bytes());
-                Filed { source: format!("{i}.txt"), original, fingerprint: fingerprint(&[&text]), article }
+                Filed::from_text(&format!("{i}.txt"), &text)
             })
             .collect();
         group(files, "example.org").remove(0)
     }
 
+    fn texts_of(texts: &[&str]) -> StoryTexts {
+        let articles = texts
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let note = if i == 0 { String::new() } else { "(Wiederholung)".to_string() };
+                let text = format!("Titel\n01.02.2024 - 1{i}:00:00{note}\nBERLIN (dpa) - {body}");
+                parse_article(&text).unwrap().article
+            })
+            .collect();
+        StoryTexts { articles, originals: Vec::new() }
+    }
+
     #[test]
     fn computed_once_for_every_page_of_the_story() {
         let templates = Templates::load(None).unwrap();
-        let story = story_of(&["Ein Satz über das Thema.", "Ein Satz über das Thema.", "Ein Satz über ein Thema."]);
-        let history = StoryHistory::new(&templates, &Config::embedded(), &story).unwrap();
+        let bodies = ["Ein Satz über das Thema.", "Ein Satz über das Thema.", "Ein Satz über ein Thema."];
+        let (story, texts) = (story_of(&bodies), texts_of(&bodies));
+        let history = StoryHistory::new(&templates, &Config::embedded(), &story, &texts).unwrap();
         assert_eq!(history.view.versions.iter().map(|v| v.unchanged).collect::<Vec<_>>(), [false, true, false]);
         assert!(!history.view.all_same_text);
         assert!(history.diff(1, 2).unwrap().is_unchanged());

@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::config::Config;
 use crate::plan::{Document, Plan};
-use crate::stories::Story;
+use crate::stories::{Story, StoryTexts};
 use archive::{ChangeItem, archive_feed, changes_feed};
 use feeds::{FeedItem, atom_feed, feed_content_html, json_feed, rss_feed, version_entry_html};
 use history::StoryHistory;
@@ -50,9 +50,10 @@ impl<'a> Renderer<'a> {
         Renderer { templates, config, site: SiteView::new(config) }
     }
 
-    /// The history of `story`, for its documents and its feed content.
-    pub fn history<'s>(&self, story: &'s Story) -> Result<StoryHistory<'s>> {
-        StoryHistory::new(self.templates, self.config, story)
+    /// The history of `story` with its versions' `texts`, for its documents
+    /// and its feed content.
+    pub fn history<'s>(&self, story: &'s Story, texts: &'s StoryTexts) -> Result<StoryHistory<'s>> {
+        StoryHistory::new(self.templates, self.config, story, texts)
     }
 
     /// One of the documents of the story whose `history` is given.
@@ -62,7 +63,7 @@ impl<'a> Renderer<'a> {
             Document::Story { .. } => pages::story_page(templates, site, history)?,
             Document::Version { n, .. } => pages::version_page(templates, site, config, history, n)?,
             Document::Diff { old, new, .. } => pages::diff_page(templates, site, config, history, old, new)?,
-            Document::Source { n, .. } => return Ok(Cow::Borrowed(history.story.versions[n - 1].original())),
+            Document::Source { n, .. } => return Ok(Cow::Borrowed(&history.texts.originals[n - 1])),
             other => bail!("{other:?} is not a story's document"),
         };
         Ok(Cow::Owned(html.into_bytes()))

@@ -34,7 +34,6 @@ pub fn version_page(
     n: usize,
 ) -> Result<String> {
     let story = history.story;
-    let version = &story.versions[n - 1];
     let neighbours = context! {
         previous => n.checked_sub(2).map(|i| config.url(&paths::version_dir(&story.path, story.versions[i].n))),
         next => story.versions.get(n).map(|v| config.url(&paths::version_dir(&story.path, v.n))),
@@ -45,7 +44,7 @@ pub fn version_page(
             site => Serde(site),
             story => Serde(&history.view),
             version => Serde(history.version(n)),
-            article => Serde(ArticleView::new(&version.article)),
+            article => Serde(ArticleView::new(history.article(n))),
             neighbours,
             body => history.body(n),
         },

@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::parse::{Article, Block};
+use crate::parse::{Article, Block, Revision};
 use crate::paths;
 use crate::stories::{Story, Version};
 
@@ -112,14 +112,20 @@ impl<'a> ArticleView<'a> {
             places: dateline.map(|d| d.places.iter().map(String::as_str).collect()).unwrap_or_default(),
             blocks: &article.blocks,
             trailer: &article.trailer,
-            revision: article.revision.as_ref().map(|r| RevisionView {
-                raw: &r.raw,
-                text: &r.text,
-                kind: kind_name(r.kind),
-                label: r.kind.label(),
-                is_correction: r.kind == crate::parse::RevisionKind::Correction,
-            }),
+            revision: article.revision.as_ref().map(RevisionView::new),
             time: TimeView::new(article.timestamp),
+        }
+    }
+}
+
+impl<'a> RevisionView<'a> {
+    pub fn new(revision: &'a Revision) -> RevisionView<'a> {
+        RevisionView {
+            raw: &revision.raw,
+            text: &revision.text,
+            kind: kind_name(revision.kind),
+            label: revision.kind.label(),
+            is_correction: revision.kind == crate::parse::RevisionKind::Correction,
         }
     }
 }
@@ -173,9 +179,10 @@ pub struct StoryView<'a> {
 }
 
 impl<'a> StoryView<'a> {
-    /// The view of `story`; `same_as_previous[i]` tells whether version
-    /// `i + 1` reads word for word like the version before it.
-    pub fn new(story: &'a Story, config: &Config, same_as_previous: &[bool]) -> StoryView<'a> {
+    /// The view of `story` whose latest version's text is `latest`;
+    /// `same_as_previous[i]` tells whether version `i + 1` reads word for
+    /// word like the version before it.
+    pub fn new(story: &'a Story, latest: &'a Article, config: &Config, same_as_previous: &[bool]) -> StoryView<'a> {
         let versions: Vec<VersionView> =
             story.versions.iter().map(|v| version_view(story, v, config, same_as_previous[v.n - 1])).collect();
         let corrections =
@@ -184,11 +191,11 @@ impl<'a> StoryView<'a> {
             id: &story.id,
             url: config.url(&story.path),
             path: &story.path,
-            latest: ArticleView::new(&story.latest().article),
+            latest: ArticleView::new(latest),
             published: TimeView::new(story.published()),
             updated: TimeView::new(story.updated()),
             versions,
-            teaser: teaser(&story.latest().article),
+            teaser: story.latest().head.teaser.clone(),
             corrections,
             full_diff_url: (story.versions.len() > 2)
                 .then(|| config.url(&paths::diff_dir(&story.path, 1, story.latest().n))),
@@ -199,29 +206,17 @@ impl<'a> StoryView<'a> {
 
 /// A version in a story's history; `unchanged` when it reads like the one before.
 fn version_view<'a>(story: &Story, version: &'a Version, config: &Config, unchanged: bool) -> VersionView<'a> {
-    let article = ArticleView::new(&version.article);
     let previous = version.n.checked_sub(2).and_then(|i| story.versions.get(i));
     VersionView {
         n: version.n,
-        headline: &version.article.headline,
-        time: article.time,
-        revision: article.revision,
+        headline: &version.head.headline,
+        time: TimeView::new(version.head.timestamp),
+        revision: version.head.revision.as_ref().map(RevisionView::new),
         source_url: config.url(&paths::source_file(&story.path, version.n)),
         url: config.url(&paths::version_dir(&story.path, version.n)),
         diff_url: previous.map(|p| config.url(&paths::diff_dir(&story.path, p.n, version.n))),
         unchanged: previous.is_some() && unchanged,
     }
-}
-
-/// The first paragraph, at most ~300 characters, cut at a word.
-pub fn teaser(article: &Article) -> String {
-    let first = article.blocks.iter().find(|b| matches!(b, Block::Paragraph(_))).map(Block::text).unwrap_or("");
-    if first.chars().count() <= 300 {
-        return first.to_string();
-    }
-    let cut: String = first.chars().take(300).collect();
-    let at_word = cut.rfind(' ').unwrap_or(cut.len());
-    format!("{} …", &cut[..at_word])
 }
 
 /// One line of the index.
@@ -239,7 +234,7 @@ pub struct ListItem {
 
 impl ListItem {
     pub fn new(story: &Story, config: &Config) -> ListItem {
-        let latest = &story.latest().article;
+        let latest = &story.latest().head;
         ListItem {
             url: config.url(&story.path),
             headline: latest.headline.clone(),
@@ -248,7 +243,7 @@ impl ListItem {
             updated: TimeView::new(story.updated()),
             version_count: story.versions.len(),
             revision: latest.revision.as_ref().map(|r| r.text.clone()),
-            teaser: teaser(latest),
+            teaser: latest.teaser.clone(),
         }
     }
 }

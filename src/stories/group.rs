@@ -63,7 +63,7 @@ const LOOKALIKE_CAP: f64 = 0.6;
 
 /// Group file indexes (`profiles` sorted by time, ties broken by the caller)
 /// into stories, each a list of indexes in time order.
-pub fn group_indexes(profiles: &[Profile]) -> Vec<Vec<usize>> {
+pub fn group_indexes(profiles: &[&Profile]) -> Vec<Vec<usize>> {
     let mut stories: Vec<Vec<usize>> = Vec::new();
     let mut story_of: Vec<usize> = Vec::with_capacity(profiles.len());
     let index = FeatureIndex::new(profiles);
@@ -124,7 +124,7 @@ fn features(profile: &Profile) -> [(u64, &Sketch); 2] {
 }
 
 impl FeatureIndex {
-    fn new(profiles: &[Profile]) -> FeatureIndex {
+    fn new(profiles: &[&Profile]) -> FeatureIndex {
         let mut postings: Vec<(u64, u32)> = profiles
             .iter()
             .enumerate()
@@ -201,7 +201,7 @@ impl Tally {
 /// in ascending order so the order never depends on the search.
 fn candidate_stories(
     file: usize,
-    profiles: &[Profile],
+    profiles: &[&Profile],
     index: &FeatureIndex,
     story_of: &[usize],
     tally: &mut Tally,
@@ -233,7 +233,7 @@ struct Fit {
 /// equal scores go to the story closer in time, then to the older story.
 fn best_story(
     index: usize,
-    profiles: &[Profile],
+    profiles: &[&Profile],
     stories: &[Vec<usize>],
     candidates: &[usize],
     lookalikes: &Lookalikes,
@@ -253,7 +253,7 @@ fn best_story(
 
 /// The fit of revision `index` to the story made of `members`, or `None`
 /// when the story is too far away in time or the text gives no evidence.
-fn fit(index: usize, profiles: &[Profile], members: &[usize], story: usize, lookalikes: &Lookalikes) -> Option<Fit> {
+fn fit(index: usize, profiles: &[&Profile], members: &[usize], story: usize, lookalikes: &Lookalikes) -> Option<Fit> {
     let revision = &profiles[index];
     let latest = &profiles[*members.last()?];
     let gap_hours = hours_between(latest, revision);
@@ -294,14 +294,14 @@ fn text_evidence(similarity: f64, lookalike: f64) -> f64 {
 
 /// Look-alike levels, each computed once, when a story first needs it.
 struct Lookalikes<'a> {
-    profiles: &'a [Profile],
+    profiles: &'a [&'a Profile],
     index: &'a FeatureIndex,
     levels: Vec<std::cell::OnceCell<f64>>,
     tally: std::cell::RefCell<Tally>,
 }
 
 impl<'a> Lookalikes<'a> {
-    fn new(profiles: &'a [Profile], index: &'a FeatureIndex) -> Lookalikes<'a> {
+    fn new(profiles: &'a [&'a Profile], index: &'a FeatureIndex) -> Lookalikes<'a> {
         Lookalikes {
             profiles,
             index,
@@ -322,7 +322,7 @@ impl<'a> Lookalikes<'a> {
 /// certain) within the look-alike window around it. Only the files sharing
 /// the most rare features with it are measured: a file sharing none of them
 /// shares boilerplate at most.
-fn lookalike_level(first: usize, profiles: &[Profile], index: &FeatureIndex, tally: &mut Tally) -> f64 {
+fn lookalike_level(first: usize, profiles: &[&Profile], index: &FeatureIndex, tally: &mut Tally) -> f64 {
     let origin = &profiles[first];
     // Profiles are in time order, so the window is found by binary search.
     let start = profiles.partition_point(|p| hours_between(p, origin) > LOOKALIKE_WINDOW_HOURS);
@@ -339,13 +339,13 @@ fn lookalike_level(first: usize, profiles: &[Profile], index: &FeatureIndex, tal
 }
 
 /// Whether every version of the story names places and none is the revision's.
-fn story_places_disjoint(revision: &Profile, members: &[usize], profiles: &[Profile]) -> bool {
+fn story_places_disjoint(revision: &Profile, members: &[usize], profiles: &[&Profile]) -> bool {
     members.iter().all(|&m| places_disjoint(&revision.places, &profiles[m].places))
 }
 
 /// Whether both the revision and the story have series labels and none of
 /// the story's labels is the revision's.
-fn story_label_differs(revision: &Profile, members: &[usize], profiles: &[Profile]) -> bool {
+fn story_label_differs(revision: &Profile, members: &[usize], profiles: &[&Profile]) -> bool {
     let Some(label) = &revision.label else { return false };
     let mut labels = members.iter().filter_map(|&m| profiles[m].label.as_ref()).peekable();
     labels.peek().is_some() && labels.all(|other| other != label)

@@ -11,11 +11,11 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::parse::{Article, RevisionKind};
+use crate::parse::{Article, ArticleHead, RevisionKind};
 use crate::slug::slugify;
-use crate::source::Original;
+use crate::store::TextRef;
 
 mod group;
 mod similarity;
@@ -23,17 +23,65 @@ mod similarity;
 use group::group_indexes;
 use similarity::Profile;
 
-/// One parsed file, ready to be grouped.
-#[derive(Debug, Clone)]
+/// One parsed file, ready to be grouped: what the build keeps of it between
+/// reading and rendering (its text waits in the [`crate::store::Store`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Filed {
     /// Path relative to the input folder.
     pub source: String,
-    /// The file's bytes as read, published untouched beside the version's page.
-    pub original: Original,
     /// Stable fingerprint of the file's written time and its headline as
     /// decoded (before any repair), so a better repair never changes an id.
     pub fingerprint: String,
-    pub article: Article,
+    pub head: ArticleHead,
+    /// Where the file's original bytes and repaired text are kept.
+    pub text: TextRef,
+    /// Digests of the repaired text (which decides every rendered byte of the
+    /// version) and of the original bytes (published as they are).
+    pub digests: Digests,
+    /// Fingerprint of headline and body: orders files of the same instant.
+    content: String,
+    profile: Profile,
+}
+
+impl Filed {
+    /// A file made straight from its text, for tests: ids and digests as the
+    /// build makes them, no stored text.
+    #[cfg(test)]
+    pub fn from_text(source: &str, text: &str) -> Filed {
+        let article = crate::parse::parse_article(text).expect("a test article parses").article;
+        let raw_headline = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+        let digests = Digests { text: fnv(text.as_bytes()), original: fnv(text.as_bytes()) };
+        let fingerprint = fingerprint(&[&article.written_time.to_string(), raw_headline]);
+        Filed::new(source.into(), fingerprint, &article, TextRef::default(), digests)
+    }
+}
+
+/// FNV-1a, 64 bit, of `bytes`: the digest of a text or a file's bytes.
+pub fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash: u64, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Digests of what a version's documents are made from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digests {
+    pub text: u64,
+    pub original: u64,
+}
+
+impl Filed {
+    /// The file `source` whose text parsed as `article`.
+    pub fn new(source: String, fingerprint: String, article: &Article, text: TextRef, digests: Digests) -> Filed {
+        let body: Vec<&str> = article.blocks.iter().map(|b| b.text()).collect();
+        Filed {
+            source,
+            fingerprint,
+            head: article.head(),
+            text,
+            digests,
+            content: self::fingerprint(&[&article.headline, &body.join("\n")]),
+            profile: Profile::of(article),
+        }
+    }
 }
 
 /// One version of a story.
@@ -42,35 +90,40 @@ pub struct Version {
     /// 1-based position in time order.
     pub n: usize,
     pub source: String,
-    /// The file's bytes as read; see [`Version::original`].
-    #[serde(skip)]
-    original: Original,
     /// This file's own fingerprint (see [`Filed::fingerprint`]), for ids of
     /// single versions.
     pub fingerprint: String,
-    pub article: Article,
+    pub head: ArticleHead,
+    /// Where the version's original bytes and repaired text are kept.
+    #[serde(skip)]
+    pub text: TextRef,
+    #[serde(skip)]
+    pub digests: Digests,
 }
 
 impl Version {
-    /// The original bytes of this version's file, exactly as they were read
-    /// and parsed: what `v/N/source.txt` publishes.
-    pub fn original(&self) -> &[u8] {
-        self.original.bytes()
-    }
-
     /// Whether a reader should hear about this version: the first one and
     /// every revision except repeats and cosmetic changes.
     pub fn is_significant(&self) -> bool {
         self.n == 1
             || !matches!(
-                self.article.revision.as_ref().map(|r| r.kind),
+                self.head.revision.as_ref().map(|r| r.kind),
                 Some(RevisionKind::Repeat | RevisionKind::Cosmetic)
             )
     }
 
     pub fn is_correction(&self) -> bool {
-        self.article.revision.as_ref().is_some_and(|r| r.kind == RevisionKind::Correction)
+        self.head.revision.as_ref().is_some_and(|r| r.kind == RevisionKind::Correction)
     }
+}
+
+/// The full texts of a story's versions, read back from the store only while
+/// the story is rendered: `articles[n - 1]` and `originals[n - 1]` are
+/// version `n`'s parsed text and its file's bytes as read.
+#[derive(Debug, Clone, Default)]
+pub struct StoryTexts {
+    pub articles: Vec<Article>,
+    pub originals: Vec<Vec<u8>>,
 }
 
 /// A story: one or more versions of one article, oldest first.
@@ -94,18 +147,18 @@ impl Story {
     }
 
     pub fn published(&self) -> DateTime<FixedOffset> {
-        self.first().article.timestamp
+        self.first().head.timestamp
     }
 
     /// Time of the latest version of any kind.
     pub fn updated(&self) -> DateTime<FixedOffset> {
-        self.latest().article.timestamp
+        self.latest().head.timestamp
     }
 
     /// Time of the latest version a reader should hear about (not a repeat,
     /// not a cosmetic change): what feeds give as `updated`.
     pub fn significant_update(&self) -> DateTime<FixedOffset> {
-        self.versions.iter().rev().find(|v| v.is_significant()).unwrap_or(self.first()).article.timestamp
+        self.versions.iter().rev().find(|v| v.is_significant()).unwrap_or(self.first()).head.timestamp
     }
 
     /// Whether any version is a correction.
@@ -120,7 +173,7 @@ pub fn group(files: Vec<Filed>, host: &str) -> Vec<Story> {
     let mut files = files;
     files.sort_by_cached_key(file_order);
     make_fingerprints_unique(&mut files);
-    let profiles: Vec<Profile> = files.iter().map(|f| Profile::of(&f.article)).collect();
+    let profiles: Vec<&Profile> = files.iter().map(|f| &f.profile).collect();
     let groups = group_indexes(&profiles);
     let mut slots: Vec<Option<Filed>> = files.into_iter().map(Some).collect();
     let groups: Vec<Vec<Filed>> =
@@ -147,12 +200,11 @@ fn make_fingerprints_unique(files: &mut [Filed]) {
 /// without a note (an original) comes before one with a note, then the
 /// content decides, and the file name only when two files read the same.
 fn file_order(file: &Filed) -> (DateTime<FixedOffset>, bool, String, String, String) {
-    let body: Vec<&str> = file.article.blocks.iter().map(|b| b.text()).collect();
     (
-        file.article.timestamp,
-        file.article.revision.is_some(),
+        file.head.timestamp,
+        file.head.revision.is_some(),
         file.fingerprint.clone(),
-        fingerprint(&[&file.article.headline, &body.join("\n")]),
+        file.content.clone(),
         file.source.clone(),
     )
 }
@@ -164,8 +216,8 @@ fn assign_identities(groups: Vec<Vec<Filed>>, host: &str) -> Vec<Story> {
         .into_iter()
         .map(|group| {
             let first = &group[0];
-            let date = first.article.timestamp.format("%Y/%m/%d").to_string();
-            let base_slug = slugify(&first.article.headline);
+            let date = first.head.timestamp.format("%Y/%m/%d").to_string();
+            let base_slug = slugify(&first.head.headline);
             let slug = unique_slug(&mut taken, &date, base_slug);
             let id = story_id(host, first);
             let path = crate::paths::story_dir(&date, &slug);
@@ -175,9 +227,10 @@ fn assign_identities(groups: Vec<Vec<Filed>>, host: &str) -> Vec<Story> {
                 .map(|(i, f)| Version {
                     n: i + 1,
                     source: f.source,
-                    original: f.original,
                     fingerprint: f.fingerprint,
-                    article: f.article,
+                    head: f.head,
+                    text: f.text,
+                    digests: f.digests,
                 })
                 .collect();
             Story { id, slug, path, versions }
@@ -198,7 +251,7 @@ fn unique_slug(taken: &mut BTreeSet<String>, date: &str, slug: String) -> String
 
 /// `tag:<host>,<YYYY-MM-DD>:<fingerprint>` (RFC 4151), from the first version.
 pub fn story_id(host: &str, first: &Filed) -> String {
-    let date = first.article.timestamp.format("%Y-%m-%d");
+    let date = first.head.timestamp.format("%Y-%m-%d");
     format!("tag:{host},{date}:{}", first.fingerprint)
 }
 
@@ -228,12 +281,7 @@ mod tests {
     fn filed(source: &str, headline: &str, time: &str) -> Filed {
         let text = format!("{headline}\n{time}\nBERLIN (dpa-AFX) - Text.");
         let article = parse_article(&text).unwrap().article;
-        Filed {
-            source: source.into(),
-            original: Original::default(),
-            fingerprint: fingerprint(&[time, headline]),
-            article,
-        }
+        Filed::new(source.into(), fingerprint(&[time, headline]), &article, TextRef::default(), Digests::default())
     }
 
     #[test]
@@ -271,12 +319,7 @@ mod tests {
     fn article_file(source: &str, headline: &str, stamp: &str, body: &str) -> Filed {
         let text = format!("{headline}\n{stamp}\n{body}");
         let article = parse_article(&text).unwrap().article;
-        Filed {
-            source: source.into(),
-            original: Original::default(),
-            fingerprint: fingerprint(&[stamp, headline]),
-            article,
-        }
+        Filed::new(source.into(), fingerprint(&[stamp, headline]), &article, TextRef::default(), Digests::default())
     }
 
     const STRIKE: &str = "FRANKFURT (dpa-AFX) - Ein Warnstreik legt den Flugbetrieb der Lufthansa lahm. Betroffen sind etwa 100 000 Passagiere.";

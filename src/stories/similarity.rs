@@ -25,7 +25,7 @@ const SHINGLE_WORDS: usize = 3;
 const SERIES_MARKERS: &[&str] = &["wdh", "wiederholung", "roundup", "korrektur", "berichtigung", "eilmeldung", "eil"];
 
 /// One file as the grouping sees it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     pub time: DateTime<FixedOffset>,
     /// Whether the file carries a revision note (only those continue a story).
@@ -174,7 +174,7 @@ fn is_series_marker(words: &[String], i: usize) -> bool {
 /// at different levels compare on the larger level's sample of both: a
 /// consistent sample of the same features, whose overlap estimates the full
 /// overlap (exactly, for texts short enough to be kept whole).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sketch {
     /// Halvings of the threshold: 0 keeps every feature.
     pub level: u8,
