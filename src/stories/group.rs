@@ -260,7 +260,7 @@ fn fit(index: usize, profiles: &[&Profile], members: &[usize], story: usize, loo
     if !(0.0..=MAX_REVISION_GAP_HOURS).contains(&gap_hours) {
         return None;
     }
-    let text = members.iter().map(|&m| text_similarity(revision, &profiles[m])).fold(0.0, f64::max);
+    let text = members.iter().map(|&m| text_similarity(revision, profiles[m])).fold(0.0, f64::max);
     // The evidence can only be lower than the raw overlap: skip the costlier
     // look-alike scan for the many stories that share nothing with the revision.
     if text < MIN_TEXT_EVIDENCE {
@@ -333,7 +333,7 @@ fn lookalike_level(first: usize, profiles: &[&Profile], index: &FeatureIndex, ta
     sharing.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut level: f64 = 0.0;
     for (other, _) in sharing.into_iter().take(MAX_LOOKALIKES) {
-        level = level.max(text_similarity(origin, &profiles[other]));
+        level = level.max(text_similarity(origin, profiles[other]));
     }
     level
 }
