@@ -73,13 +73,18 @@ struct Decoded {
 /// there for rendering; without one (`check`, `list`) they are dropped once
 /// the file is parsed.
 pub fn load(input: &Path, config: &Config, now: DateTime<Utc>, store: Option<&Store>) -> Result<Loaded> {
+    let mut stages = Stages::new();
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
+    stages.done("find files");
     let mut loaded = Loaded { ignored: inventory.ignored, rejected: inventory.rejected, ..Default::default() };
     let decoded = read_and_decode(inventory.files, config.max_file_size, &mut loaded.rejected);
+    stages.done("read and decode");
     let lexicon = folder_lexicon(&decoded);
+    stages.done("lexicon");
     let results: Vec<FileResult> =
         decoded.into_par_iter().map(|d| parse_file(d, &lexicon, now, store)).collect::<Result<_>>()?;
+    stages.done("repair and parse");
     let mut filed = Vec::new();
     for result in results {
         loaded.warnings.extend(result.warnings);
@@ -92,6 +97,7 @@ pub fn load(input: &Path, config: &Config, now: DateTime<Utc>, store: Option<&St
     }
     loaded.stories = group(filed, config.host());
     newest_first(&mut loaded.stories);
+    stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));
     Ok(loaded)
 }
@@ -261,14 +267,19 @@ impl Built {
 /// Build the whole site into `options.output`: load → plan → render each
 /// document of the plan → write.
 pub fn build(options: &BuildOptions) -> Result<Built> {
+    let mut stages = Stages::new();
     let templates = Templates::load(options.template_dir.as_deref())?;
     let store = Store::temporary()?;
     let loaded = load(&options.input, &options.config, options.now, Some(&store))?;
+    stages.done("read and group");
     let plan = Plan::new(&loaded.stories, &options.config, &templates.sources());
+    stages.done("plan");
     let output = Output::begin(&options.output, &options.input)?;
     write_site(&output, &Renderer::new(&templates, &options.config), &plan, &store)?;
+    stages.done("render and write");
     let pages = output.pages();
     output.commit()?;
+    stages.done("commit");
     Ok(Built { loaded, pages })
 }
 
@@ -295,6 +306,26 @@ fn write_story(output: &Output, renderer: &Renderer, plan: &Plan, story: usize, 
         output.write(&planned.path, &renderer.story_document(&history, &planned.document)?)?;
     }
     renderer.feed_content(&history, &plan.changes_of(story))
+}
+
+/// Per-stage wall times, printed to standard error when the environment
+/// variable `DEPESCHE_TIMINGS` is set.
+struct Stages {
+    start: std::time::Instant,
+    enabled: bool,
+}
+
+impl Stages {
+    fn new() -> Stages {
+        Stages { start: std::time::Instant::now(), enabled: std::env::var_os("DEPESCHE_TIMINGS").is_some() }
+    }
+
+    fn done(&mut self, stage: &str) {
+        if self.enabled {
+            eprintln!("timing: {stage}: {:.3} s", self.start.elapsed().as_secs_f64());
+        }
+        self.start = std::time::Instant::now();
+    }
 }
 
 /// The full texts of `story`'s versions, read back from `store` and parsed
