@@ -21,7 +21,7 @@ use crate::decode::decode;
 use crate::output::Output;
 use crate::parse::parse_article;
 use crate::plan::Plan;
-use crate::render::{FeedContent, Renderer, Templates};
+use crate::render::{FeedContents, Renderer, Templates};
 use crate::repair::{Lexicon, repair};
 use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, SourceFile, discover};
@@ -285,27 +285,64 @@ pub fn build(options: &BuildOptions) -> Result<Built> {
 
 /// Render every document of the plan and write it as soon as it is
 /// rendered: the stories' documents in parallel, each story's history
-/// computed once; then the site's documents, the feeds from the feed
-/// content kept from the stories' pass.
+/// computed once, its feed content put aside in a pack; then the site's
+/// documents, the feeds and archives reading that content back.
 fn write_site(output: &Output, renderer: &Renderer, plan: &Plan, store: &Store) -> Result<()> {
-    let contents: Vec<FeedContent> = (0..plan.stories().len())
+    let pack = Store::temporary()?;
+    let kept: Vec<KeptContent> = (0..plan.stories().len())
         .into_par_iter()
-        .map(|story| write_story(output, renderer, plan, story, store))
+        .map(|story| write_story(output, renderer, plan, story, store, &pack))
         .collect::<Result<_>>()?;
-    for planned in plan.site_documents() {
-        output.write(&planned.path, renderer.site_document(plan, &contents, &planned.document)?.as_bytes())?;
-    }
-    Ok(())
+    let contents = KeptContents { pack, kept };
+    let documents = plan.site_documents();
+    documents.par_iter().try_for_each(|planned| {
+        output.write(&planned.path, renderer.site_document(plan, &contents, &planned.document)?.as_bytes())
+    })
 }
 
-/// Write the documents of story `story` and return its feed content.
-fn write_story(output: &Output, renderer: &Renderer, plan: &Plan, story: usize, store: &Store) -> Result<FeedContent> {
+/// Write the documents of story `story` and put its feed content aside.
+fn write_story(
+    output: &Output,
+    renderer: &Renderer,
+    plan: &Plan,
+    story: usize,
+    store: &Store,
+    pack: &Store,
+) -> Result<KeptContent> {
     let texts = story_texts(store, &plan.stories()[story])?;
     let history = renderer.history(&plan.stories()[story], &texts)?;
     for planned in plan.story_documents(story) {
         output.write(&planned.path, &renderer.story_document(&history, &planned.document)?)?;
     }
-    renderer.feed_content(&history, &plan.changes_of(story))
+    let content = renderer.feed_content(&history, &plan.changes_of(story))?;
+    Ok(KeptContent {
+        story_html: pack.append(content.story_html.as_bytes(), &content.story_html)?,
+        version_html: content.version_html,
+    })
+}
+
+/// A story's feed content as put aside: its entry content in the pack, the
+/// few versions `changes.xml` holds in memory.
+struct KeptContent {
+    story_html: TextRef,
+    version_html: Vec<(usize, String)>,
+}
+
+/// The feed content of every story of the plan, `kept[i]` for story `i`.
+struct KeptContents {
+    pack: Store,
+    kept: Vec<KeptContent>,
+}
+
+impl FeedContents for KeptContents {
+    fn story_html(&self, story: usize) -> Result<String> {
+        Ok(self.pack.read(self.kept[story].story_html)?.text)
+    }
+
+    fn version_html(&self, story: usize, n: usize) -> Result<String> {
+        let found = self.kept[story].version_html.iter().find(|(m, _)| *m == n);
+        found.map(|(_, html)| html.clone()).with_context(|| format!("version {n} has no feed content"))
+    }
 }
 
 /// Per-stage wall times, printed to standard error when the environment

@@ -59,7 +59,7 @@ pub struct ChangeItem<'a> {
     pub story: &'a Story,
     pub version: &'a Version,
     /// The version's text, then links to its diff and to the story.
-    pub content_html: &'a str,
+    pub content_html: String,
 }
 
 /// `changes.xml`: one entry per version, titled with its revision note.
@@ -89,7 +89,7 @@ fn change_entry(config: &Config, item: &ChangeItem) -> atom::Entry {
             link("related", &config.url(&item.story.path), "text/html"),
         ],
         summary: Some(html_summary(head)),
-        content: Some(html_content(item.content_html)),
+        content: Some(html_content(&item.content_html)),
         ..Default::default()
     }
 }

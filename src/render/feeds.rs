@@ -32,7 +32,7 @@ pub struct FeedItem<'a> {
     pub url: String,
     /// The latest version's body as HTML, followed by the list of the
     /// story's versions with links to their diffs ([`feed_content_html`]).
-    pub content_html: &'a str,
+    pub content_html: String,
 }
 
 /// A story's content in the feeds: the latest text, then the list of its
@@ -149,7 +149,7 @@ pub fn atom_entry(item: &FeedItem) -> atom::Entry {
         // As HTML, escaped: a text summary holding a literal `<script>` is shown
         // as markup by some readers (the W3C feed validator warns about it).
         summary: Some(html_summary(latest)),
-        content: Some(html_content(item.content_html)),
+        content: Some(html_content(&item.content_html)),
         ..Default::default()
     }
 }
@@ -276,7 +276,7 @@ fn json_item<'a>(item: &'a FeedItem) -> JsonItem<'a> {
         url: &item.url,
         title: &latest.headline,
         summary: latest.teaser.clone(),
-        content_html: item.content_html,
+        content_html: &item.content_html,
         date_published: story.published().to_rfc3339(),
         date_modified: story.significant_update().to_rfc3339(),
     }

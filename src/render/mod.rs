@@ -17,7 +17,7 @@ pub mod views;
 
 use std::borrow::Cow;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::config::Config;
 use crate::plan::{Document, Plan};
@@ -29,13 +29,23 @@ pub use templates::Templates;
 use views::SiteView;
 
 /// What the feeds carry of one story, rendered from its history once, in the
-/// same pass as its pages, and kept until the feeds are rendered.
+/// same pass as its pages.
 #[derive(Debug, Clone, Default)]
 pub struct FeedContent {
     /// The story's entry content ([`feed_content_html`]).
     pub story_html: String,
-    /// (n, content) of its versions that `changes.xml` carries.
+    /// (n, content) of its versions that `changes.xml` holds.
     pub version_html: Vec<(usize, String)>,
+}
+
+/// Where the site's documents find the feed content of the plan's stories,
+/// kept aside after the stories' pass (on disk for a large archive), so the
+/// feeds and archives never render a story again.
+pub trait FeedContents: Sync {
+    /// The entry content of the plan's story `story`.
+    fn story_html(&self, story: usize) -> Result<String>;
+    /// The content of version `n` of story `story`, one of `changes.xml`'s.
+    fn version_html(&self, story: usize, n: usize) -> Result<String>;
 }
 
 /// Renders the documents of a plan.
@@ -79,9 +89,9 @@ impl<'a> Renderer<'a> {
         Ok(FeedContent { story_html: feed_content_html(self.templates, history)?, version_html })
     }
 
-    /// One of the site's documents (not a story's): `contents[i]` is the
-    /// feed content of the plan's story `i`.
-    pub fn site_document(&self, plan: &Plan, contents: &[FeedContent], document: &Document) -> Result<String> {
+    /// One of the site's documents (not a story's), with the stories' feed
+    /// content from `contents`.
+    pub fn site_document(&self, plan: &Plan, contents: &dyn FeedContents, document: &Document) -> Result<String> {
         let (templates, site, config) = (self.templates, &self.site, self.config);
         let stories = plan.stories();
         let feed_items = |indexes: &mut dyn Iterator<Item = usize>| feed_items(config, stories, contents, indexes);
@@ -93,14 +103,14 @@ impl<'a> Renderer<'a> {
             Document::Sitemap => pages::sitemap(templates, config, stories, plan.index_page_count()),
             Document::Atom => {
                 let newest_archive = plan.archives().last().map(|part| config.url(&part.path()));
-                let items = feed_items(&mut plan.feed_stories());
+                let items = feed_items(&mut plan.feed_stories())?;
                 atom_feed(config, site, &items, newest_archive.as_deref())
             }
-            Document::Rss => rss_feed(config, site, &feed_items(&mut plan.feed_stories())),
-            Document::Json => json_feed(config, site, &feed_items(&mut plan.feed_stories())),
+            Document::Rss => rss_feed(config, site, &feed_items(&mut plan.feed_stories())?),
+            Document::Json => json_feed(config, site, &feed_items(&mut plan.feed_stories())?),
             Document::Changes => changes_feed(config, site, &change_items(plan, contents)?),
             Document::Archive { index } => {
-                let items = feed_items(&mut plan.archives()[index].stories.iter().copied());
+                let items = feed_items(&mut plan.archives()[index].stories.iter().copied())?;
                 archive_feed(config, site, plan.archives(), index, &items)
             }
             Document::Story { .. } | Document::Version { .. } | Document::Diff { .. } | Document::Source { .. } => {
@@ -114,26 +124,24 @@ impl<'a> Renderer<'a> {
 fn feed_items<'p>(
     config: &Config,
     stories: &'p [Story],
-    contents: &'p [FeedContent],
+    contents: &dyn FeedContents,
     indexes: &mut dyn Iterator<Item = usize>,
-) -> Vec<FeedItem<'p>> {
+) -> Result<Vec<FeedItem<'p>>> {
     indexes
-        .map(|i| FeedItem {
-            story: &stories[i],
-            url: config.url(&stories[i].path),
-            content_html: &contents[i].story_html,
+        .map(|i| {
+            let content_html = contents.story_html(i)?;
+            Ok(FeedItem { story: &stories[i], url: config.url(&stories[i].path), content_html })
         })
         .collect()
 }
 
 /// The versions of `changes.xml` with their content.
-fn change_items<'p>(plan: &Plan<'p>, contents: &'p [FeedContent]) -> Result<Vec<ChangeItem<'p>>> {
+fn change_items<'p>(plan: &Plan<'p>, contents: &dyn FeedContents) -> Result<Vec<ChangeItem<'p>>> {
     let stories = plan.stories();
     plan.changes()
         .iter()
         .map(|&(story, n)| {
-            let content = contents[story].version_html.iter().find(|(m, _)| *m == n);
-            let (_, content_html) = content.with_context(|| format!("version {n} has no feed content"))?;
+            let content_html = contents.version_html(story, n)?;
             Ok(ChangeItem { story: &stories[story], version: &stories[story].versions[n - 1], content_html })
         })
         .collect()
