@@ -9,6 +9,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use super::scan::{Kind, Unit, family_of, lead_image_at, scan_token};
 
 /// The built-in word list, composed for depesche: common word forms of
@@ -36,10 +38,46 @@ impl Lexicon {
     /// Learn the words of `text` that decoded cleanly: words without
     /// mojibake, and words whose mojibake was read back with certainty.
     pub fn learn(&mut self, text: &str) {
-        for_clean_words(text, |word| {
-            self.letters.extend(word.chars().filter(|c| !c.is_ascii()));
-            *self.counts.entry(word).or_default() += 1;
+        for_clean_words(text, |word| match self.counts.get_mut(word) {
+            Some(count) => *count += 1,
+            None => {
+                self.letters.extend(word.chars().filter(|c| !c.is_ascii()));
+                self.counts.insert(word.to_owned(), 1);
+            }
         });
+    }
+
+    /// The lexicon for repairing `texts`, a folder: the built-in list plus
+    /// the words learned from all of them, as [`Lexicon::learned_from`] —
+    /// but only when some text needs repair ([`super::needs_repair`]).
+    /// Otherwise repair never consults the lexicon, and the built-in one
+    /// alone gives the same results without the cost of learning.
+    pub fn for_folder(texts: &[&str]) -> Lexicon {
+        match super::any_needs_repair(texts) {
+            true => Lexicon::learned_from(texts),
+            false => Lexicon::builtin(),
+        }
+    }
+
+    /// The built-in list plus the words that decoded cleanly in `texts`.
+    /// Counts add up, so the result does not depend on how the texts are
+    /// shared out between threads.
+    pub fn learned_from(texts: &[&str]) -> Lexicon {
+        // A few parts per thread balance the load; fewer parts, fewer merges.
+        let chunk = texts.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+        let parts: Vec<Lexicon> = texts
+            .par_chunks(chunk)
+            .map(|chunk| {
+                let mut lexicon = Lexicon::default();
+                chunk.iter().for_each(|text| lexicon.learn(text));
+                lexicon
+            })
+            .collect();
+        let mut lexicon = Lexicon::builtin();
+        for part in parts {
+            lexicon.merge(part);
+        }
+        lexicon
     }
 
     /// Add the counts of another lexicon (order independent).
@@ -78,18 +116,26 @@ impl Lexicon {
 }
 
 /// Call `f` with every lower-cased word of `text` that needs no guess.
-pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(String)) {
+pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) {
+    let mut lowered = String::new();
+    let mut f = |word: &str| f(lower_into(word, &mut lowered));
+    let bytes = text.as_bytes();
+    // Text without a lead image holds no mojibake: all of it is words.
+    if !has_lead_image(bytes) {
+        return plain_words(text, &mut f);
+    }
     let mut units = Vec::new();
     for line in text.split('\n') {
+        if !has_lead_image(line.as_bytes()) {
+            plain_words(line, &mut f);
+            continue;
+        }
         // Decided per line, as repair does, and only where readings differ.
         let mut family = None;
         for token in line.split([' ', '\t']) {
             let bytes = token.as_bytes();
-            if !(0..bytes.len()).any(|i| lead_image_at(bytes, i)) {
-                token
-                    .split(|c: char| !c.is_alphabetic())
-                    .filter(|w| learnable(w.chars().count()))
-                    .for_each(|w| f(w.to_lowercase()));
+            if !has_lead_image(bytes) {
+                plain_words(token, &mut f);
                 continue;
             }
             units.clear();
@@ -100,12 +146,63 @@ pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(String)) {
     }
 }
 
+fn has_lead_image(bytes: &[u8]) -> bool {
+    memchr::memchr3_iter(0xC3, 0xC4, 0xC5, bytes).any(|i| lead_image_at(bytes, i))
+}
+
+/// Call `f` with the learnable runs of letters of `text`, which holds no
+/// mojibake: the same words as `text.split(|c| !c.is_alphabetic())`, with
+/// ASCII bytes judged without decoding.
+fn plain_words(text: &str, f: &mut impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    // Start of the current word, and its length in characters.
+    let (mut start, mut chars) = (0, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (letter, len) = match b.is_ascii() {
+            true => (b.is_ascii_alphabetic(), 1),
+            false => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_alphabetic(), c.len_utf8())
+            }
+        };
+        if letter {
+            chars += 1;
+        } else {
+            if learnable(chars) {
+                f(&text[start..i]);
+            }
+            start = i + len;
+            chars = 0;
+        }
+        i += len;
+    }
+    if learnable(chars) {
+        f(&text[start..]);
+    }
+}
+
+/// `word` lower-cased into `buf`, which is returned.
+fn lower_into<'b>(word: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    match word.is_ascii() {
+        true => {
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+        }
+        // `str::to_lowercase` knows the final sigma that `char`'s does not.
+        false => buf.push_str(&word.to_lowercase()),
+    }
+    buf
+}
+
 fn learnable(len: usize) -> bool {
     (2..=40).contains(&len)
 }
 
 /// Words of a scanned token that hold no lost byte and touch none.
-fn clean_words_of_units(units: &[Unit], f: &mut impl FnMut(String)) {
+fn clean_words_of_units(units: &[Unit], f: &mut impl FnMut(&str)) {
     let mut i = 0;
     while i < units.len() {
         if !units[i].is_letter() {
@@ -123,7 +220,7 @@ fn clean_words_of_units(units: &[Unit], f: &mut impl FnMut(String)) {
             continue;
         }
         let text: String = word.iter().filter_map(Unit::known).collect();
-        f(text.to_lowercase());
+        f(&text);
     }
 }
 

@@ -37,7 +37,12 @@ impl<'a> Context<'a> {
     fn local_count(&self, word: &str) -> u32 {
         let local = self.local.get_or_init(|| {
             let mut words = FastMap::default();
-            for_clean_words(self.text, |w| *words.entry(w).or_insert(0) += 1);
+            for_clean_words(self.text, |w| match words.get_mut(w) {
+                Some(count) => *count += 1,
+                None => {
+                    words.insert(w.to_owned(), 1);
+                }
+            });
             words
         });
         local.get(word).copied().unwrap_or(0)
