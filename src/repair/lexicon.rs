@@ -13,9 +13,13 @@ use rayon::prelude::*;
 
 use super::scan::{Kind, Unit, family_of, lead_image_at, scan_token};
 
-/// The built-in word list, composed for depesche: common word forms of
-/// German business and political news, with the place names of datelines.
+/// The built-in word lists, composed by hand for depesche (see
+/// `LEXICON.md`, checked by `bench/lexicon_check.py` and
+/// `tests/repair_lexicon.rs`): common word forms of German business and
+/// political news, and the names wire text carries most (places of
+/// datelines, people, parties).
 const BUILTIN_WORDS: &str = include_str!("lexicon-de.txt");
+const BUILTIN_NAMES: &str = include_str!("lexicon-names-de.txt");
 
 /// Word statistics used to choose between candidates where bytes were lost.
 #[derive(Debug, Clone, Default)]
@@ -236,6 +240,7 @@ pub(crate) fn builtin() -> &'static Builtin {
     BUILTIN.get_or_init(|| {
         let words: HashSet<String, BuildHasherDefault<FastHasher>> = BUILTIN_WORDS
             .lines()
+            .chain(BUILTIN_NAMES.lines())
             .filter(|line| !line.starts_with('#'))
             .flat_map(str::split_whitespace)
             .map(str::to_lowercase)
