@@ -321,6 +321,14 @@ fn punct_choice(
         (Some((ch, _)), _) => ch,
         // A lost letter is a letter, whatever it becomes.
         (None, Kind::LostLetter { .. }) => 'a',
+        // Two lost signs in a row (`‘“`, `“„`): after a word the first
+        // closes, like a sign before a comma; after a space or an opening
+        // sign it opens, like a sign before a word (`„‚`).
+        (None, Kind::LostPunct) => match prev.is_none_or(|p| p.is_whitespace() || "([{/–—-:„‚»«".contains(p))
+        {
+            true => 'A',
+            false => ',',
+        },
         (None, _) => token[u.start..].chars().next().unwrap_or(' '),
     });
     let rest_end = units[i + 1..].iter().position(|u| !u.is_letter()).map_or(token.len(), |p| units[i + 1 + p].start);
