@@ -257,15 +257,19 @@ fn fix(files: &[PathBuf], explain: bool, input: Option<&std::path::Path>) -> Res
         Some(_) => Lexicon::builtin(),
         None => Lexicon::for_folder(&texts),
     };
-    let repaired: Vec<_> = texts.par_iter().map(|text| repair::repair(text, &lexicon)).collect();
-    for (path, repaired) in files.iter().zip(&repaired) {
-        if explain {
-            for r in &repaired.repairs {
-                let kind = if r.certain { "certain" } else { "guess" };
-                eprintln!("{}:{}: {} → {} ({kind})", path.display(), r.line, r.before, r.after);
+    // A batch at a time, so the memory of printed texts is used again.
+    const BATCH: usize = 64;
+    for (paths, texts) in files.chunks(BATCH).zip(texts.chunks(BATCH)) {
+        let repaired: Vec<_> = texts.par_iter().map(|text| repair::repair(text, &lexicon)).collect();
+        for (path, repaired) in paths.iter().zip(&repaired) {
+            if explain {
+                for r in &repaired.repairs {
+                    let kind = if r.certain { "certain" } else { "guess" };
+                    eprintln!("{}:{}: {} → {} ({kind})", path.display(), r.line, r.before, r.after);
+                }
             }
+            print_stdout(&repaired.text)?;
         }
-        print_stdout(&repaired.text)?;
     }
     Ok(ExitCode::from(EXIT_OK))
 }

@@ -195,8 +195,17 @@ fn lower_into<'b>(word: &str, buf: &'b mut String) -> &'b str {
             buf.push_str(word);
             buf.make_ascii_lowercase();
         }
-        // `str::to_lowercase` knows the final sigma that `char`'s does not.
-        false => buf.push_str(&word.to_lowercase()),
+        // `str::to_lowercase` knows the final sigma that `char`'s does not;
+        // it is the only letter whose lower case depends on its neighbours.
+        false if word.contains('Σ') => buf.push_str(&word.to_lowercase()),
+        false => {
+            for c in word.chars() {
+                match c.is_ascii() {
+                    true => buf.push(c.to_ascii_lowercase()),
+                    false => buf.extend(c.to_lowercase()),
+                }
+            }
+        }
     }
     buf
 }
@@ -405,6 +414,30 @@ mod tests {
         assert_eq!(lexicon.count("brßssel"), 0);
         assert!(!lexicon.counts.keys().any(|w| w.contains('ă')));
         assert!(!lexicon.counts.contains_key("erungen"));
+    }
+
+    #[test]
+    fn words_of_clean_text_as_split_finds_them() {
+        let text = "Die Märkte, ΟΔΥΣΣΕΥΣ und Erdoğan: 5x-Übel\tim\nJAHR İstanbul ŒUVRE a bb";
+        let mut found = Vec::new();
+        for_clean_words(text, |w| found.push(w.to_string()));
+        let expected: Vec<String> = text
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| learnable(w.chars().count()))
+            .map(str::to_lowercase)
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn folder_lexicon_learns_only_when_needed() {
+        let clean = ["Ärger in München über Äußerungen", "nichts"];
+        assert!(Lexicon::for_folder(&clean).is_empty());
+        let damaged = ["Ärger in München", "BRĂSSEL und Brüssel"];
+        let (lazy, eager) = (Lexicon::for_folder(&damaged), Lexicon::learned_from(&damaged));
+        assert_eq!(lazy.counts, eager.counts);
+        assert_eq!(lazy.count("münchen"), 1);
+        assert!(lazy.builtin && eager.builtin);
     }
 
     #[test]

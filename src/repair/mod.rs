@@ -370,6 +370,23 @@ mod tests {
     }
 
     #[test]
+    fn adjacent_lost_quotes() {
+        assert_eq!(fixed("Er sagte: âDas ist âunzumutbarââ, hieĂ es."), "Er sagte: „Das ist ‚unzumutbar‘“, hieß es.");
+        assert_eq!(
+            fixed("âMehr nicht.ââDoch.â Dann ââNeinâ heiĂt esâ."),
+            "„Mehr nicht.“„Doch.“ Dann „‚Nein‘ heißt es“."
+        );
+    }
+
+    #[test]
+    fn clean_text_needs_no_repair() {
+        assert!(!needs_repair("„Ärger“ in MÜNCHEN – 5 €, Œuvre"));
+        assert!(!needs_repair(""));
+        assert!(needs_repair("BRĂSSEL"));
+        assert!(needs_repair("fÃ¼r"));
+    }
+
+    #[test]
     fn classic_double_encoding() {
         assert_eq!(fixed("â€žGrÃ¼ÃŸe aus KÃ–LNâ€œ â€“ fÃ¼r 5 â‚¬"), "„Grüße aus KÖLN“ – für 5 €");
         assert_eq!(fixed("ÃƒÂ¤rgerlich"), "ärgerlich");
