@@ -24,8 +24,12 @@ const BUILTIN_NAMES: &str = include_str!("lexicon-names-de.txt");
 /// Word statistics used to choose between candidates where bytes were lost.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    /// Lower-cased word → how often it was seen decoded cleanly.
+    /// Lower-cased word → how often it was seen decoded cleanly; only words
+    /// with a letter beyond ASCII, the only ones repair asks about (every
+    /// spelling it weighs holds a lost letter, and lost letters are never ASCII).
     counts: FastMap<String, u32>,
+    /// Words seen decoded cleanly, ASCII ones included.
+    words: u64,
     /// Non-ASCII letters of those words: a lost letter is only tried as a
     /// rare one (`é`, `č`) when some known word holds it.
     letters: BTreeSet<char>,
@@ -42,7 +46,7 @@ impl Lexicon {
     /// Learn the words of `text` that decoded cleanly: words without
     /// mojibake, and words whose mojibake was read back with certainty.
     pub fn learn(&mut self, text: &str) {
-        for_clean_words(text, |word| match self.counts.get_mut(word) {
+        self.words += for_clean_words(text, |word| match self.counts.get_mut(word) {
             Some(count) => *count += 1,
             None => {
                 self.letters.extend(word.chars().filter(|c| !c.is_ascii()));
@@ -87,6 +91,7 @@ impl Lexicon {
     /// Add the counts of another lexicon (order independent).
     pub fn merge(&mut self, other: Lexicon) {
         self.builtin |= other.builtin;
+        self.words += other.words;
         self.letters.extend(other.letters);
         for (word, count) in other.counts {
             *self.counts.entry(word).or_default() += count;
@@ -110,7 +115,7 @@ impl Lexicon {
 
     /// Whether nothing was learned.
     pub(crate) fn is_empty(&self) -> bool {
-        self.counts.is_empty()
+        self.words == 0
     }
 
     /// Whether the lower-cased `word` is known at all.
@@ -119,14 +124,25 @@ impl Lexicon {
     }
 }
 
-/// Call `f` with every lower-cased word of `text` that needs no guess.
-pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) {
+/// Call `f` with every lower-cased word of `text` that needs no guess and
+/// holds a letter beyond ASCII; returns how many such words there are,
+/// ASCII ones included. Repair only asks about words holding a lost letter,
+/// which is never ASCII, so ASCII words are counted but neither lower-cased
+/// nor looked up.
+pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) -> u64 {
     let mut lowered = String::new();
-    let mut f = |word: &str| f(lower_into(word, &mut lowered));
+    let mut seen = 0;
+    let mut f = |word: &str| {
+        seen += 1;
+        if !word.is_ascii() {
+            f(lower_into(word, &mut lowered));
+        }
+    };
     let bytes = text.as_bytes();
     // Text without a lead image holds no mojibake: all of it is words.
     if !has_lead_image(bytes) {
-        return plain_words(text, &mut f);
+        plain_words(text, &mut f);
+        return seen;
     }
     let mut units = Vec::new();
     for line in text.split('\n') {
@@ -148,6 +164,7 @@ pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) {
             }
         }
     }
+    seen
 }
 
 fn has_lead_image(bytes: &[u8]) -> bool {
@@ -410,7 +427,9 @@ mod tests {
         lexicon.learn("BrĂŒssel und BRĂSSEL, ĂuĂerungen: getöteten Soldaten");
         assert_eq!(lexicon.count("brüssel"), 1);
         assert_eq!(lexicon.count("getöteten"), 1);
-        assert_eq!(lexicon.count("soldaten"), 1);
+        // Counted, but not kept: repair never asks about an ASCII word.
+        assert_eq!(lexicon.count("soldaten"), 0);
+        assert_eq!(lexicon.words, 4);
         assert_eq!(lexicon.count("brßssel"), 0);
         assert!(!lexicon.counts.keys().any(|w| w.contains('ă')));
         assert!(!lexicon.counts.contains_key("erungen"));
@@ -420,13 +439,12 @@ mod tests {
     fn words_of_clean_text_as_split_finds_them() {
         let text = "Die Märkte, ΟΔΥΣΣΕΥΣ und Erdoğan: 5x-Übel\tim\nJAHR İstanbul ŒUVRE a bb";
         let mut found = Vec::new();
-        for_clean_words(text, |w| found.push(w.to_string()));
-        let expected: Vec<String> = text
-            .split(|c: char| !c.is_alphabetic())
-            .filter(|w| learnable(w.chars().count()))
-            .map(str::to_lowercase)
-            .collect();
+        let seen = for_clean_words(text, |w| found.push(w.to_string()));
+        let all: Vec<&str> =
+            text.split(|c: char| !c.is_alphabetic()).filter(|w| learnable(w.chars().count())).collect();
+        let expected: Vec<String> = all.iter().filter(|w| !w.is_ascii()).map(|w| w.to_lowercase()).collect();
         assert_eq!(found, expected);
+        assert_eq!(seen, all.len() as u64);
     }
 
     #[test]
