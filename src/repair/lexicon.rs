@@ -217,9 +217,13 @@ fn lower_into<'b>(word: &str, buf: &'b mut String) -> &'b str {
         false if word.contains('Σ') => buf.push_str(&word.to_lowercase()),
         false => {
             for c in word.chars() {
-                match c.is_ascii() {
-                    true => buf.push(c.to_ascii_lowercase()),
-                    false => buf.extend(c.to_lowercase()),
+                match c {
+                    'A'..='Z' => buf.push(c.to_ascii_lowercase()),
+                    // Latin-1 capitals lie 0x20 below their small letters;
+                    // the small ones (and `ß`, `ÿ`) are their own lower case.
+                    'À'..='Ö' | 'Ø'..='Þ' => buf.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+                    '\0'..='\u{BF}' | 'ß'..='ÿ' => buf.push(c),
+                    _ => buf.extend(c.to_lowercase()),
                 }
             }
         }
@@ -233,6 +237,7 @@ fn learnable(len: usize) -> bool {
 
 /// Words of a scanned token that hold no lost byte and touch none.
 fn clean_words_of_units(units: &[Unit], f: &mut impl FnMut(&str)) {
+    let mut text = String::new();
     let mut i = 0;
     while i < units.len() {
         if !units[i].is_letter() {
@@ -249,7 +254,8 @@ fn clean_words_of_units(units: &[Unit], f: &mut impl FnMut(&str)) {
         if touches_lost || guessed || !learnable(word.len()) {
             continue;
         }
-        let text: String = word.iter().filter_map(Unit::known).collect();
+        text.clear();
+        text.extend(word.iter().filter_map(Unit::known));
         f(&text);
     }
 }
@@ -445,6 +451,15 @@ mod tests {
         let expected: Vec<String> = all.iter().filter(|w| !w.is_ascii()).map(|w| w.to_lowercase()).collect();
         assert_eq!(found, expected);
         assert_eq!(seen, all.len() as u64);
+    }
+
+    #[test]
+    fn lower_case_as_std() {
+        let mut buf = String::new();
+        for c in '\0'..='\u{24F}' {
+            let word = format!("{c}Ab{c}");
+            assert_eq!(lower_into(&word, &mut buf), word.to_lowercase(), "{c:?}");
+        }
     }
 
     #[test]
