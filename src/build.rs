@@ -146,29 +146,18 @@ fn decode_text(bytes: &[u8]) -> Result<String, String> {
     }
 }
 
-/// Words that decoded cleanly anywhere in the folder, plus the built-in lexicon.
+/// Words that decoded cleanly anywhere in the folder, plus the built-in
+/// lexicon, learned only when some file needs repair.
 fn folder_lexicon(decoded: &[Decoded]) -> Lexicon {
     let texts: Vec<&str> = decoded.iter().map(|d| d.text.as_str()).collect();
-    lexicon_of(&texts)
+    Lexicon::for_folder(&texts)
 }
 
 /// The built-in lexicon plus the words that decoded cleanly in `texts`.
 /// Merging counts is order-independent, so the result does not depend on
 /// thread timing.
 pub fn lexicon_of(texts: &[&str]) -> Lexicon {
-    let learned: Vec<Lexicon> = texts
-        .par_iter()
-        .map(|text| {
-            let mut lexicon = Lexicon::default();
-            lexicon.learn(text);
-            lexicon
-        })
-        .collect();
-    let mut lexicon = Lexicon::builtin();
-    for part in learned {
-        lexicon.merge(part);
-    }
-    lexicon
+    Lexicon::learned_from(texts)
 }
 
 /// The decoded text of every article file the build would read under `input`.

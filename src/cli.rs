@@ -14,10 +14,10 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use crate::build::{BuildOptions, Loaded, build, folder_texts, lexicon_of, load};
+use crate::build::{BuildOptions, Loaded, build, folder_texts, load};
 use crate::config::{self, Config};
 use crate::decode::decode;
-use crate::repair::repair;
+use crate::repair::{self, Lexicon};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_PROBLEMS: u8 = 1;
@@ -235,32 +235,41 @@ fn list_table(loaded: &Loaded, config: &Config) -> String {
 }
 
 /// `depesche fix`: repaired text on standard output, repairs on standard error.
+/// Files are read and repaired in parallel and printed in the order given.
 fn fix(files: &[PathBuf], explain: bool, input: Option<&std::path::Path>) -> Result<ExitCode> {
+    use rayon::prelude::*;
     let texts = files
-        .iter()
+        .par_iter()
         .map(|path| {
             std::fs::read(path)
                 .map(|bytes| decode(&bytes).text)
                 .with_context(|| format!("cannot read {}", path.display()))
         })
         .collect::<Result<Vec<String>>>()?;
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let lexicon = match input {
-        Some(folder) => {
+        // The folder is read only when some file needs what it teaches.
+        Some(folder) if repair::any_needs_repair(&texts) => {
             let config = config::load(None)?.config;
             let folder_texts = folder_texts(folder, &config)?;
-            lexicon_of(&folder_texts.iter().map(String::as_str).collect::<Vec<_>>())
+            Lexicon::learned_from(&folder_texts.iter().map(String::as_str).collect::<Vec<_>>())
         }
-        None => lexicon_of(&texts.iter().map(String::as_str).collect::<Vec<_>>()),
+        Some(_) => Lexicon::builtin(),
+        None => Lexicon::for_folder(&texts),
     };
-    for (path, text) in files.iter().zip(&texts) {
-        let repaired = repair(text, &lexicon);
-        if explain {
-            for r in &repaired.repairs {
-                let kind = if r.certain { "certain" } else { "guess" };
-                eprintln!("{}:{}: {} → {} ({kind})", path.display(), r.line, r.before, r.after);
+    // A batch at a time, so the memory of printed texts is used again.
+    const BATCH: usize = 64;
+    for (paths, texts) in files.chunks(BATCH).zip(texts.chunks(BATCH)) {
+        let repaired: Vec<_> = texts.par_iter().map(|text| repair::repair(text, &lexicon)).collect();
+        for (path, repaired) in paths.iter().zip(&repaired) {
+            if explain {
+                for r in &repaired.repairs {
+                    let kind = if r.certain { "certain" } else { "guess" };
+                    eprintln!("{}:{}: {} → {} ({kind})", path.display(), r.line, r.before, r.after);
+                }
             }
+            print_stdout(&repaired.text)?;
         }
-        print_stdout(&repaired.text)?;
     }
     Ok(ExitCode::from(EXIT_OK))
 }

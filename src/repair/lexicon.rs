@@ -9,17 +9,27 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use super::scan::{Kind, Unit, family_of, lead_image_at, scan_token};
 
-/// The built-in word list, composed for depesche: common word forms of
-/// German business and political news, with the place names of datelines.
+/// The built-in word lists, composed by hand for depesche (see
+/// `LEXICON.md`, checked by `bench/lexicon_check.py` and
+/// `tests/repair_lexicon.rs`): common word forms of German business and
+/// political news, and the names wire text carries most (places of
+/// datelines, people, parties).
 const BUILTIN_WORDS: &str = include_str!("lexicon-de.txt");
+const BUILTIN_NAMES: &str = include_str!("lexicon-names-de.txt");
 
 /// Word statistics used to choose between candidates where bytes were lost.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    /// Lower-cased word → how often it was seen decoded cleanly.
+    /// Lower-cased word → how often it was seen decoded cleanly; only words
+    /// with a letter beyond ASCII, the only ones repair asks about (every
+    /// spelling it weighs holds a lost letter, and lost letters are never ASCII).
     counts: FastMap<String, u32>,
+    /// Words seen decoded cleanly, ASCII ones included.
+    words: u64,
     /// Non-ASCII letters of those words: a lost letter is only tried as a
     /// rare one (`é`, `č`) when some known word holds it.
     letters: BTreeSet<char>,
@@ -36,15 +46,52 @@ impl Lexicon {
     /// Learn the words of `text` that decoded cleanly: words without
     /// mojibake, and words whose mojibake was read back with certainty.
     pub fn learn(&mut self, text: &str) {
-        for_clean_words(text, |word| {
-            self.letters.extend(word.chars().filter(|c| !c.is_ascii()));
-            *self.counts.entry(word).or_default() += 1;
+        self.words += for_clean_words(text, |word| match self.counts.get_mut(word) {
+            Some(count) => *count += 1,
+            None => {
+                self.letters.extend(word.chars().filter(|c| !c.is_ascii()));
+                self.counts.insert(word.to_owned(), 1);
+            }
         });
+    }
+
+    /// The lexicon for repairing `texts`, a folder: the built-in list plus
+    /// the words learned from all of them, as [`Lexicon::learned_from`] —
+    /// but only when some text needs repair ([`super::needs_repair`]).
+    /// Otherwise repair never consults the lexicon, and the built-in one
+    /// alone gives the same results without the cost of learning.
+    pub fn for_folder(texts: &[&str]) -> Lexicon {
+        match super::any_needs_repair(texts) {
+            true => Lexicon::learned_from(texts),
+            false => Lexicon::builtin(),
+        }
+    }
+
+    /// The built-in list plus the words that decoded cleanly in `texts`.
+    /// Counts add up, so the result does not depend on how the texts are
+    /// shared out between threads.
+    pub fn learned_from(texts: &[&str]) -> Lexicon {
+        // A few parts per thread balance the load; fewer parts, fewer merges.
+        let chunk = texts.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+        let parts: Vec<Lexicon> = texts
+            .par_chunks(chunk)
+            .map(|chunk| {
+                let mut lexicon = Lexicon::default();
+                chunk.iter().for_each(|text| lexicon.learn(text));
+                lexicon
+            })
+            .collect();
+        let mut lexicon = Lexicon::builtin();
+        for part in parts {
+            lexicon.merge(part);
+        }
+        lexicon
     }
 
     /// Add the counts of another lexicon (order independent).
     pub fn merge(&mut self, other: Lexicon) {
         self.builtin |= other.builtin;
+        self.words += other.words;
         self.letters.extend(other.letters);
         for (word, count) in other.counts {
             *self.counts.entry(word).or_default() += count;
@@ -68,7 +115,7 @@ impl Lexicon {
 
     /// Whether nothing was learned.
     pub(crate) fn is_empty(&self) -> bool {
-        self.counts.is_empty()
+        self.words == 0
     }
 
     /// Whether the lower-cased `word` is known at all.
@@ -77,19 +124,38 @@ impl Lexicon {
     }
 }
 
-/// Call `f` with every lower-cased word of `text` that needs no guess.
-pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(String)) {
+/// Call `f` with every lower-cased word of `text` that needs no guess and
+/// holds a letter beyond ASCII; returns how many such words there are,
+/// ASCII ones included. Repair only asks about words holding a lost letter,
+/// which is never ASCII, so ASCII words are counted but neither lower-cased
+/// nor looked up.
+pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) -> u64 {
+    let mut lowered = String::new();
+    let mut seen = 0;
+    let mut f = |word: &str| {
+        seen += 1;
+        if !word.is_ascii() {
+            f(lower_into(word, &mut lowered));
+        }
+    };
+    let bytes = text.as_bytes();
+    // Text without a lead image holds no mojibake: all of it is words.
+    if !has_lead_image(bytes) {
+        plain_words(text, &mut f);
+        return seen;
+    }
     let mut units = Vec::new();
     for line in text.split('\n') {
+        if !has_lead_image(line.as_bytes()) {
+            plain_words(line, &mut f);
+            continue;
+        }
         // Decided per line, as repair does, and only where readings differ.
         let mut family = None;
         for token in line.split([' ', '\t']) {
             let bytes = token.as_bytes();
-            if !(0..bytes.len()).any(|i| lead_image_at(bytes, i)) {
-                token
-                    .split(|c: char| !c.is_alphabetic())
-                    .filter(|w| learnable(w.chars().count()))
-                    .for_each(|w| f(w.to_lowercase()));
+            if !has_lead_image(bytes) {
+                plain_words(token, &mut f);
                 continue;
             }
             units.clear();
@@ -98,6 +164,71 @@ pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(String)) {
             }
         }
     }
+    seen
+}
+
+fn has_lead_image(bytes: &[u8]) -> bool {
+    memchr::memchr3_iter(0xC3, 0xC4, 0xC5, bytes).any(|i| lead_image_at(bytes, i))
+}
+
+/// Call `f` with the learnable runs of letters of `text`, which holds no
+/// mojibake: the same words as `text.split(|c| !c.is_alphabetic())`, with
+/// ASCII bytes judged without decoding.
+fn plain_words(text: &str, f: &mut impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    // Start of the current word, and its length in characters.
+    let (mut start, mut chars) = (0, 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (letter, len) = match b.is_ascii() {
+            true => (b.is_ascii_alphabetic(), 1),
+            false => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_alphabetic(), c.len_utf8())
+            }
+        };
+        if letter {
+            chars += 1;
+        } else {
+            if learnable(chars) {
+                f(&text[start..i]);
+            }
+            start = i + len;
+            chars = 0;
+        }
+        i += len;
+    }
+    if learnable(chars) {
+        f(&text[start..]);
+    }
+}
+
+/// `word` lower-cased into `buf`, which is returned.
+fn lower_into<'b>(word: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    match word.is_ascii() {
+        true => {
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+        }
+        // `str::to_lowercase` knows the final sigma that `char`'s does not;
+        // it is the only letter whose lower case depends on its neighbours.
+        false if word.contains('Σ') => buf.push_str(&word.to_lowercase()),
+        false => {
+            for c in word.chars() {
+                match c {
+                    'A'..='Z' => buf.push(c.to_ascii_lowercase()),
+                    // Latin-1 capitals lie 0x20 below their small letters;
+                    // the small ones (and `ß`, `ÿ`) are their own lower case.
+                    'À'..='Ö' | 'Ø'..='Þ' => buf.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+                    '\0'..='\u{BF}' | 'ß'..='ÿ' => buf.push(c),
+                    _ => buf.extend(c.to_lowercase()),
+                }
+            }
+        }
+    }
+    buf
 }
 
 fn learnable(len: usize) -> bool {
@@ -105,7 +236,8 @@ fn learnable(len: usize) -> bool {
 }
 
 /// Words of a scanned token that hold no lost byte and touch none.
-fn clean_words_of_units(units: &[Unit], f: &mut impl FnMut(String)) {
+fn clean_words_of_units(units: &[Unit], f: &mut impl FnMut(&str)) {
+    let mut text = String::new();
     let mut i = 0;
     while i < units.len() {
         if !units[i].is_letter() {
@@ -122,8 +254,9 @@ fn clean_words_of_units(units: &[Unit], f: &mut impl FnMut(String)) {
         if touches_lost || guessed || !learnable(word.len()) {
             continue;
         }
-        let text: String = word.iter().filter_map(Unit::known).collect();
-        f(text.to_lowercase());
+        text.clear();
+        text.extend(word.iter().filter_map(Unit::known));
+        f(&text);
     }
 }
 
@@ -139,6 +272,7 @@ pub(crate) fn builtin() -> &'static Builtin {
     BUILTIN.get_or_init(|| {
         let words: HashSet<String, BuildHasherDefault<FastHasher>> = BUILTIN_WORDS
             .lines()
+            .chain(BUILTIN_NAMES.lines())
             .filter(|line| !line.starts_with('#'))
             .flat_map(str::split_whitespace)
             .map(str::to_lowercase)
@@ -299,10 +433,44 @@ mod tests {
         lexicon.learn("BrĂŒssel und BRĂSSEL, ĂuĂerungen: getöteten Soldaten");
         assert_eq!(lexicon.count("brüssel"), 1);
         assert_eq!(lexicon.count("getöteten"), 1);
-        assert_eq!(lexicon.count("soldaten"), 1);
+        // Counted, but not kept: repair never asks about an ASCII word.
+        assert_eq!(lexicon.count("soldaten"), 0);
+        assert_eq!(lexicon.words, 4);
         assert_eq!(lexicon.count("brßssel"), 0);
         assert!(!lexicon.counts.keys().any(|w| w.contains('ă')));
         assert!(!lexicon.counts.contains_key("erungen"));
+    }
+
+    #[test]
+    fn words_of_clean_text_as_split_finds_them() {
+        let text = "Die Märkte, ΟΔΥΣΣΕΥΣ und Erdoğan: 5x-Übel\tim\nJAHR İstanbul ŒUVRE a bb";
+        let mut found = Vec::new();
+        let seen = for_clean_words(text, |w| found.push(w.to_string()));
+        let all: Vec<&str> =
+            text.split(|c: char| !c.is_alphabetic()).filter(|w| learnable(w.chars().count())).collect();
+        let expected: Vec<String> = all.iter().filter(|w| !w.is_ascii()).map(|w| w.to_lowercase()).collect();
+        assert_eq!(found, expected);
+        assert_eq!(seen, all.len() as u64);
+    }
+
+    #[test]
+    fn lower_case_as_std() {
+        let mut buf = String::new();
+        for c in '\0'..='\u{24F}' {
+            let word = format!("{c}Ab{c}");
+            assert_eq!(lower_into(&word, &mut buf), word.to_lowercase(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn folder_lexicon_learns_only_when_needed() {
+        let clean = ["Ärger in München über Äußerungen", "nichts"];
+        assert!(Lexicon::for_folder(&clean).is_empty());
+        let damaged = ["Ärger in München", "BRĂSSEL und Brüssel"];
+        let (lazy, eager) = (Lexicon::for_folder(&damaged), Lexicon::learned_from(&damaged));
+        assert_eq!(lazy.counts, eager.counts);
+        assert_eq!(lazy.count("münchen"), 1);
+        assert!(lazy.builtin && eager.builtin);
     }
 
     #[test]

@@ -110,17 +110,52 @@ fn repair_pass(text: &str, lexicon: &Lexicon) -> Option<Repaired> {
     (pass.text != text).then_some(pass)
 }
 
+/// Whether repair would find anything to look at in `text`: some token
+/// that scans as mojibake. Clean text (pure ASCII, or UTF-8 whose lead
+/// images all stand for themselves, such as the `Ä` of `Ärger`) says no
+/// after a byte search, so whatever repair needs for a choice (the folder's
+/// words) is only worth gathering when some text says yes.
+pub fn needs_repair(text: &str) -> bool {
+    let mut units = Vec::new();
+    let mut found = false;
+    for_damaged_tokens(text, &mut units, |_| {
+        found = true;
+        false
+    });
+    found
+}
+
+/// Whether some of `texts` needs repair, looked at in parallel.
+pub fn any_needs_repair(texts: &[&str]) -> bool {
+    use rayon::prelude::*;
+    texts.par_iter().any(|text| needs_repair(text))
+}
+
 /// Every token that holds a lead image and scans as mojibake, in order, and
 /// the units of all of them.
 fn damaged_tokens(text: &str) -> (Vec<Damaged>, Vec<Unit>) {
+    // Clean text allocates nothing; damaged text makes room for a damaged
+    // token every 30 bytes or so at its first one, without regrowing.
+    let (mut damaged, mut units) = (Vec::new(), Vec::new());
+    for_damaged_tokens(text, &mut units, |token| {
+        if damaged.is_empty() {
+            damaged.reserve(text.len() / 24);
+        }
+        damaged.push(token);
+        true
+    });
+    (damaged, units)
+}
+
+/// Call `found` with each damaged token in order, its units appended to
+/// `units`, until it returns false.
+fn for_damaged_tokens(text: &str, units: &mut Vec<Unit>, mut found: impl FnMut(Damaged) -> bool) {
     let bytes = text.as_bytes();
-    // Room for a damaged token every 30 bytes or so, without regrowing.
-    let (mut damaged, mut units) = (Vec::with_capacity(text.len() / 24), Vec::with_capacity(text.len() / 3));
     let mut families = Families::new(text);
     let mut i = 0;
     // Lead images all start with 0xC3–0xC5: a vectorised search skips the rest.
-    while let Some(found) = memchr::memchr3(0xC3, 0xC4, 0xC5, &bytes[i..]) {
-        i += found;
+    while let Some(at) = memchr::memchr3(0xC3, 0xC4, 0xC5, &bytes[i..]) {
+        i += at;
         if !lead_image_at(bytes, i) {
             i += 1;
             continue;
@@ -128,12 +163,17 @@ fn damaged_tokens(text: &str) -> (Vec<Damaged>, Vec<Unit>) {
         let start = bytes[..i].iter().rposition(|&b| is_separator(b)).map_or(0, |p| p + 1);
         let end = bytes[i..].iter().position(|&b| is_separator(b)).map_or(bytes.len(), |p| i + p);
         let first = units.len();
-        if scan_token(&text[start..end], &mut || families.at(start), &mut units) {
-            damaged.push(Damaged { range: start..end, units: first..units.len() });
+        if scan_token(&text[start..end], &mut || families.at(start), units) {
+            if first == 0 {
+                // Room for the units of the whole text at once.
+                units.reserve(text.len() / 3);
+            }
+            if !found(Damaged { range: start..end, units: first..units.len() }) {
+                return;
+            }
         }
         i = end;
     }
-    (damaged, units)
 }
 
 /// The code-page family of each line's damage. Lines, not files: a file
@@ -281,6 +321,14 @@ fn punct_choice(
         (Some((ch, _)), _) => ch,
         // A lost letter is a letter, whatever it becomes.
         (None, Kind::LostLetter { .. }) => 'a',
+        // Two lost signs in a row (`‘“`, `“„`): after a word the first
+        // closes, like a sign before a comma; after a space or an opening
+        // sign it opens, like a sign before a word (`„‚`).
+        (None, Kind::LostPunct) => match prev.is_none_or(|p| p.is_whitespace() || "([{/–—-:„‚»«".contains(p))
+        {
+            true => 'A',
+            false => ',',
+        },
         (None, _) => token[u.start..].chars().next().unwrap_or(' '),
     });
     let rest_end = units[i + 1..].iter().position(|u| !u.is_letter()).map_or(token.len(), |p| units[i + 1 + p].start);
@@ -319,6 +367,23 @@ mod tests {
             fixed("Er sagte: âDas ist ĂŒbel.â Dann â nach 10â12 Tagen â ging er."),
             "Er sagte: „Das ist übel.“ Dann – nach 10–12 Tagen – ging er."
         );
+    }
+
+    #[test]
+    fn adjacent_lost_quotes() {
+        assert_eq!(fixed("Er sagte: âDas ist âunzumutbarââ, hieĂ es."), "Er sagte: „Das ist ‚unzumutbar‘“, hieß es.");
+        assert_eq!(
+            fixed("âMehr nicht.ââDoch.â Dann ââNeinâ heiĂt esâ."),
+            "„Mehr nicht.“„Doch.“ Dann „‚Nein‘ heißt es“."
+        );
+    }
+
+    #[test]
+    fn clean_text_needs_no_repair() {
+        assert!(!needs_repair("„Ärger“ in MÜNCHEN – 5 €, Œuvre"));
+        assert!(!needs_repair(""));
+        assert!(needs_repair("BRĂSSEL"));
+        assert!(needs_repair("fÃ¼r"));
     }
 
     #[test]

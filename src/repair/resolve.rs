@@ -37,7 +37,12 @@ impl<'a> Context<'a> {
     fn local_count(&self, word: &str) -> u32 {
         let local = self.local.get_or_init(|| {
             let mut words = FastMap::default();
-            for_clean_words(self.text, |w| *words.entry(w).or_insert(0) += 1);
+            for_clean_words(self.text, |w| match words.get_mut(w) {
+                Some(count) => *count += 1,
+                None => {
+                    words.insert(w.to_owned(), 1);
+                }
+            });
             words
         });
         local.get(word).copied().unwrap_or(0)
@@ -433,9 +438,11 @@ pub(crate) fn resolve_punct(
 ) -> Option<char> {
     let space_before = prev.is_none_or(char::is_whitespace);
     let space_after = next.is_none_or(char::is_whitespace);
-    let opens = space_before || prev.is_some_and(|p| "([{/–—-:„‚»«".contains(p));
+    // A closing quote before a word opens the next quotation (`“„Doch`).
+    let opens = space_before || prev.is_some_and(|p| "([{/–—-:„‚»«“‘".contains(p));
     let word_after = next.is_some_and(|n| n.is_alphanumeric() || "…(.'\"€$".contains(n));
-    let word_before = prev.is_some_and(|p| p.is_alphanumeric() || ".,!?…)'\"%".contains(p));
+    // A closing quote closes the outer quotation too (`‘“`).
+    let word_before = prev.is_some_and(|p| p.is_alphanumeric() || ".,!?…)'\"%‘“".contains(p));
     let ends = space_after || next.is_some_and(|n| ".,;:!?)]}…-–".contains(n));
     let digits = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
     let letters = prev.is_some_and(char::is_alphabetic) && next.is_some_and(char::is_alphabetic);
