@@ -16,15 +16,16 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
+use crate::cache::{CachedInput, CachedOutcome, CachedOutput, Manifest};
 use crate::config::Config;
 use crate::decode::decode;
 use crate::output::Output;
 use crate::parse::parse_article;
-use crate::plan::Plan;
+use crate::plan::{Plan, Planned};
 use crate::render::{FeedContents, Renderer, Templates};
-use crate::repair::{Lexicon, repair};
+use crate::repair::{Lexicon, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
-use crate::source::{Ignored, SourceFile, discover};
+use crate::source::{Ignored, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
 use crate::stories::{Digests, Filed, Story, StoryTexts, fingerprint, fnv, group, newest_first};
 
@@ -63,8 +64,8 @@ struct Decoded {
     /// The bytes `text` was decoded from: read once, never again, and
     /// stored with the repaired text for rendering.
     original: Vec<u8>,
-    /// Digest of the bytes (see [`crate::source::content_key`]).
-    original_digest: u64,
+    key: (usize, u64, u64),
+    stamp: Stamp,
 }
 
 /// Read, repair, parse and group every article under `input`.
@@ -73,20 +74,34 @@ struct Decoded {
 /// there for rendering; without one (`check`, `list`) they are dropped once
 /// the file is parsed.
 pub fn load(input: &Path, config: &Config, now: DateTime<Utc>, store: Option<&Store>) -> Result<Loaded> {
+    Ok(load_with_cache(input, config, now, store, None)?.0)
+}
+
+/// [`load`], reusing what `previous` recorded for files whose stamp did not
+/// change; also returns what this build records for each file it read.
+pub fn load_with_cache(
+    input: &Path,
+    config: &Config,
+    now: DateTime<Utc>,
+    store: Option<&Store>,
+    previous: Option<&Manifest>,
+) -> Result<(Loaded, BTreeMap<String, CachedInput>)> {
     let mut stages = Stages::new();
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
     stages.done("find files");
     let mut loaded = Loaded { ignored: inventory.ignored, rejected: inventory.rejected, ..Default::default() };
-    let decoded = read_and_decode(inventory.files, config.max_file_size, &mut loaded.rejected);
+    let (reused, fresh) = read_changed(inventory.files, config.max_file_size, previous, &mut loaded.rejected);
     stages.done("read and decode");
-    let lexicon = folder_lexicon(&decoded);
+    let lexicon = folder_lexicon(&fresh);
     stages.done("lexicon");
-    let results: Vec<FileResult> =
-        decoded.into_par_iter().map(|d| parse_file(d, &lexicon, now, store)).collect::<Result<_>>()?;
+    let results: Vec<(String, FileResult, CachedInput)> =
+        fresh.into_par_iter().map(|d| parse_file(d, &lexicon, store)).collect::<Result<_>>()?;
     stages.done("repair and parse");
+    let mut records = BTreeMap::new();
     let mut filed = Vec::new();
-    for result in results {
+    let reused = reused.into_iter().map(|(rel, cached)| (rel.clone(), FileResult::from_cache(&rel, &cached), cached));
+    for (rel, result, cached) in reused.chain(results) {
         loaded.warnings.extend(result.warnings);
         loaded.repairs += result.repairs;
         loaded.guesses += result.guesses;
@@ -94,45 +109,115 @@ pub fn load(input: &Path, config: &Config, now: DateTime<Utc>, store: Option<&St
             Ok(file) => filed.push(file),
             Err(rejection) => loaded.rejected.push(rejection),
         }
+        records.insert(rel, cached);
     }
+    loaded.warnings.extend(future_warnings(&filed, now));
+    loaded.warnings.sort_by(|a, b| a.source.cmp(&b.source));
     loaded.stories = group(filed, config.host());
     newest_first(&mut loaded.stories);
     stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));
-    Ok(loaded)
+    Ok((loaded, records))
+}
+
+/// A warning for each file whose time lies after `now` (judged anew by every
+/// build, never cached).
+fn future_warnings(filed: &[Filed], now: DateTime<Utc>) -> Vec<Warning> {
+    filed
+        .iter()
+        .filter(|file| file.head.timestamp > now)
+        .map(|file| {
+            let message = format!("timestamp {} is in the future", file.head.timestamp.to_rfc3339());
+            Warning::new(&file.source, None, message)
+        })
+        .collect()
 }
 
 /// A file's content key, decoded text and bytes, or why it cannot be read.
-type ReadResult = Result<((usize, u64, u64), String, Vec<u8>), String>;
+type ReadResult = Result<((usize, u64, u64), String, Vec<u8>, Stamp), String>;
 
-/// Read and decode every file; unreadable, binary and duplicate files are rejected.
-fn read_and_decode(files: Vec<SourceFile>, max_file_size: u64, rejected: &mut Vec<Rejection>) -> Vec<Decoded> {
-    let read: Vec<(SourceFile, ReadResult)> = files
+/// Files whose cached record is reused, by path, and files read anew.
+type ReadFiles = (Vec<(String, CachedInput)>, Vec<Decoded>);
+
+/// Read and decode every file whose stamp differs from `previous`'s record
+/// (all of them without one); unreadable, binary and duplicate files are
+/// rejected. Files needing repair are repaired with the whole folder's
+/// words: when any file needs repair and anything changed, every file is
+/// read again.
+fn read_changed(
+    files: Vec<SourceFile>,
+    max_file_size: u64,
+    previous: Option<&Manifest>,
+    rejected: &mut Vec<Rejection>,
+) -> ReadFiles {
+    let cached_record = |file: &SourceFile| -> Option<CachedInput> {
+        let cached = previous?.inputs.get(&file.rel)?;
+        let stamp = crate::source::stamp(file)?;
+        (stamp.size == cached.size && stamp.modified == cached.modified).then(|| cached.clone())
+    };
+    let mut cached: Vec<Option<CachedInput>> = files.par_iter().map(cached_record).collect();
+    let changed = cached.iter().any(Option::is_none)
+        || previous.is_some_and(|p| p.inputs.len() != cached.iter().flatten().count());
+    if changed && cached.iter().flatten().any(|c| c.needs_repair) {
+        cached.iter_mut().for_each(|c| *c = None);
+    }
+    let read: Vec<(SourceFile, Option<CachedInput>, Option<ReadResult>)> = files
         .into_par_iter()
-        .map(|file| {
-            let result = crate::source::read(&file, max_file_size).and_then(|bytes| {
-                let text = decode_text(&bytes)?;
-                Ok((crate::source::content_key(&bytes), text, bytes))
+        .zip(cached)
+        .map(|(file, cached)| {
+            let result = cached.is_none().then(|| {
+                crate::source::read_stamped(&file, max_file_size).and_then(|(bytes, stamp)| {
+                    let text = decode_text(&bytes)?;
+                    Ok((crate::source::content_key(&bytes), text, bytes, stamp))
+                })
             });
-            (file, result)
+            (file, cached, result)
         })
         .collect();
     let mut seen: BTreeMap<(usize, u64, u64), String> = BTreeMap::new();
-    let mut decoded = Vec::new();
-    for (file, result) in read {
-        match result {
-            Err(error) => rejected.push(Rejection::new(&file.rel, None, error)),
-            Ok((hash, ..)) if seen.contains_key(&hash) => {
-                let first = &seen[&hash];
-                rejected.push(Rejection::new(&file.rel, None, format!("duplicate: the same bytes as {first}")));
+    let (mut reused, mut fresh) = (Vec::new(), Vec::new());
+    for (file, cached, result) in read {
+        let key = match (&cached, &result) {
+            (Some(cached), _) => cached.key,
+            (None, Some(Ok((key, ..)))) => *key,
+            (None, Some(Err(error))) => {
+                rejected.push(Rejection::new(&file.rel, None, error.clone()));
+                continue;
             }
-            Ok((hash, text, original)) => {
-                seen.insert(hash, file.rel.clone());
-                decoded.push(Decoded { file, text, original, original_digest: hash.1 });
+            (None, None) => unreachable!("a file is either cached or read"),
+        };
+        if let Some(first) = seen.get(&key) {
+            rejected.push(Rejection::new(&file.rel, None, format!("duplicate: the same bytes as {first}")));
+            continue;
+        }
+        seen.insert(key, file.rel.clone());
+        match (cached, result) {
+            (Some(cached), _) => reused.push((file, cached)),
+            (None, Some(Ok((key, text, original, stamp)))) => fresh.push(Decoded { file, text, original, key, stamp }),
+            _ => unreachable!("errors were handled above"),
+        }
+    }
+    // A new file needing repair is repaired with the words of every file:
+    // read the cached ones too, as if there were no cache.
+    if !reused.is_empty() && fresh.iter().any(|d| needs_repair(&d.text)) {
+        let again: Vec<(SourceFile, ReadResult)> = std::mem::take(&mut reused)
+            .into_par_iter()
+            .map(|(file, _)| {
+                let result = crate::source::read_stamped(&file, max_file_size).and_then(|(bytes, stamp)| {
+                    let text = decode_text(&bytes)?;
+                    Ok((crate::source::content_key(&bytes), text, bytes, stamp))
+                });
+                (file, result)
+            })
+            .collect();
+        for (file, result) in again {
+            match result {
+                Ok((key, text, original, stamp)) => fresh.push(Decoded { file, text, original, key, stamp }),
+                Err(error) => rejected.push(Rejection::new(&file.rel, None, error)),
             }
         }
     }
-    decoded
+    (reused.into_iter().map(|(file, cached)| (file.rel, cached)).collect(), fresh)
 }
 
 /// Decoded text, or why the bytes are not a text article.
@@ -165,7 +250,7 @@ pub fn folder_texts(input: &Path, config: &Config) -> Result<Vec<String>> {
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
     let mut rejected = Vec::new();
-    Ok(read_and_decode(inventory.files, config.max_file_size, &mut rejected).into_iter().map(|d| d.text).collect())
+    Ok(read_changed(inventory.files, config.max_file_size, None, &mut rejected).1.into_iter().map(|d| d.text).collect())
 }
 
 /// What became of one file.
@@ -176,7 +261,42 @@ struct FileResult {
     guesses: usize,
 }
 
-fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>, store: Option<&Store>) -> Result<FileResult> {
+impl FileResult {
+    /// The result a previous build recorded for the file `rel`.
+    fn from_cache(rel: &str, cached: &CachedInput) -> FileResult {
+        match &cached.outcome {
+            CachedOutcome::Published { filed, warnings, repairs, guesses } => FileResult {
+                outcome: Ok((**filed).clone()),
+                warnings: warnings.iter().map(|(line, message)| Warning::new(rel, *line, message.clone())).collect(),
+                repairs: *repairs,
+                guesses: *guesses,
+            },
+            CachedOutcome::Rejected { line, error } => FileResult {
+                outcome: Err(Rejection::new(rel, *line, error.clone())),
+                warnings: Vec::new(),
+                repairs: 0,
+                guesses: 0,
+            },
+        }
+    }
+
+    /// What a later build may reuse of this result.
+    fn cached_outcome(&self) -> CachedOutcome {
+        match &self.outcome {
+            Ok(filed) => CachedOutcome::Published {
+                filed: Box::new(filed.clone()),
+                warnings: self.warnings.iter().map(|w| (w.line, w.message.clone())).collect(),
+                repairs: self.repairs,
+                guesses: self.guesses,
+            },
+            Err(rejection) => CachedOutcome::Rejected { line: rejection.line, error: rejection.error.clone() },
+        }
+    }
+}
+
+/// Repair and parse one decoded file, keep its texts in `store`, and say
+/// what a later build may reuse.
+fn parse_file(decoded: Decoded, lexicon: &Lexicon, store: Option<&Store>) -> Result<(String, FileResult, CachedInput)> {
     let source = decoded.file.rel.clone();
     let repaired = repair(&decoded.text, lexicon);
     let guesses = repaired.repairs.iter().filter(|r| !r.certain).count();
@@ -188,13 +308,6 @@ fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>, store: Op
             warnings = guess_warnings(&source, &repaired.repairs);
             warnings
                 .extend(parsed.warnings.into_iter().map(|(line, message)| Warning::new(&source, Some(line), message)));
-            if parsed.article.timestamp > now {
-                warnings.push(Warning::new(
-                    &source,
-                    None,
-                    format!("timestamp {} is in the future", parsed.article.timestamp.to_rfc3339()),
-                ));
-            }
             let written = parsed.article.written_time.to_string();
             let raw_headline = decoded.text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
             let fingerprint = fingerprint(&[&written, raw_headline]);
@@ -202,11 +315,19 @@ fn parse_file(decoded: Decoded, lexicon: &Lexicon, now: DateTime<Utc>, store: Op
                 Some(store) => store.append(&decoded.original, &repaired.text)?,
                 None => TextRef::default(),
             };
-            let digests = Digests { text: fnv(repaired.text.as_bytes()), original: decoded.original_digest };
-            Ok(Filed::new(source, fingerprint, &parsed.article, text, digests))
+            let digests = Digests { text: fnv(repaired.text.as_bytes()), original: decoded.key.1 };
+            Ok(Filed::new(source.clone(), fingerprint, &parsed.article, text, digests))
         }
     };
-    Ok(FileResult { outcome, warnings, repairs: repaired.repairs.len(), guesses })
+    let result = FileResult { outcome, warnings, repairs: repaired.repairs.len(), guesses };
+    let cached = CachedInput {
+        size: decoded.stamp.size,
+        modified: decoded.stamp.modified,
+        key: decoded.key,
+        needs_repair: needs_repair(&decoded.text),
+        outcome: result.cached_outcome(),
+    };
+    Ok((source, result, cached))
 }
 
 /// Guessed repairs listed one by one, per file, before they are summed up.
@@ -238,6 +359,8 @@ pub struct BuildOptions {
     /// Folder whose templates override the defaults.
     pub template_dir: Option<PathBuf>,
     pub now: DateTime<Utc>,
+    /// Ignore the cache of earlier builds: read, render and write everything.
+    pub clean: bool,
 }
 
 /// The result of a build: what was read and how many pages were written.
@@ -254,83 +377,209 @@ impl Built {
 }
 
 /// Build the whole site into `options.output`: load → plan → render each
-/// document of the plan → write.
+/// document of the plan → write. With the cache of an earlier build (see
+/// [`crate::cache`]) only changed files are read, only documents whose
+/// inputs changed are rendered and only files whose bytes changed are
+/// written; the result is the same site, byte for byte.
 pub fn build(options: &BuildOptions) -> Result<Built> {
     let mut stages = Stages::new();
     let templates = Templates::load(options.template_dir.as_deref())?;
-    let store = Store::temporary()?;
-    let loaded = load(&options.input, &options.config, options.now, Some(&store))?;
+    let cache_dir = crate::cache::folder_for(&options.output)?;
+    let reading = reading_digest(&options.config);
+    let mut previous = (!options.clean).then(|| Manifest::load(&cache_dir, reading)).flatten();
+    if previous.as_ref().is_some_and(Manifest::mostly_garbage) {
+        previous = None; // start the packs anew rather than let them grow
+    }
+    let output = match previous.is_some() {
+        true => Output::begin_update(&options.output, &options.input)?,
+        false => None,
+    };
+    let output = match output {
+        Some(output) => output,
+        None => {
+            previous = None;
+            Output::begin(&options.output, &options.input)?
+        }
+    };
+    std::fs::create_dir_all(&cache_dir).with_context(|| format!("cannot create {}", cache_dir.display()))?;
+    let texts = Store::open(&cache_dir.join("texts.pack"), previous.as_ref().map_or(0, |p| p.texts_len))?;
+    let contents = Store::open(&cache_dir.join("contents.pack"), previous.as_ref().map_or(0, |p| p.contents_len))?;
+    stages.done("open");
+    let (loaded, inputs) =
+        load_with_cache(&options.input, &options.config, options.now, Some(&texts), previous.as_ref())?;
     stages.done("read and group");
     let plan = Plan::new(&loaded.stories, &options.config, &templates.sources());
     stages.done("plan");
-    let output = Output::begin(&options.output, &options.input)?;
-    write_site(&output, &Renderer::new(&templates, &options.config), &plan, &store)?;
+    let renderer = Renderer::new(&templates, &options.config);
+    let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &texts, contents: &contents };
+    let written = site.write(previous.as_ref())?;
     stages.done("render and write");
-    let pages = output.pages();
+    if let Some(previous) = &previous {
+        for path in previous.outputs.keys().filter(|path| !written.outputs.contains_key(*path)) {
+            output.remove(path)?;
+        }
+    }
+    texts.sync()?;
+    contents.sync()?;
+    // Until the new manifest is saved, a killed build leaves none: the next
+    // build then starts from nothing instead of trusting a stale one.
+    crate::cache::Manifest::discard(&cache_dir)?;
     output.commit()?;
+    let mut manifest = Manifest::new(reading);
+    manifest.texts_len = texts.len();
+    manifest.inputs = inputs;
+    manifest.contents_len = contents.len();
+    manifest.contents = written.contents;
+    manifest.outputs = written.outputs;
+    manifest.save(&cache_dir)?;
     stages.done("commit");
+    let pages = plan.documents().iter().filter(|d| d.path.ends_with(".html")).count();
     Ok(Built { loaded, pages })
 }
 
-/// Render every document of the plan and write it as soon as it is
-/// rendered: the stories' documents in parallel, each story's history
-/// computed once, its feed content put aside in a pack; then the site's
-/// documents, the feeds and archives reading that content back.
-fn write_site(output: &Output, renderer: &Renderer, plan: &Plan, store: &Store) -> Result<()> {
-    let pack = Store::temporary()?;
-    let kept: Vec<KeptContent> = (0..plan.stories().len())
-        .into_par_iter()
-        .map(|story| write_story(output, renderer, plan, story, store, &pack))
-        .collect::<Result<_>>()?;
-    let contents = KeptContents { pack, kept };
-    let documents = plan.site_documents();
-    documents.par_iter().try_for_each(|planned| {
-        output.write(&planned.path, renderer.site_document(plan, &contents, &planned.document)?.as_bytes())
-    })
+/// Digest of what decides the result of reading a file: the program and
+/// the size limit. A cache made under another is not used.
+fn reading_digest(config: &Config) -> u64 {
+    crate::cache::program_digest() ^ config.max_file_size.rotate_left(17)
 }
 
-/// Write the documents of story `story` and put its feed content aside.
-fn write_story(
-    output: &Output,
-    renderer: &Renderer,
-    plan: &Plan,
-    story: usize,
-    store: &Store,
-    pack: &Store,
-) -> Result<KeptContent> {
-    let texts = story_texts(store, &plan.stories()[story])?;
-    let history = renderer.history(&plan.stories()[story], &texts)?;
-    for planned in plan.story_documents(story) {
-        output.write(&planned.path, &renderer.story_document(&history, &planned.document)?)?;
+/// What a build wrote, for the manifest.
+struct Written {
+    outputs: BTreeMap<String, CachedOutput>,
+    contents: BTreeMap<(u64, usize), TextRef>,
+}
+
+/// Everything rendering and writing the site needs.
+struct Site<'a> {
+    output: &'a Output,
+    renderer: &'a Renderer<'a>,
+    plan: &'a Plan<'a>,
+    /// Every version's original and repaired text.
+    texts: &'a Store,
+    /// Every story's feed content.
+    contents: &'a Store,
+}
+
+impl Site<'_> {
+    /// Render and write every document of the plan that `previous` does not
+    /// already hold: the stories' documents in parallel, each story's
+    /// history computed once and its feed content put aside in the contents
+    /// pack; then the site's documents, the feeds and archives reading that
+    /// content back.
+    fn write(&self, previous: Option<&Manifest>) -> Result<Written> {
+        let stories: Vec<StoryWritten> = (0..self.plan.stories().len())
+            .into_par_iter()
+            .map(|story| self.write_story(story, previous))
+            .collect::<Result<_>>()?;
+        let mut written = Written { outputs: BTreeMap::new(), contents: BTreeMap::new() };
+        let mut kept = Vec::with_capacity(stories.len());
+        for story in stories {
+            written.outputs.extend(story.outputs);
+            written.contents.extend(story.contents.iter().copied());
+            kept.push(story.contents);
+        }
+        let contents = KeptContents { pack: self.contents, kept };
+        let site_documents: Vec<(String, CachedOutput)> = self
+            .plan
+            .site_documents()
+            .par_iter()
+            .map(|planned| {
+                self.write_document(planned, previous, || {
+                    Ok(self.renderer.site_document(self.plan, &contents, &planned.document)?.into_bytes())
+                })
+            })
+            .collect::<Result<_>>()?;
+        written.outputs.extend(site_documents);
+        Ok(written)
     }
-    let content = renderer.feed_content(&history, &plan.changes_of(story))?;
-    Ok(KeptContent {
-        story_html: pack.append(content.story_html.as_bytes(), &content.story_html)?,
-        version_html: content.version_html,
-    })
+
+    /// Write the documents of story `story` that changed and put its feed
+    /// content aside (or find it put aside by an earlier build).
+    fn write_story(&self, story: usize, previous: Option<&Manifest>) -> Result<StoryWritten> {
+        let documents = self.plan.story_documents(story);
+        let key = documents[0].digest;
+        let changes = self.plan.changes_of(story);
+        let content_keys: Vec<(u64, usize)> =
+            std::iter::once((key, 0)).chain(changes.iter().map(|&n| (key, n))).collect();
+        let kept_content: Option<Vec<((u64, usize), TextRef)>> =
+            content_keys.iter().map(|k| Some((*k, *previous?.contents.get(k)?))).collect();
+        let unchanged = |planned: &Planned| {
+            previous.and_then(|p| p.outputs.get(&planned.path)).filter(|o| o.digest == planned.digest).copied()
+        };
+        if let Some(contents) = &kept_content
+            && documents.iter().all(|planned| unchanged(planned).is_some())
+        {
+            let outputs = documents.iter().map(|p| (p.path.clone(), unchanged(p).expect("checked"))).collect();
+            return Ok(StoryWritten { outputs, contents: contents.clone() });
+        }
+        let texts = story_texts(self.texts, &self.plan.stories()[story])?;
+        let history = self.renderer.history(&self.plan.stories()[story], &texts)?;
+        let outputs = documents
+            .iter()
+            .map(|planned| {
+                self.write_document(planned, previous, || {
+                    Ok(self.renderer.story_document(&history, &planned.document)?.into_owned())
+                })
+            })
+            .collect::<Result<_>>()?;
+        let contents = match kept_content {
+            Some(contents) => contents,
+            None => {
+                let content = self.renderer.feed_content(&history, &changes)?;
+                let mut contents = vec![((key, 0), self.contents.append(b"", &content.story_html)?)];
+                for (n, html) in &content.version_html {
+                    contents.push(((key, *n), self.contents.append(b"", html)?));
+                }
+                contents
+            }
+        };
+        Ok(StoryWritten { outputs, contents })
+    }
+
+    /// Write one document unless `previous` holds it with the same inputs,
+    /// or with the same bytes: `render` is called only when needed.
+    fn write_document(
+        &self,
+        planned: &Planned,
+        previous: Option<&Manifest>,
+        render: impl FnOnce() -> Result<Vec<u8>>,
+    ) -> Result<(String, CachedOutput)> {
+        let before = previous.and_then(|p| p.outputs.get(&planned.path));
+        if let Some(before) = before.filter(|b| b.digest == planned.digest) {
+            return Ok((planned.path.clone(), *before));
+        }
+        let bytes = render()?;
+        let written = CachedOutput { digest: planned.digest, bytes: crate::cache::bytes_digest(&bytes) };
+        if before.is_none_or(|b| b.bytes != written.bytes) {
+            self.output.write(&planned.path, &bytes)?;
+        }
+        Ok((planned.path.clone(), written))
+    }
 }
 
-/// A story's feed content as put aside: its entry content in the pack, the
-/// few versions `changes.xml` holds in memory.
-struct KeptContent {
-    story_html: TextRef,
-    version_html: Vec<(usize, String)>,
+/// What writing one story gave: its files and where its feed content lies.
+struct StoryWritten {
+    outputs: Vec<(String, CachedOutput)>,
+    /// (story digest, 0) for its entry content, (story digest, n) for the
+    /// versions `changes.xml` holds.
+    contents: Vec<((u64, usize), TextRef)>,
 }
 
 /// The feed content of every story of the plan, `kept[i]` for story `i`.
-struct KeptContents {
-    pack: Store,
-    kept: Vec<KeptContent>,
+struct KeptContents<'a> {
+    pack: &'a Store,
+    kept: Vec<Vec<((u64, usize), TextRef)>>,
 }
 
-impl FeedContents for KeptContents {
+impl FeedContents for KeptContents<'_> {
     fn story_html(&self, story: usize) -> Result<String> {
-        Ok(self.pack.read(self.kept[story].story_html)?.text)
+        Ok(self.pack.read(self.kept[story][0].1)?.text)
     }
 
     fn version_html(&self, story: usize, n: usize) -> Result<String> {
-        let found = self.kept[story].version_html.iter().find(|(m, _)| *m == n);
-        found.map(|(_, html)| html.clone()).with_context(|| format!("version {n} has no feed content"))
+        let found = self.kept[story].iter().skip(1).find(|((_, m), _)| *m == n);
+        let (_, at) = found.with_context(|| format!("version {n} has no feed content"))?;
+        Ok(self.pack.read(*at)?.text)
     }
 }
 
@@ -393,7 +642,9 @@ mod tests {
         let plan = Plan::new(&loaded.stories, &config, &templates.sources());
         let target = dir.path().join("public");
         let output = Output::begin(&target, &input).unwrap();
-        write_site(&output, &Renderer::new(&templates, &config), &plan, &store).unwrap();
+        let (renderer, contents) = (Renderer::new(&templates, &config), Store::temporary().unwrap());
+        let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &store, contents: &contents };
+        site.write(None).unwrap();
         output.commit().unwrap();
         let source = target.join(crate::paths::source_file(&loaded.stories[0].path, 1));
         assert_eq!(std::fs::read_to_string(source).unwrap(), article);

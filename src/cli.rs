@@ -65,7 +65,7 @@ pub struct SiteArgs {
     /// Folder of article files.
     #[arg(long, default_value = "seeds")]
     pub input: PathBuf,
-    /// Folder to publish into (replaced as a whole).
+    /// Folder to publish into (only changed files are rewritten).
     #[arg(long, default_value = "public")]
     pub output: PathBuf,
     /// Configuration file [default: depesche.toml if present, else built-in].
@@ -77,6 +77,10 @@ pub struct SiteArgs {
     /// Treat warnings as errors (exit code 1).
     #[arg(long)]
     pub strict: bool,
+    /// Ignore what earlier builds kept (beside the output folder): read,
+    /// render and write everything.
+    #[arg(long)]
+    pub clean: bool,
 }
 
 impl SiteArgs {
@@ -92,6 +96,7 @@ impl SiteArgs {
             config,
             template_dir: Some(loaded.template_dir),
             now: chrono::Utc::now(),
+            clean: self.clean,
         })
     }
 }

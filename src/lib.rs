@@ -13,6 +13,7 @@
 //! [`paths`] is the one place that makes site paths and URLs.
 
 pub mod build;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod decode;

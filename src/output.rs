@@ -7,13 +7,18 @@
 //!
 //! A build writes into a staging folder beside the output folder and swaps
 //! it into place only when every file was written, so a failed build never
-//! leaves a half-written site. Every path is checked: nothing can be written
+//! leaves a half-written site. An incremental build stages only the files
+//! whose bytes changed; once all are staged it writes a journal of the files
+//! to move in and to remove, and only then touches the site. A build killed
+//! before the journal was written leaves the site as it was; one killed
+//! while applying it leaves the journal, which the next build applies first. Every path is checked: nothing can be written
 //! outside the output folder, whatever a story's path holds. An existing
 //! output folder is replaced only when depesche made it (it holds the marker
 //! file), so a wrong `--output` cannot wipe somebody's folder.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
@@ -21,26 +26,54 @@ use anyhow::{Context, Result, bail};
 /// Marks a folder as made by depesche.
 pub const MARKER: &str = ".depesche-output";
 
+/// The journal of an incremental build, in its staging folder: one line per
+/// file, `w <path>` to move in, `r <path>` to remove.
+const JOURNAL: &str = ".depesche-journal";
+
 /// An output folder being written.
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
     files: AtomicUsize,
     pages: AtomicUsize,
+    /// `Some` for an update of the site in place: the files staged so far
+    /// and the files to remove.
+    update: Option<Mutex<Changes>>,
+}
+
+/// What an incremental build changes in the site.
+#[derive(Default)]
+struct Changes {
+    written: Vec<String>,
+    removed: Vec<String>,
 }
 
 impl Output {
     /// Prepare to write the site that will replace `target`.
     pub fn begin(target: &Path, input: &Path) -> Result<Output> {
-        check_not_overlapping(target, input)?;
-        check_replaceable(target)?;
-        let staging = sibling(target, "staging")?;
-        if staging.exists() {
-            fs::remove_dir_all(&staging).with_context(|| format!("cannot remove stale {}", staging.display()))?;
-        }
-        fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+        let staging = prepare_staging(target, input)?;
         fs::write(staging.join(MARKER), "This folder was written by depesche and is replaced on every build.\n")?;
-        Ok(Output { target: target.to_path_buf(), staging, files: AtomicUsize::new(0), pages: AtomicUsize::new(0) })
+        Ok(Output::new(target, staging, None))
+    }
+
+    /// Prepare to change the site in `target` (made by depesche) file by
+    /// file; `None` when there is no such site to change.
+    pub fn begin_update(target: &Path, input: &Path) -> Result<Option<Output>> {
+        let staging = prepare_staging(target, input)?;
+        if !target.join(MARKER).is_file() {
+            return Ok(None);
+        }
+        Ok(Some(Output::new(target, staging, Some(Mutex::new(Changes::default())))))
+    }
+
+    fn new(target: &Path, staging: PathBuf, update: Option<Mutex<Changes>>) -> Output {
+        let (files, pages) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        Output { target: target.to_path_buf(), staging, files, pages, update }
+    }
+
+    /// Whether this output changes a site in place (else it writes a whole site).
+    pub fn is_update(&self) -> bool {
+        self.update.is_some()
     }
 
     /// Write `bytes` at the site path `site_path` (e.g. `2024/10/28/slug/index.html`).
@@ -48,7 +81,24 @@ impl Output {
         let path = self.prepare(site_path)?;
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         self.count(site_path);
+        if let Some(update) = &self.update {
+            update.lock().expect("output changes poisoned").written.push(site_path.to_string());
+        }
         Ok(())
+    }
+
+    /// Remove the file at `site_path` from the site when the update is
+    /// committed (only for an update in place).
+    pub fn remove(&self, site_path: &str) -> Result<()> {
+        safe_join(&self.target, site_path)?;
+        let update = self.update.as_ref().context("only an update in place removes files")?;
+        update.lock().expect("output changes poisoned").removed.push(site_path.to_string());
+        Ok(())
+    }
+
+    /// Files written so far.
+    pub fn files(&self) -> usize {
+        self.files.load(Ordering::Relaxed)
     }
 
     fn prepare(&self, site_path: &str) -> Result<PathBuf> {
@@ -73,6 +123,13 @@ impl Output {
 
     /// Put the finished site in place of the old one.
     pub fn commit(self) -> Result<()> {
+        if let Some(update) = self.update {
+            let mut changes = update.into_inner().expect("output changes poisoned");
+            changes.written.sort();
+            changes.removed.sort();
+            write_journal(&self.staging, &changes)?;
+            return apply_journal(&self.staging, &self.target);
+        }
         let old = sibling(&self.target, "old")?;
         if old.exists() {
             fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
@@ -86,6 +143,83 @@ impl Output {
             fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
         }
         Ok(())
+    }
+}
+
+/// Check `target` and make an empty staging folder beside it, first
+/// finishing an update that a killed build left journalled.
+fn prepare_staging(target: &Path, input: &Path) -> Result<PathBuf> {
+    check_not_overlapping(target, input)?;
+    check_replaceable(target)?;
+    let staging = sibling(target, "staging")?;
+    if staging.join(JOURNAL).is_file() && target.join(MARKER).is_file() {
+        apply_journal(&staging, target)?;
+    }
+    if staging.exists() {
+        fs::remove_dir_all(&staging).with_context(|| format!("cannot remove stale {}", staging.display()))?;
+    }
+    fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+    Ok(staging)
+}
+
+/// Write the journal of `changes` into `staging`, atomically: it exists
+/// whole or not at all.
+fn write_journal(staging: &Path, changes: &Changes) -> Result<()> {
+    let mut journal = String::new();
+    for path in &changes.written {
+        journal.push_str(&format!("w {path}\n"));
+    }
+    for path in &changes.removed {
+        journal.push_str(&format!("r {path}\n"));
+    }
+    let unfinished = staging.join(format!("{JOURNAL}.new"));
+    fs::write(&unfinished, journal).with_context(|| format!("cannot write {}", unfinished.display()))?;
+    fs::rename(&unfinished, staging.join(JOURNAL)).context("cannot finish the journal")
+}
+
+/// Move the staged files of the journal into `target` and remove the files
+/// it lists for removal; then the staging folder goes. Applying a journal
+/// twice does no harm, so a build killed midway is finished by the next.
+fn apply_journal(staging: &Path, target: &Path) -> Result<()> {
+    let journal = fs::read_to_string(staging.join(JOURNAL)).context("cannot read the journal")?;
+    for line in journal.lines() {
+        let (action, site_path) = line.split_once(' ').context("damaged journal")?;
+        let destination = safe_join(target, site_path)?;
+        match action {
+            "w" => {
+                let staged = safe_join(staging, site_path)?;
+                if !staged.exists() {
+                    continue; // moved by an earlier, interrupted run
+                }
+                if let Some(parent) = destination.parent() {
+                    fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                }
+                fs::rename(&staged, &destination)
+                    .with_context(|| format!("cannot move {} into place", destination.display()))?;
+            }
+            "r" => {
+                match fs::remove_file(&destination) {
+                    Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(error).with_context(|| format!("cannot remove {}", destination.display()));
+                    }
+                    _ => {}
+                }
+                remove_empty_folders(target, &destination);
+            }
+            _ => bail!("damaged journal: {line:?}"),
+        }
+    }
+    fs::remove_dir_all(staging).with_context(|| format!("cannot remove {}", staging.display()))
+}
+
+/// Remove the folders of `removed` that are left empty, up to `root`.
+fn remove_empty_folders(root: &Path, removed: &Path) {
+    let mut folder = removed.parent();
+    while let Some(current) = folder.filter(|f| *f != root && f.starts_with(root)) {
+        if fs::remove_dir(current).is_err() {
+            break; // not empty
+        }
+        folder = current.parent();
     }
 }
 

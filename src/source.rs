@@ -120,15 +120,43 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 /// again once open, and never more than `max` bytes are read, so a file
 /// swapped or grown after the folder was walked cannot slip past the rules.
 pub fn read(file: &SourceFile, max: u64) -> Result<Vec<u8>, String> {
+    read_stamped(file, max).map(|(bytes, _)| bytes)
+}
+
+/// A file's size and modification time (nanoseconds since the epoch): when
+/// both are as a build recorded them, the file is taken as unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub size: u64,
+    pub modified: i128,
+}
+
+impl Stamp {
+    fn of(metadata: &std::fs::Metadata) -> Stamp {
+        Stamp { size: metadata.len(), modified: crate::cache::modified_nanos(metadata) }
+    }
+}
+
+/// The stamp of `file` now, without opening it.
+pub fn stamp(file: &SourceFile) -> Option<Stamp> {
+    std::fs::metadata(&file.path).ok().map(|metadata| Stamp::of(&metadata))
+}
+
+/// Like [`read`], with the stamp taken before the bytes were read: a file
+/// changed while it is read gets a newer stamp, so the next build reads it
+/// again.
+pub fn read_stamped(file: &SourceFile, max: u64) -> Result<(Vec<u8>, Stamp), String> {
     let cannot = |error: std::io::Error| format!("cannot read file: {error}");
     let handle = std::fs::File::open(&file.path).map_err(cannot)?;
-    check_metadata(&handle.metadata().map_err(cannot)?, max)?;
+    let metadata = handle.metadata().map_err(cannot)?;
+    check_metadata(&metadata, max)?;
+    let stamp = Stamp::of(&metadata);
     let mut bytes = Vec::new();
     handle.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() as u64 > max {
         return Err(format!("file is too large (more than {max} bytes, the limit max_file_size)"));
     }
-    Ok(bytes)
+    Ok((bytes, stamp))
 }
 
 /// A key equal for equal bytes and, with 128 bits of two differently seeded

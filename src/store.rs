@@ -11,7 +11,7 @@
 //! folder: it only holds what the reading stage handed it.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -50,7 +50,7 @@ impl Store {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        let writer = OpenOptions::new()
+        let mut writer = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
@@ -62,6 +62,7 @@ impl Store {
             bail!("{} is shorter than recorded ({len} < {valid_len} bytes)", path.display());
         }
         writer.set_len(valid_len)?;
+        writer.seek(SeekFrom::Start(valid_len))?;
         let reader = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         Ok(Store { path: path.to_path_buf(), reader, writer: Mutex::new((writer, valid_len)), temporary: false })
     }
@@ -205,6 +206,8 @@ mod tests {
         assert_eq!(store.read(kept).unwrap().text, "eins");
         let next = store.append(b"drei", "drei").unwrap();
         assert_eq!(next.offset, valid);
+        assert_eq!(store.read(kept).unwrap().text, "eins", "appending never overwrites");
+        assert_eq!(store.read(next).unwrap().text, "drei");
         assert!(Store::open(&path, valid + 1000).is_err());
         drop(store);
         let temporary = Store::temporary().unwrap();

@@ -55,11 +55,15 @@ fn two_builds_are_byte_identical() {
 }
 
 #[test]
-fn rebuilding_replaces_the_old_site() {
+fn a_clean_rebuild_replaces_the_old_site() {
     let built = build(&project_dir().join("seeds"), &[]);
     std::fs::write(built.public().join("stale.html"), "old").unwrap();
     let input = project_dir().join("seeds");
-    let again = depesche(built.dir.path(), &["build", "--input", input.to_str().unwrap(), "--output", "public"]);
+    let args = ["build", "--input", input.to_str().unwrap(), "--output", "public"];
+    // An incremental build changes only what it wrote itself.
+    assert!(depesche(built.dir.path(), &args).status.success());
+    assert!(built.public().join("stale.html").exists());
+    let again = depesche(built.dir.path(), &[&args[..], &["--clean"]].concat());
     assert!(again.status.success());
     assert!(!built.public().join("stale.html").exists());
 }

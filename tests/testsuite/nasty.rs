@@ -59,7 +59,8 @@ fn assert_only_the_output_was_written(built: &Built) {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, BTreeSet::from(["public".to_string()]), "files written beside the output folder");
+    let expected = BTreeSet::from(["public".to_string(), ".public.depesche-cache".to_string()]);
+    assert_eq!(names, expected, "files written beside the output folder other than its cache");
 }
 
 /// Site paths are plain names: no `..`, no separators, no odd characters.

@@ -1,0 +1,217 @@
+//! What the previous build read and wrote, so the next build redoes only
+//! what changed.
+//!
+//! The cache lives beside the output folder (`.<output>.depesche-cache/`):
+//! a manifest, the pack of every file's original bytes and repaired text
+//! (see [`crate::store`]) and the pack of every story's feed content. The
+//! manifest records, per input file, its size and modification time and
+//! what reading it produced (its profile, head and warnings, or why it was
+//! rejected), and per output file the digest of its inputs (see
+//! [`crate::plan`]) and the digest of its bytes. A build re-reads only files
+//! whose size or time changed, re-renders only documents whose digest
+//! changed and rewrites only files whose bytes changed.
+//!
+//! The cache is an optimisation, never a source of truth: any doubt (another
+//! depesche binary, other reading settings, a damaged or missing manifest,
+//! `--clean`) and the build starts from nothing. The manifest is replaced
+//! atomically and only after the site was committed, so a build killed at
+//! any point leaves a manifest that describes a site at least as old as the
+//! one in place; what it misses is rendered again.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::store::TextRef;
+use crate::stories::Filed;
+
+/// Bumped whenever the manifest's layout changes.
+const FORMAT: u32 = 1;
+
+/// The cache folder for the output folder `target`.
+pub fn folder_for(target: &Path) -> Result<PathBuf> {
+    let name = target.file_name().with_context(|| format!("output folder {} has no name", target.display()))?;
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    Ok(parent.join(format!(".{}.depesche-cache", name.to_string_lossy())))
+}
+
+/// What one build leaves for the next.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    format: u32,
+    /// Digest of the program and the settings that decide what reading a
+    /// file gives: a manifest of another is not used.
+    pub reading: u64,
+    /// Bytes of the texts pack that hold records of this manifest.
+    pub texts_len: u64,
+    /// Bytes of the texts pack that belong to files no longer read.
+    pub texts_garbage: u64,
+    /// Every file read by the build, by its path relative to the input folder.
+    pub inputs: BTreeMap<String, CachedInput>,
+    /// Bytes of the contents pack that hold records of this manifest.
+    pub contents_len: u64,
+    /// Feed content by (story digest, version number or 0 for the story's
+    /// entry content).
+    pub contents: BTreeMap<(u64, usize), TextRef>,
+    /// Every file of the site the build wrote, by its site path.
+    pub outputs: BTreeMap<String, CachedOutput>,
+}
+
+/// One input file as the last build found and read it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CachedInput {
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub modified: i128,
+    /// Content key of the bytes (duplicates are judged by it).
+    pub key: (usize, u64, u64),
+    /// Whether the decoded text holds anything repair would look at: such
+    /// files are repaired with the whole folder's words, so they are read
+    /// again whenever the folder changes.
+    pub needs_repair: bool,
+    pub outcome: CachedOutcome,
+}
+
+/// What reading a file gave.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum CachedOutcome {
+    Published {
+        filed: Box<Filed>,
+        /// (line, message) of each warning, except those that depend on the
+        /// time of the build (those are judged anew).
+        warnings: Vec<(Option<usize>, String)>,
+        repairs: usize,
+        guesses: usize,
+    },
+    Rejected {
+        line: Option<usize>,
+        error: String,
+    },
+}
+
+/// One file of the site as the last build wrote it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedOutput {
+    /// The document's input digest from the plan.
+    pub digest: u64,
+    /// Digest of the bytes written.
+    pub bytes: u64,
+}
+
+impl Manifest {
+    /// An empty manifest for a build whose reading digest is `reading`.
+    pub fn new(reading: u64) -> Manifest {
+        Manifest { format: FORMAT, reading, ..Manifest::default() }
+    }
+
+    /// The manifest in `folder`, if there is one made by this program with
+    /// the same reading settings; `None` means: build from nothing.
+    pub fn load(folder: &Path, reading: u64) -> Option<Manifest> {
+        let bytes = std::fs::read(folder.join("manifest")).ok()?;
+        let manifest: Manifest = postcard::from_bytes(&bytes).ok()?;
+        (manifest.format == FORMAT && manifest.reading == reading).then_some(manifest)
+    }
+
+    /// Whether most of either pack is records no file or story uses any
+    /// more: then the build starts the packs anew instead.
+    pub fn mostly_garbage(&self) -> bool {
+        let live_texts: u64 = self
+            .inputs
+            .values()
+            .filter_map(|input| match &input.outcome {
+                CachedOutcome::Published { filed, .. } => Some(u64::from(filed.text.len)),
+                CachedOutcome::Rejected { .. } => None,
+            })
+            .sum();
+        let live_contents: u64 = self.contents.values().map(|at| u64::from(at.len)).sum();
+        self.texts_len > 2 * live_texts + (1 << 20) || self.contents_len > 2 * live_contents + (1 << 20)
+    }
+
+    /// Remove the manifest in `folder`, if any.
+    pub fn discard(folder: &Path) -> Result<()> {
+        match std::fs::remove_file(folder.join("manifest")) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                Err(error).with_context(|| format!("cannot remove the manifest in {}", folder.display()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Write the manifest into `folder`, replacing the old one atomically.
+    pub fn save(&self, folder: &Path) -> Result<()> {
+        std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
+        let bytes = postcard::to_stdvec(self).context("cannot encode the cache manifest")?;
+        let temporary = folder.join("manifest.new");
+        std::fs::write(&temporary, bytes).with_context(|| format!("cannot write {}", temporary.display()))?;
+        std::fs::rename(&temporary, folder.join("manifest"))
+            .with_context(|| format!("cannot replace the manifest in {}", folder.display()))
+    }
+}
+
+/// Digest of the running program: a manifest written by another build of
+/// depesche is never trusted, whatever its version number says.
+pub fn program_digest() -> u64 {
+    static DIGEST: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *DIGEST.get_or_init(|| bytes_digest(&std::env::current_exe().and_then(std::fs::read).unwrap_or_default()))
+}
+
+/// Digest of a file's bytes as written (64-bit words, FNV-style mixing).
+pub fn bytes_digest(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        hash = (hash ^ u64::from_le_bytes(word.try_into().expect("eight bytes"))).wrapping_mul(0x0100_0000_01b3);
+        hash ^= hash >> 29;
+    }
+    for &byte in words.remainder() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash ^ bytes.len() as u64
+}
+
+/// Modification time of a file as nanoseconds since the Unix epoch (0 when
+/// the platform does not tell).
+pub fn modified_nanos(metadata: &std::fs::Metadata) -> i128 {
+    let Ok(modified) = metadata.modified() else { return 0 };
+    match modified.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => after.as_nanos() as i128,
+        Err(before) => -(before.duration().as_nanos() as i128),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_is_used_only_by_the_same_reading_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut manifest = Manifest::new(7);
+        manifest.outputs.insert("index.html".into(), CachedOutput { digest: 1, bytes: 2 });
+        manifest.inputs.insert(
+            "a.txt".into(),
+            CachedInput {
+                size: 3,
+                modified: -5,
+                key: (3, 4, 5),
+                needs_repair: false,
+                outcome: CachedOutcome::Rejected { line: Some(2), error: "kaputt".into() },
+            },
+        );
+        manifest.save(dir.path()).unwrap();
+        let loaded = Manifest::load(dir.path(), 7).unwrap();
+        assert_eq!(loaded.outputs["index.html"], CachedOutput { digest: 1, bytes: 2 });
+        assert_eq!(loaded.inputs["a.txt"].modified, -5);
+        assert!(Manifest::load(dir.path(), 8).is_none(), "other settings start from nothing");
+        std::fs::write(dir.path().join("manifest"), b"\xff\xff damaged").unwrap();
+        assert!(Manifest::load(dir.path(), 7).is_none(), "a damaged manifest starts from nothing");
+    }
+
+    #[test]
+    fn the_cache_sits_beside_the_output() {
+        assert_eq!(folder_for(Path::new("site/public")).unwrap(), Path::new("site/.public.depesche-cache"));
+        assert_eq!(folder_for(Path::new("public")).unwrap(), Path::new("./.public.depesche-cache"));
+    }
+}
