@@ -282,3 +282,177 @@ fn story_label_differs(revision: &Profile, members: &[usize], profiles: &[Profil
 fn hours_between(earlier: &Profile, later: &Profile) -> f64 {
     (later.time - earlier.time).num_seconds() as f64 / 3600.0
 }
+
+/// Each rule and constant above has a test here (or a fixture in
+/// `tests/fixtures/stories-*`) that fails when it is removed or moved past
+/// the reason given for it; `tests/mutation_check.sh` checks that.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stories::similarity::{headline_words, series_label};
+
+    /// A file `hours` after a fixed start whose text is the items of `text`:
+    /// two files sharing k of their 100 items have a text similarity of
+    /// k / 100 (phrases and vocabulary alike).
+    fn file(hours: f64, note: bool, text: impl Iterator<Item = u64> + Clone, headline: &str, place: &str) -> Profile {
+        let start = chrono::DateTime::parse_from_rfc3339("2024-10-16T08:00:00+02:00").unwrap();
+        Profile {
+            time: start + chrono::Duration::seconds((hours * 3600.0) as i64),
+            has_note: note,
+            shingles: text.clone().collect(),
+            vocabulary: text.map(|item| item + 1_000_000).collect(),
+            paragraphs: Vec::new(),
+            headline_words: headline_words(headline),
+            places: vec![place.to_string()],
+            label: series_label(headline),
+        }
+    }
+
+    fn with_paragraphs(mut profile: Profile, paragraphs: &[u64]) -> Profile {
+        profile.paragraphs = paragraphs.to_vec();
+        profile
+    }
+
+    /// Whether the last file (a revision) joined the first file's story.
+    fn joins_first(profiles: &[Profile]) -> bool {
+        let last = profiles.len() - 1;
+        group_indexes(profiles).iter().any(|story| story[0] == 0 && story.contains(&last))
+    }
+
+    const STORY: &str = "Lufthansa streicht Flüge";
+    const OTHER: &str = "Kabinett beschließt Rentenpaket";
+
+    #[test]
+    fn only_a_file_with_a_note_continues_a_story() {
+        let original = file(0.0, false, 0..100, STORY, "BERLIN");
+        assert!(!joins_first(&[original.clone(), file(1.0, false, 0..100, STORY, "BERLIN")]));
+        assert!(joins_first(&[original, file(1.0, true, 0..100, STORY, "BERLIN")]));
+    }
+
+    #[test]
+    fn a_revision_joins_within_fourteen_days_not_later() {
+        let original = file(0.0, false, 0..100, STORY, "BERLIN");
+        assert!(joins_first(&[original.clone(), file(13.0 * 24.0, true, 0..100, STORY, "BERLIN")]));
+        assert!(!joins_first(&[original, file(15.0 * 24.0, true, 0..100, STORY, "BERLIN")]));
+    }
+
+    #[test]
+    fn headline_and_time_never_join_on_their_own() {
+        let original = file(0.0, false, 0..100, STORY, "BERLIN");
+        // Just below the minimum text evidence, same headline, same hour:
+        // 0.7 × 0.19 + 0.15 + 0.15 would pass the threshold.
+        assert!(!joins_first(&[original.clone(), file(0.1, true, 81..181, STORY, "BERLIN")]));
+        // Just above it, with an unrelated headline, the same hour: 0.29.
+        assert!(!joins_first(&[original, file(0.1, true, 79..179, OTHER, "BERLIN")]));
+    }
+
+    #[test]
+    fn a_matching_headline_carries_a_weak_text_a_day_later() {
+        let original = file(0.0, false, 0..100, STORY, "BERLIN");
+        assert!(joins_first(&[original.clone(), file(24.0, true, 70..170, STORY, "BERLIN")]));
+        assert!(!joins_first(&[original, file(24.0, true, 70..170, OTHER, "BERLIN")]));
+    }
+
+    #[test]
+    fn a_revision_that_drops_every_place_needs_more_text() {
+        let original = file(0.0, false, 0..100, STORY, "BERLIN");
+        assert!(joins_first(&[original.clone(), file(1.0, true, 55..155, OTHER, "BERLIN")]));
+        assert!(!joins_first(&[original.clone(), file(1.0, true, 55..155, OTHER, "HAMBURG")]));
+        let mut added = file(1.0, true, 55..155, OTHER, "BERLIN");
+        added.places = vec!["BERLIN".into(), "FRANKFURT".into()];
+        assert!(joins_first(&[original, added]), "a revision may add a place");
+    }
+
+    #[test]
+    fn a_revision_stays_in_its_series_unless_its_text_is_the_same() {
+        let opening = "Aktien Frankfurt Eröffnung: Dax steigt";
+        let closing = "Aktien Frankfurt Schluss: Dax steigt";
+        let original = file(0.0, false, 0..100, opening, "FRANKFURT");
+        assert!(joins_first(&[original.clone(), file(1.0, true, 65..165, opening, "FRANKFURT")]));
+        assert!(!joins_first(&[original.clone(), file(1.0, true, 65..165, closing, "FRANKFURT")]));
+        assert!(joins_first(&[original, file(1.0, true, 10..110, closing, "FRANKFURT")]), "a strong text wins");
+    }
+
+    /// A story, a note-less report of the same template `lookalike_hours`
+    /// away sharing half of it, and a revision an hour after the story
+    /// sharing 55% of it and little with the look-alike.
+    fn template(lookalike_hours: f64) -> (Vec<Profile>, usize) {
+        let mut files = vec![
+            file(0.0, false, 0..100, STORY, "FRANKFURT"),
+            file(lookalike_hours, false, 50..150, OTHER, "FRANKFURT"),
+            file(1.0, true, (0..55).chain(200..245), STORY, "FRANKFURT"),
+        ];
+        files.sort_by_key(|f| f.time);
+        let story = files.iter().position(|f| f.headline_words == headline_words(STORY) && !f.has_note).unwrap();
+        (files, story)
+    }
+
+    #[test]
+    fn look_alikes_within_a_week_either_side_raise_the_bar() {
+        for hours in [-6.5 * 24.0, 6.5 * 24.0] {
+            let (files, story) = template(hours);
+            let groups = group_indexes(&files);
+            let of_story = groups.iter().find(|g| g.contains(&story)).unwrap();
+            assert_eq!(of_story.len(), 1, "look-alike {hours} h away: {groups:?}");
+        }
+        for hours in [-8.0 * 24.0, 8.0 * 24.0] {
+            let (files, story) = template(hours);
+            let groups = group_indexes(&files);
+            let of_story = groups.iter().find(|g| g.contains(&story)).unwrap();
+            assert_eq!(of_story.len(), 2, "no look-alike {hours} h away: {groups:?}");
+        }
+    }
+
+    #[test]
+    fn a_copy_does_not_erase_all_text_evidence() {
+        // The 16:31 report repeats the 10:12 one almost word for word; a
+        // revision of the first, shortly after it, still joins it.
+        let files = vec![
+            file(0.0, false, 0..100, STORY, "FRANKFURT"),
+            file(0.5, true, 10..110, STORY, "FRANKFURT"),
+            file(6.0, false, 5..105, STORY, "FRANKFURT"),
+        ];
+        assert_eq!(group_indexes(&files), [vec![0, 1], vec![2]]);
+    }
+
+    #[test]
+    fn equal_scores_go_to_the_older_story() {
+        let files = vec![
+            file(0.0, false, 0..100, STORY, "BERLIN"),
+            file(0.0, false, 0..100, STORY, "BERLIN"),
+            file(1.0, true, 0..100, STORY, "BERLIN"),
+        ];
+        assert_eq!(group_indexes(&files), [vec![0, 2], vec![1]]);
+    }
+
+    #[test]
+    fn a_paragraph_no_look_alike_has_is_the_storys_own() {
+        // The look-alike shares half the story, the revision 55% (a tenth
+        // beyond the template) 17 hours later: not enough, unless the
+        // revision repeats a paragraph of its own.
+        let own = [7];
+        let story = file(0.0, false, 0..100, STORY, "FRANKFURT");
+        let lookalike = file(2.0, false, 50..150, OTHER, "FRANKFURT");
+        let revision = file(17.0, true, (0..55).chain(300..345), OTHER, "FRANKFURT");
+        let alone = |files: &[Profile]| group_indexes(files).iter().all(|g| g.len() == 1);
+        assert!(alone(&[story.clone(), lookalike.clone(), revision.clone()]), "alone without a paragraph");
+        let files = [with_paragraphs(story.clone(), &own), lookalike.clone(), with_paragraphs(revision.clone(), &own)];
+        assert!(joins_first(&files), "joins with its own paragraph");
+        let files = [with_paragraphs(story, &own), with_paragraphs(lookalike, &own), with_paragraphs(revision, &own)];
+        assert!(alone(&files), "a paragraph the look-alike has too is the template's");
+    }
+
+    #[test]
+    fn boilerplate_is_looked_up_among_the_latest_files_only() {
+        let mut index = FeatureIndex::default();
+        let mut story_of = Vec::new();
+        let boilerplate = file(0.0, false, 0..1, STORY, "BERLIN");
+        for n in 0..MAX_POSTINGS + 50 {
+            index.add(n, &boilerplate);
+            story_of.push(n);
+        }
+        let found = index.stories_sharing(&boilerplate, &story_of);
+        assert_eq!(found, (50..MAX_POSTINGS + 50).collect::<Vec<_>>());
+        assert_eq!(MAX_POSTINGS, 200, "the README says 200");
+    }
+}

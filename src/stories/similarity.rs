@@ -277,6 +277,20 @@ mod tests {
     }
 
     #[test]
+    fn only_paragraphs_of_twelve_words_or_more_are_passages() {
+        let profile = |body: &str| {
+            let text = format!("Bayer senkt Prognose\n12.11.2024 - 16:05:00\nLEVERKUSEN (dpa-AFX) - {body}");
+            Profile::of(&crate::parse::parse_article(&text).unwrap().article)
+        };
+        let short = "Die Bayer-Aktie verlor am Dienstag nachbörslich zuletzt rund vier Prozent.";
+        let quote = "\"Unser Umbau zahlt sich aus, aber er braucht Zeit\", sagte Bill Anderson.";
+        assert!(profile(short).paragraphs.is_empty(), "eleven words are a stock phrase");
+        assert_eq!(profile(&format!("{short}\n{quote}")).paragraphs.len(), 1, "twelve words are a passage");
+        let retyped = "Unser Umbau zahlt sich aus - aber er braucht Zeit, sagte Bill  Anderson.";
+        assert_eq!(profile(quote).paragraphs, profile(retyped).paragraphs, "punctuation does not count");
+    }
+
+    #[test]
     fn places_are_disjoint_only_when_both_are_known() {
         let berlin = vec!["BERLIN".to_string()];
         let both = vec!["BERLIN".to_string(), "FRANKFURT".to_string()];
