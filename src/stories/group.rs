@@ -354,6 +354,13 @@ mod tests {
     }
 
     #[test]
+    fn a_weak_text_joins_the_same_day_not_days_later() {
+        let original = file(0.0, false, 0..100, STORY, "BERLIN");
+        assert!(joins_first(&[original.clone(), file(1.0, true, 60..160, OTHER, "BERLIN")]));
+        assert!(!joins_first(&[original, file(72.0, true, 60..160, OTHER, "BERLIN")]));
+    }
+
+    #[test]
     fn a_revision_that_drops_every_place_needs_more_text() {
         let original = file(0.0, false, 0..100, STORY, "BERLIN");
         assert!(joins_first(&[original.clone(), file(1.0, true, 55..155, OTHER, "BERLIN")]));
@@ -370,7 +377,7 @@ mod tests {
         let original = file(0.0, false, 0..100, opening, "FRANKFURT");
         assert!(joins_first(&[original.clone(), file(1.0, true, 65..165, opening, "FRANKFURT")]));
         assert!(!joins_first(&[original.clone(), file(1.0, true, 65..165, closing, "FRANKFURT")]));
-        assert!(joins_first(&[original, file(1.0, true, 10..110, closing, "FRANKFURT")]), "a strong text wins");
+        assert!(joins_first(&[original, file(1.0, true, 30..130, closing, "FRANKFURT")]), "a strong text wins");
     }
 
     /// A story, a note-less report of the same template `lookalike_hours`
@@ -413,6 +420,28 @@ mod tests {
             file(6.0, false, 5..105, STORY, "FRANKFURT"),
         ];
         assert_eq!(group_indexes(&files), [vec![0, 1], vec![2]]);
+    }
+
+    #[test]
+    fn a_revision_joins_the_best_of_two_candidates() {
+        let files = vec![
+            file(0.0, false, 0..100, STORY, "BERLIN"),
+            file(0.5, false, 200..300, STORY, "BERLIN"),
+            file(1.0, true, (0..60).chain(200..240), STORY, "BERLIN"),
+        ];
+        assert_eq!(group_indexes(&files), [vec![0, 2], vec![1]]);
+    }
+
+    #[test]
+    fn a_revision_is_compared_with_every_version_of_the_story() {
+        // The second revision shares nothing with the first version, half
+        // of the first revision's text.
+        let files = vec![
+            file(0.0, false, 0..100, STORY, "BERLIN"),
+            file(1.0, true, 50..150, STORY, "BERLIN"),
+            file(20.0, true, 100..200, OTHER, "BERLIN"),
+        ];
+        assert_eq!(group_indexes(&files), [vec![0, 1, 2]]);
     }
 
     #[test]
