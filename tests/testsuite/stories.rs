@@ -424,3 +424,17 @@ fn a_rewrite_joins_its_story_hours_later_and_the_next_morning() {
         );
     }
 }
+
+#[test]
+fn a_report_from_another_city_never_takes_a_revision_without_its_original() {
+    assert_eq!(
+        groups(&fixture("stories-two-cities")),
+        strings(&[&["hamburg.txt", "hamburg-neu.txt"], &["muenchen.txt", "muenchen-neu.txt"]])
+    );
+    let without = fixture_without("stories-two-cities", &["hamburg.txt"]);
+    assert_eq!(
+        groups(without.path()),
+        strings(&[&["hamburg-neu.txt"], &["muenchen.txt", "muenchen-neu.txt"]]),
+        "the Hamburg revision shares half its text with the Munich report of the same morning, not its place"
+    );
+}

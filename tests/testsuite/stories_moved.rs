@@ -24,6 +24,7 @@ const FIXTURES: &[&str] = &[
     "stories-repeat",
     "stories-rewrite",
     "stories-same-city",
+    "stories-two-cities",
 ];
 
 /// Random variants tried per fixture.
