@@ -257,12 +257,12 @@ fn lookalike_level(first: usize, profiles: &[Profile]) -> f64 {
 fn shares_own_paragraph(revision: &Profile, members: &[usize], profiles: &[Profile]) -> bool {
     let first = members[0];
     let origin = &profiles[first];
+    // Profiles are in time order, so the window is found by binary search.
+    let start = profiles.partition_point(|p| hours_between(p, origin) > LOOKALIKE_WINDOW_HOURS);
+    let end = profiles.partition_point(|p| hours_between(origin, p) <= LOOKALIKE_WINDOW_HOURS);
     let in_lookalike = |paragraph: &u64| {
-        profiles.iter().enumerate().any(|(other, p)| {
-            other != first
-                && !p.has_note
-                && hours_between(p, origin).abs() <= LOOKALIKE_WINDOW_HOURS
-                && p.paragraphs.binary_search(paragraph).is_ok()
+        (start..end).any(|other| {
+            other != first && !profiles[other].has_note && profiles[other].paragraphs.binary_search(paragraph).is_ok()
         })
     };
     revision.paragraphs.iter().any(|paragraph| {
