@@ -380,6 +380,18 @@ mod tests {
     }
 
     #[test]
+    fn an_original_comes_before_its_revision_of_the_same_second() {
+        let stories = group(
+            vec![
+                article_file("a.txt", "ROUNDUP: Lufthansa: Streik", "07.02.2024 - 06:10:00(neu: Details)", STRIKE),
+                article_file("z.txt", "Lufthansa: Streik", "07.02.2024 - 06:10:00", STRIKE),
+            ],
+            "example.org",
+        );
+        assert_eq!(sources(&stories), [vec!["z.txt", "a.txt"]]);
+    }
+
+    #[test]
     fn id_is_a_tag_uri_from_the_first_version() {
         let story = &group(vec![filed("a.txt", "Titel", "28.10.2024 - 14:57:43")], "example.org")[0];
         // FNV-1a 64 of "28.10.2024 - 14:57:43\0Titel\0", worked out apart from

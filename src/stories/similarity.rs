@@ -11,12 +11,17 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::parse::Article;
+use crate::parse::{Article, Block};
 
 /// Words per phrase ("shingle"). Three words are specific enough that
 /// unrelated texts rarely share a phrase, yet short enough that one edited
 /// word only breaks the three phrases around it.
 const SHINGLE_WORDS: usize = 3;
+
+/// Words a paragraph needs before it counts as a passage of its own: a
+/// quoted statement or a paragraph of facts is longer, a sub-heading or a
+/// stock phrase (`Die Aktie legte um 2 Prozent zu.`) shorter.
+const PARAGRAPH_MIN_WORDS: usize = 12;
 
 /// Series markers a wire puts before a headline when it re-sends or
 /// rewrites a story. They say nothing about which story it is, so they are
@@ -34,6 +39,10 @@ pub struct Profile {
     pub shingles: Sketch,
     /// The body's names, nouns and figures.
     pub vocabulary: Sketch,
+    /// Hashes of the body's whole paragraphs of at least
+    /// `PARAGRAPH_MIN_WORDS` words, as lowercased words (so punctuation,
+    /// case, spacing and line breaks do not count), sorted, unique.
+    pub paragraphs: Vec<u64>,
     /// Lowercased headline words without series markers, sorted, unique.
     pub headline_words: Vec<String>,
     /// Dateline places, uppercase, sorted, unique.
@@ -55,6 +64,7 @@ impl Profile {
             has_note: article.revision.is_some(),
             shingles: Sketch::of(shingles(&words(&body.join("\n")))),
             vocabulary: Sketch::of(vocabulary(&body.join("\n"))),
+            paragraphs: paragraphs(&article.blocks),
             headline_words: headline_words(&article.headline),
             label: series_label(&article.headline),
             places,
@@ -106,6 +116,20 @@ fn shingles(words: &[String]) -> Vec<u64> {
     } else {
         words.windows(SHINGLE_WORDS).map(phrase_hash).collect()
     };
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+/// Sorted, unique hashes of the paragraphs long enough to be a passage.
+fn paragraphs(blocks: &[Block]) -> Vec<u64> {
+    let mut hashes: Vec<u64> = blocks
+        .iter()
+        .filter(|block| matches!(block, Block::Paragraph(_)))
+        .map(|block| words(block.text()))
+        .filter(|words| words.len() >= PARAGRAPH_MIN_WORDS)
+        .map(|words| phrase_hash(&words))
+        .collect();
     hashes.sort_unstable();
     hashes.dedup();
     hashes
@@ -216,7 +240,7 @@ fn threshold(level: u8) -> u32 {
 
 /// A feature hash spread over 32 bits (the splitmix64 finaliser, high half),
 /// so that sampling by value picks features at random, not by their spelling.
-fn mix(hash: u64) -> u32 {
+pub(super) fn mix(hash: u64) -> u32 {
     let mut z = hash.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -330,6 +354,20 @@ mod tests {
         let mixed = Sketch::of([&all[..1000], &(5000..6000u64).map(|i| i * 7919).collect::<Vec<_>>()[..]].concat());
         let estimate = text_overlap(&mixed, &whole);
         assert!((estimate - 0.5).abs() < 0.1, "{estimate}");
+    }
+
+    #[test]
+    fn only_paragraphs_of_twelve_words_or_more_are_passages() {
+        let profile = |body: &str| {
+            let text = format!("Bayer senkt Prognose\n12.11.2024 - 16:05:00\nLEVERKUSEN (dpa-AFX) - {body}");
+            Profile::of(&crate::parse::parse_article(&text).unwrap().article)
+        };
+        let short = "Die Bayer-Aktie verlor am Dienstag nachbörslich zuletzt rund vier Prozent.";
+        let quote = "\"Unser Umbau zahlt sich aus, aber er braucht Zeit\", sagte Bill Anderson.";
+        assert!(profile(short).paragraphs.is_empty(), "eleven words are a stock phrase");
+        assert_eq!(profile(&format!("{short}\n{quote}")).paragraphs.len(), 1, "twelve words are a passage");
+        let retyped = "Unser Umbau zahlt sich aus - aber er braucht Zeit, sagte Bill  Anderson.";
+        assert_eq!(profile(quote).paragraphs, profile(retyped).paragraphs, "punctuation does not count");
     }
 
     #[test]

@@ -10,5 +10,6 @@ mod feeds;
 mod nasty;
 mod rejects;
 mod stories;
+mod stories_moved;
 mod support;
 mod templates;

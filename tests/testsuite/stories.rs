@@ -391,3 +391,50 @@ fn the_same_stories_build_to_the_same_bytes() {
         assert!(same, "{file} differs between two builds");
     }
 }
+
+#[test]
+fn a_next_morning_roundup_that_repeats_a_paragraph_joins_its_story() {
+    assert_eq!(
+        groups(&fixture("stories-next-morning")),
+        strings(&[&["bayer-glyphosat.txt"], &["bayer-prognose.txt", "bayer-roundup.txt"]]),
+        "17 hours later, with a new headline and lead, the quote repeated word for word and the same figures \
+         tie the ROUNDUP to its story, although Bayer's story of the day before shares many of its names"
+    );
+}
+
+/// A copy of fixture `name` with the timestamp of `file` set to `stamp`
+/// (`DD.MM.YYYY - HH:MM:SS`), its revision note kept.
+fn fixture_with_time(name: &str, file: &str, stamp: &str) -> tempfile::TempDir {
+    let dir = fixture_without(name, &[]);
+    let path = dir.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (headline, rest) = text.split_once('\n').unwrap();
+    std::fs::write(&path, format!("{headline}\n{stamp}{}", &rest[stamp.len()..])).unwrap();
+    dir
+}
+
+#[test]
+fn a_rewrite_joins_its_story_hours_later_and_the_next_morning() {
+    for stamp in ["06.11.2024 - 18:40:00", "07.11.2024 - 07:30:00"] {
+        let folder = fixture_with_time("stories-rewrite", "ber-rewrite.txt", stamp);
+        assert_eq!(
+            groups(folder.path()),
+            strings(&[&["ber.txt", "ber-rewrite.txt"], &["rente.txt"]]),
+            "the rewrite sent at {stamp}"
+        );
+    }
+}
+
+#[test]
+fn a_report_from_another_city_never_takes_a_revision_without_its_original() {
+    assert_eq!(
+        groups(&fixture("stories-two-cities")),
+        strings(&[&["hamburg.txt", "hamburg-neu.txt"], &["muenchen.txt", "muenchen-neu.txt"]])
+    );
+    let without = fixture_without("stories-two-cities", &["hamburg.txt"]);
+    assert_eq!(
+        groups(without.path()),
+        strings(&[&["hamburg-neu.txt"], &["muenchen.txt", "muenchen-neu.txt"]]),
+        "the Hamburg revision shares half its text with the Munich report of the same morning, not its place"
+    );
+}
