@@ -9,6 +9,7 @@
 # second, and per CPU second (user + system, all threads), which stays
 # comparable on a shared machine; and the load average.
 set -eu
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
 cd "$(dirname "$0")/.."
 N=${1:-2000}
 RUNS=${2:-5}

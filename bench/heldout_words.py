@@ -3,11 +3,12 @@
 
     apt-get install wngerman            # /usr/share/dict/ngerman (GPL-2+, read, never shipped)
     cargo build --release
-    python3 bench/heldout_words.py [--per-class 150] [--dict /usr/share/dict/ngerman]
+    python3 bench/heldout_words.py [--per-class 1000] [--dict /usr/share/dict/ngerman]
 
 Words are drawn (seeded) from a public German word list that is not a source
 of the built-in lists, leaving out every word the built-in lists
-(src/repair/lexicon-de.txt, lexicon-names-de.txt) hold, in four classes:
+(src/repair/lexicon-de.txt, lexicon-names-de.txt) or the repair corpus
+(tests/repair_corpus/clean/) hold, in four classes:
 
   cap-umlaut   starts with a capital umlaut (`Überweisungsauftrag`, `Ödland`)
   caps         all capitals as in datelines and abbreviations (`TÜV`, `GÖPPINGEN`, `GROßHÄNDLER`)
@@ -26,6 +27,7 @@ test words and of the whole text.
 
 import argparse
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -83,12 +85,16 @@ CAPS = [
 ]
 
 
-def builtin_words():
+def known_words():
+    """Lower-cased words of the built-in lists and of the repair corpus,
+    which repair was tuned on."""
     words = set()
     for name in ("lexicon-de.txt", "lexicon-names-de.txt"):
         for line in (ROOT / "src" / "repair" / name).read_text(encoding="utf-8").splitlines():
             if not line.startswith("#"):
                 words.add(line.lower())
+    for path in (ROOT / "tests" / "repair_corpus" / "clean").glob("*.txt"):
+        words.update(w.lower() for w in re.split(r"[^\w]+", path.read_text(encoding="utf-8")) if w)
     return words
 
 
@@ -136,7 +142,7 @@ def strip(token: str) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dict", type=Path, default=Path("/usr/share/dict/ngerman"))
-    ap.add_argument("--per-class", type=int, default=150)
+    ap.add_argument("--per-class", type=int, default=1000)
     ap.add_argument("--depesche", default=str(ROOT / "target" / "release" / "depesche"))
     ap.add_argument("--show", type=int, default=0, help="print up to N wrong words per kind and class")
     args = ap.parse_args()
@@ -144,7 +150,7 @@ def main() -> int:
         print(f"{args.dict} missing: apt-get install wngerman", file=sys.stderr)
         return 2
     rng = random.Random(20261128)
-    known = builtin_words()
+    known = known_words()
     picked = classes(args.dict, known, args.per_class, rng)
     docs = []  # (class, name, clean text, marks)
     for i, (cls, words) in enumerate(picked.items()):

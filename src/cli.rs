@@ -252,21 +252,28 @@ fn fix(files: &[PathBuf], explain: bool, input: Option<&std::path::Path>) -> Res
         })
         .collect::<Result<Vec<String>>>()?;
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let lexicon = match input {
-        // The folder is read only when some file needs what it teaches.
-        Some(folder) if repair::any_needs_repair(&texts) => {
+    // Decoded text that needs no repair is printed as it is (repair would
+    // give it back unchanged), and words are learned only when some does.
+    let needs = repair::which_need_repair(&texts);
+    let lexicon = match (needs.contains(&true), input) {
+        (false, _) => Lexicon::builtin(),
+        (true, Some(folder)) => {
             let config = config::load(None)?.config;
             let folder_texts = folder_texts(folder, &config)?;
             Lexicon::learned_from(&folder_texts.iter().map(String::as_str).collect::<Vec<_>>())
         }
-        Some(_) => Lexicon::builtin(),
-        None => Lexicon::for_folder(&texts),
+        (true, None) => Lexicon::learned_from(&texts),
     };
     // A batch at a time, so the memory of printed texts is used again.
     const BATCH: usize = 64;
-    for (paths, texts) in files.chunks(BATCH).zip(texts.chunks(BATCH)) {
-        let repaired: Vec<_> = texts.par_iter().map(|text| repair::repair(text, &lexicon)).collect();
-        for (path, repaired) in paths.iter().zip(&repaired) {
+    for ((paths, texts), needs) in files.chunks(BATCH).zip(texts.chunks(BATCH)).zip(needs.chunks(BATCH)) {
+        let repaired: Vec<_> =
+            texts.par_iter().zip(needs).map(|(text, &need)| need.then(|| repair::repair(text, &lexicon))).collect();
+        for ((path, text), repaired) in paths.iter().zip(texts).zip(&repaired) {
+            let Some(repaired) = repaired else {
+                print_stdout(text)?;
+                continue;
+            };
             if explain {
                 for r in &repaired.repairs {
                     let kind = if r.certain { "certain" } else { "guess" };

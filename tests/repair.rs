@@ -151,3 +151,24 @@ fn lossy_damage_stays_within_one_error_in_500() {
         assert!(cer <= MAX_LOSSY_CER, "{kind}: CER {cer:.5} {:?}", result.wrong);
     }
 }
+
+/// The folder lexicon the build uses, learned only when some file needs
+/// repair, repairs every corpus file exactly as learning from every file did.
+#[test]
+fn folder_lexicon_repairs_as_learning_everything() {
+    for kind in LOSSY.iter().chain(&LOSSLESS).chain(&["../clean"]) {
+        let files = sorted_files(&corpus().join("damaged").join(kind));
+        let texts: Vec<String> = files.iter().map(|f| decode(&fs::read(f).unwrap()).text).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut everything = Lexicon::builtin();
+        for text in &texts {
+            everything.learn(text);
+        }
+        let folder = Lexicon::for_folder(&texts);
+        for (file, text) in files.iter().zip(&texts) {
+            let (a, b) = (repair(text, &folder), repair(text, &everything));
+            assert_eq!(a.text, b.text, "{}", file.display());
+            assert_eq!(a.repairs, b.repairs, "{}", file.display());
+        }
+    }
+}

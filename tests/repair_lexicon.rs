@@ -49,3 +49,23 @@ fn word_lists_follow_their_rules() {
     }
     assert!(problems.is_empty(), "run `python3 bench/lexicon_check.py --write`:\n{}", problems.join("\n"));
 }
+
+/// The script that tidies the lists agrees that they follow the rules, so it
+/// cannot rot either. Skipped without `python3`, unless
+/// `DEPESCHE_EXTERNAL=require`, as the other checks run by outside tools.
+#[test]
+fn lexicon_check_script_agrees() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    match std::process::Command::new("python3").arg(root.join("bench/lexicon_check.py")).output() {
+        Ok(out) => assert!(
+            out.status.success(),
+            "bench/lexicon_check.py failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(error) if std::env::var("DEPESCHE_EXTERNAL").as_deref() == Ok("require") => {
+            panic!("python3 is needed for bench/lexicon_check.py: {error}")
+        }
+        Err(error) => eprintln!("skipped bench/lexicon_check.py: python3 cannot run ({error})"),
+    }
+}

@@ -28,8 +28,8 @@ pub struct Lexicon {
     /// with a letter beyond ASCII, the only ones repair asks about (every
     /// spelling it weighs holds a lost letter, and lost letters are never ASCII).
     counts: FastMap<String, u32>,
-    /// Words seen decoded cleanly, ASCII ones included.
-    words: u64,
+    /// Whether any word was seen decoded cleanly, ASCII ones included.
+    learned_any: bool,
     /// Non-ASCII letters of those words: a lost letter is only tried as a
     /// rare one (`é`, `č`) when some known word holds it.
     letters: BTreeSet<char>,
@@ -46,7 +46,7 @@ impl Lexicon {
     /// Learn the words of `text` that decoded cleanly: words without
     /// mojibake, and words whose mojibake was read back with certainty.
     pub fn learn(&mut self, text: &str) {
-        self.words += for_clean_words(text, |word| match self.counts.get_mut(word) {
+        self.learned_any |= for_clean_words(text, |word| match self.counts.get_mut(word) {
             Some(count) => *count += 1,
             None => {
                 self.letters.extend(word.chars().filter(|c| !c.is_ascii()));
@@ -91,7 +91,7 @@ impl Lexicon {
     /// Add the counts of another lexicon (order independent).
     pub fn merge(&mut self, other: Lexicon) {
         self.builtin |= other.builtin;
-        self.words += other.words;
+        self.learned_any |= other.learned_any;
         self.letters.extend(other.letters);
         for (word, count) in other.counts {
             *self.counts.entry(word).or_default() += count;
@@ -115,7 +115,7 @@ impl Lexicon {
 
     /// Whether nothing was learned.
     pub(crate) fn is_empty(&self) -> bool {
-        self.words == 0
+        !self.learned_any
     }
 
     /// Whether the lower-cased `word` is known at all.
@@ -125,83 +125,115 @@ impl Lexicon {
 }
 
 /// Call `f` with every lower-cased word of `text` that needs no guess and
-/// holds a letter beyond ASCII; returns how many such words there are,
-/// ASCII ones included. Repair only asks about words holding a lost letter,
-/// which is never ASCII, so ASCII words are counted but neither lower-cased
-/// nor looked up.
-pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) -> u64 {
+/// holds a letter beyond ASCII; returns whether `text` holds any word that
+/// needs no guess, ASCII ones included. Repair only asks about words holding
+/// a lost letter, which is never ASCII, so ASCII words are skipped.
+pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) -> bool {
     let mut lowered = String::new();
-    let mut seen = 0;
-    let mut f = |word: &str| {
-        seen += 1;
-        if !word.is_ascii() {
-            f(lower_into(word, &mut lowered));
-        }
-    };
+    let mut f = |word: &str| f(lower_into(word, &mut lowered));
+    let mut any = false;
     let bytes = text.as_bytes();
-    // Text without a lead image holds no mojibake: all of it is words.
-    if !has_lead_image(bytes) {
-        plain_words(text, &mut f);
-        return seen;
-    }
     let mut units = Vec::new();
-    for line in text.split('\n') {
-        if !has_lead_image(line.as_bytes()) {
-            plain_words(line, &mut f);
-            continue;
-        }
+    // Text before `done` is learned. Only lines holding a lead image can
+    // hold mojibake, and in them only the tokens holding one.
+    let mut done = 0;
+    while let Some(first) = find_lead_image(bytes, done) {
+        let line_start = memchr::memrchr(b'\n', &bytes[..first]).map_or(0, |p| p + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[first..]).map_or(bytes.len(), |p| first + p);
+        let line = &text[line_start..line_end];
+        plain_words(&text[done..line_start], &mut any, &mut f);
         // Decided per line, as repair does, and only where readings differ.
         let mut family = None;
-        for token in line.split([' ', '\t']) {
-            let bytes = token.as_bytes();
-            if !has_lead_image(bytes) {
-                plain_words(token, &mut f);
-                continue;
-            }
+        let (line_bytes, mut at, mut done_in_line) = (line.as_bytes(), first - line_start, 0);
+        loop {
+            let start = line_bytes[..at].iter().rposition(|&b| is_separator(b)).map_or(0, |p| p + 1);
+            let end = line_bytes[at..].iter().position(|&b| is_separator(b)).map_or(line.len(), |p| at + p);
+            plain_words(&line[done_in_line..start], &mut any, &mut f);
             units.clear();
-            if scan_token(token, &mut || *family.get_or_insert_with(|| family_of(line)), &mut units) {
-                clean_words_of_units(&units, &mut f);
+            if scan_token(&line[start..end], &mut || *family.get_or_insert_with(|| family_of(line)), &mut units) {
+                clean_words_of_units(&units, &mut |word: &str| {
+                    any = true;
+                    if !word.is_ascii() {
+                        f(word);
+                    }
+                });
+            }
+            done_in_line = end;
+            match find_lead_image(line_bytes, end) {
+                Some(next) => at = next,
+                None => break,
             }
         }
+        plain_words(&line[done_in_line..], &mut any, &mut f);
+        done = line_end;
     }
-    seen
+    plain_words(&text[done..], &mut any, &mut f);
+    any
 }
 
-fn has_lead_image(bytes: &[u8]) -> bool {
-    memchr::memchr3_iter(0xC3, 0xC4, 0xC5, bytes).any(|i| lead_image_at(bytes, i))
+fn is_separator(b: u8) -> bool {
+    matches!(b, b' ' | b'\t')
 }
 
-/// Call `f` with the learnable runs of letters of `text`, which holds no
-/// mojibake: the same words as `text.split(|c| !c.is_alphabetic())`, with
-/// ASCII bytes judged without decoding.
-fn plain_words(text: &str, f: &mut impl FnMut(&str)) {
+/// The first lead image at or after `from`.
+fn find_lead_image(bytes: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr3_iter(0xC3, 0xC4, 0xC5, &bytes[from..]).map(|p| from + p).find(|&i| lead_image_at(bytes, i))
+}
+
+/// Call `f` with the learnable runs of letters of `text` (which holds no
+/// mojibake) that hold a letter beyond ASCII: those of
+/// `text.split(|c| !c.is_alphabetic())`, found from their non-ASCII letters.
+/// Sets `any` when `text` holds a learnable word of any kind.
+fn plain_words(text: &str, any: &mut bool, f: &mut impl FnMut(&str)) {
+    if !*any {
+        *any = has_learnable_word(text);
+    }
     let bytes = text.as_bytes();
-    // Start of the current word, and its length in characters.
-    let (mut start, mut chars) = (0, 0);
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let (letter, len) = match b.is_ascii() {
-            true => (b.is_ascii_alphabetic(), 1),
-            false => {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                (c.is_alphabetic(), c.len_utf8())
-            }
-        };
-        if letter {
+    while let Some(p) = next_non_ascii(bytes, i) {
+        let c = text[p..].chars().next().unwrap_or(' ');
+        if !c.is_alphabetic() {
+            i = p + c.len_utf8();
+            continue;
+        }
+        // What lies between `i` and `p` is ASCII.
+        let start = bytes[i..p].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(i, |q| i + q + 1);
+        let end = text[p..].char_indices().find(|&(_, c)| !c.is_alphabetic()).map_or(text.len(), |(q, _)| p + q);
+        let word = &text[start..end];
+        if learnable(word.chars().count()) {
+            f(word);
+        }
+        i = end;
+    }
+}
+
+/// Whether `text` holds a run of letters of learnable length.
+fn has_learnable_word(text: &str) -> bool {
+    let mut chars = 0;
+    for c in text.chars() {
+        if c.is_alphabetic() {
             chars += 1;
+        } else if learnable(chars) {
+            return true;
         } else {
-            if learnable(chars) {
-                f(&text[start..i]);
-            }
-            start = i + len;
             chars = 0;
         }
-        i += len;
     }
-    if learnable(chars) {
-        f(&text[start..]);
+    learnable(chars)
+}
+
+/// The first byte at or after `from` that is not ASCII, eight at a time.
+fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        if word & HIGH != 0 {
+            return Some(i + (word & HIGH).trailing_zeros() as usize / 8);
+        }
+        i += 8;
     }
+    bytes[i..].iter().position(|b| !b.is_ascii()).map(|p| i + p)
 }
 
 /// `word` lower-cased into `buf`, which is returned.
@@ -435,7 +467,13 @@ mod tests {
         assert_eq!(lexicon.count("getöteten"), 1);
         // Counted, but not kept: repair never asks about an ASCII word.
         assert_eq!(lexicon.count("soldaten"), 0);
-        assert_eq!(lexicon.words, 4);
+        assert!(lexicon.learned_any);
+        let mut ascii = Lexicon::default();
+        ascii.learn("nur ASCII hier");
+        assert!(!ascii.is_empty() && ascii.counts.is_empty());
+        let mut nothing = Lexicon::default();
+        nothing.learn("a 1 - Ă");
+        assert!(nothing.is_empty());
         assert_eq!(lexicon.count("brßssel"), 0);
         assert!(!lexicon.counts.keys().any(|w| w.contains('ă')));
         assert!(!lexicon.counts.contains_key("erungen"));
@@ -444,13 +482,15 @@ mod tests {
     #[test]
     fn words_of_clean_text_as_split_finds_them() {
         let text = "Die Märkte, ΟΔΥΣΣΕΥΣ und Erdoğan: 5x-Übel\tim\nJAHR İstanbul ŒUVRE a bb";
-        let mut found = Vec::new();
-        let seen = for_clean_words(text, |w| found.push(w.to_string()));
-        let all: Vec<&str> =
-            text.split(|c: char| !c.is_alphabetic()).filter(|w| learnable(w.chars().count())).collect();
-        let expected: Vec<String> = all.iter().filter(|w| !w.is_ascii()).map(|w| w.to_lowercase()).collect();
-        assert_eq!(found, expected);
-        assert_eq!(seen, all.len() as u64);
+        for text in [text, "ÖÜ", "xÖ yÜz", "a 1 ö ẞ", "", "abc", "a", "x–y „Übel“ –", "Ŀa Öö é"] {
+            let mut found = Vec::new();
+            let any = for_clean_words(text, |w| found.push(w.to_string()));
+            let all: Vec<&str> =
+                text.split(|c: char| !c.is_alphabetic()).filter(|w| learnable(w.chars().count())).collect();
+            let expected: Vec<String> = all.iter().filter(|w| !w.is_ascii()).map(|w| w.to_lowercase()).collect();
+            assert_eq!(found, expected, "{text:?}");
+            assert_eq!(any, !all.is_empty(), "{text:?}");
+        }
     }
 
     #[test]

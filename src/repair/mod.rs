@@ -131,6 +131,14 @@ pub fn any_needs_repair(texts: &[&str]) -> bool {
     texts.par_iter().any(|text| needs_repair(text))
 }
 
+/// Which of `texts` need repair, looked at in parallel. [`repair`] gives
+/// back a text that needs none unchanged when it is NFC, as decoded text
+/// always is, so such a text can be used as it is.
+pub fn which_need_repair(texts: &[&str]) -> Vec<bool> {
+    use rayon::prelude::*;
+    texts.par_iter().map(|text| needs_repair(text)).collect()
+}
+
 /// Every token that holds a lead image and scans as mojibake, in order, and
 /// the units of all of them.
 fn damaged_tokens(text: &str) -> (Vec<Damaged>, Vec<Unit>) {
@@ -307,6 +315,12 @@ impl LineState {
     }
 }
 
+/// Whether the lost sign `i` starts a run of exactly two.
+fn lost_pair(units: &[Unit], i: usize) -> bool {
+    let lost = |j: usize| units.get(j).is_some_and(|u| u.kind == Kind::LostPunct);
+    lost(i + 1) && !lost(i + 2) && (i == 0 || !lost(i - 1))
+}
+
 /// A lone `â` resolved from what precedes it in the output and what follows
 /// in the token. Always a guess: two bytes were lost.
 fn punct_choice(
@@ -323,12 +337,14 @@ fn punct_choice(
         (None, Kind::LostLetter { .. }) => 'a',
         // Two lost signs in a row (`‘“`, `“„`): after a word the first
         // closes, like a sign before a comma; after a space or an opening
-        // sign it opens, like a sign before a word (`„‚`).
-        (None, Kind::LostPunct) => match prev.is_none_or(|p| p.is_whitespace() || "([{/–—-:„‚»«".contains(p))
-        {
-            true => 'A',
-            false => ',',
-        },
+        // sign it opens, like a sign before a word (`„‚`). Longer runs are
+        // not text and stay as they were read.
+        (None, Kind::LostPunct) if lost_pair(units, i) => {
+            match prev.is_none_or(|p| p.is_whitespace() || "([{/–—-:„‚»«".contains(p)) {
+                true => 'A',
+                false => ',',
+            }
+        }
         (None, _) => token[u.start..].chars().next().unwrap_or(' '),
     });
     let rest_end = units[i + 1..].iter().position(|u| !u.is_letter()).map_or(token.len(), |p| units[i + 1 + p].start);
@@ -376,6 +392,17 @@ mod tests {
             fixed("âMehr nicht.ââDoch.â Dann ââNeinâ heiĂt esâ."),
             "„Mehr nicht.“„Doch.“ Dann „‚Nein‘ heißt es“."
         );
+    }
+
+    #[test]
+    fn text_that_needs_no_repair_comes_back_unchanged() {
+        for text in ["„Ärger“ in MÜNCHEN – 5 €, Œuvre", "SÃO PAULO", "Château âge", ""] {
+            let repaired = repair(text, &Lexicon::builtin());
+            if !needs_repair(text) {
+                assert_eq!(repaired.text, text);
+                assert!(repaired.repairs.is_empty());
+            }
+        }
     }
 
     #[test]
