@@ -117,7 +117,7 @@ def rm(path):
 def generate(work, fmt, n):
     """The corpus of n articles in format fmt, generated once and cached."""
     dest = work / "corpus" / f"{fmt}-{n}"
-    done = dest / ".complete"
+    done = marker_of(dest)
     if done.exists():
         return dest
     rm(dest)
@@ -129,8 +129,13 @@ def generate(work, fmt, n):
     return dest
 
 
+def marker_of(corpus):
+    """The file that says a corpus is complete (beside it: depesche would count it as input)."""
+    return corpus.with_name(corpus.name + ".complete")
+
+
 def remove_marker(path):
-    marker = path / ".complete"
+    marker = marker_of(path)
     if marker.exists():
         marker.unlink()
     return marker
@@ -408,7 +413,7 @@ def main():
         log(f"FAILED: {failed}")
 
     # tables
-    rows = ["| tool | articles | wall s | peak MiB | files | MiB written | time vs depesche | memory vs depesche |",
+    rows = ["| tool | articles | wall s | peak MiB | files | MiB written | time ÷ depesche full build | memory ÷ depesche full build |",
             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     names = {"depesche": "depesche", "hugo": "Hugo", "zola": "Zola", "cp": "`cp -r` of depesche's output",
              "noop": "depesche rebuild, nothing changed", "incr": "depesche rebuild, +1 article"}
