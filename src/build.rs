@@ -23,7 +23,7 @@ use crate::output::Output;
 use crate::parse::parse_article;
 use crate::plan::{Plan, Planned};
 use crate::render::{FeedContents, Renderer, Templates};
-use crate::repair::{Lexicon, needs_repair, repair};
+use crate::repair::{Lexicon, Repaired, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
@@ -79,6 +79,11 @@ pub fn load(input: &Path, config: &Config, now: DateTime<Utc>, store: Option<&St
 
 /// [`load`], reusing what `previous` recorded for files whose stamp did not
 /// change; also returns what this build records for each file it read.
+///
+/// Files are read, decoded, parsed and put in the store in one parallel
+/// pass, so only what grouping needs stays in memory. Only files that need
+/// repair wait for the words of the whole folder, which the pass gathers
+/// from the store afterwards.
 pub fn load_with_cache(
     input: &Path,
     config: &Config,
@@ -90,18 +95,22 @@ pub fn load_with_cache(
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
     stages.done("find files");
+    let temporary;
+    let store = match store {
+        Some(store) => store,
+        None => {
+            temporary = Store::temporary()?;
+            &temporary
+        }
+    };
     let mut loaded = Loaded { ignored: inventory.ignored, rejected: inventory.rejected, ..Default::default() };
-    let (reused, fresh) = read_changed(inventory.files, config.max_file_size, previous, &mut loaded.rejected);
-    stages.done("read and decode");
-    let lexicon = folder_lexicon(&fresh);
-    stages.done("lexicon");
-    let results: Vec<(String, FileResult, CachedInput)> =
-        fresh.into_par_iter().map(|d| parse_file(d, &lexicon, store)).collect::<Result<_>>()?;
-    stages.done("repair and parse");
+    let files = read_files(inventory.files, config.max_file_size, previous, store)?;
+    stages.done("read, decode and parse");
+    let results = repair_damaged(drop_duplicates(files, &mut loaded.rejected), store)?;
+    stages.done("repair");
     let mut records = BTreeMap::new();
     let mut filed = Vec::new();
-    let reused = reused.into_iter().map(|(rel, cached)| (rel.clone(), FileResult::from_cache(&rel, &cached), cached));
-    for (rel, result, cached) in reused.chain(results) {
+    for (rel, result, cached) in results {
         loaded.warnings.extend(result.warnings);
         loaded.repairs += result.repairs;
         loaded.guesses += result.guesses;
@@ -133,23 +142,57 @@ fn future_warnings(filed: &[Filed], now: DateTime<Utc>) -> Vec<Warning> {
         .collect()
 }
 
-/// A file's content key, decoded text and bytes, or why it cannot be read.
-type ReadResult = Result<((usize, u64, u64), String, Vec<u8>, Stamp), String>;
+/// One file as the reading pass left it.
+enum ReadFile {
+    /// Recorded by the previous build and unchanged since.
+    Cached(SourceFile, CachedInput),
+    /// Read, and parsed already (it needed no repair). A rejected file's
+    /// text is kept: its words count when some other file needs repair.
+    Parsed(Box<Parsed>),
+    /// Read, waiting for the folder's words to be repaired.
+    Damaged(Decoded),
+    /// Could not be read or decoded.
+    Failed(String, String),
+}
 
-/// Files whose cached record is reused, by path, and files read anew.
-type ReadFiles = (Vec<(String, CachedInput)>, Vec<Decoded>);
+/// A file read and parsed in the reading pass.
+struct Parsed {
+    rel: String,
+    result: FileResult,
+    cached: CachedInput,
+    rejected_text: Option<String>,
+}
 
-/// Read and decode every file whose stamp differs from `previous`'s record
-/// (all of them without one); unreadable, binary and duplicate files are
-/// rejected. Files needing repair are repaired with the whole folder's
-/// words: when any file needs repair and anything changed, every file is
-/// read again.
-fn read_changed(
+impl ReadFile {
+    fn key(&self) -> Option<(usize, u64, u64)> {
+        match self {
+            ReadFile::Cached(_, cached) => Some(cached.key),
+            ReadFile::Parsed(parsed) => Some(parsed.cached.key),
+            ReadFile::Damaged(decoded) => Some(decoded.key),
+            ReadFile::Failed(..) => None,
+        }
+    }
+
+    fn rel(&self) -> &str {
+        match self {
+            ReadFile::Cached(file, _) => &file.rel,
+            ReadFile::Failed(rel, _) => rel,
+            ReadFile::Parsed(parsed) => &parsed.rel,
+            ReadFile::Damaged(decoded) => &decoded.file.rel,
+        }
+    }
+}
+
+/// Every file in the order of `files`: reused from `previous` when its
+/// stamp did not change, else read, decoded and (when it needs no repair)
+/// parsed into `store`. Files needing repair are repaired with the whole
+/// folder's words: when any does and anything changed, every file is read.
+fn read_files(
     files: Vec<SourceFile>,
     max_file_size: u64,
     previous: Option<&Manifest>,
-    rejected: &mut Vec<Rejection>,
-) -> ReadFiles {
+    store: &Store,
+) -> Result<Vec<ReadFile>> {
     let cached_record = |file: &SourceFile| -> Option<CachedInput> {
         let cached = previous?.inputs.get(&file.rel)?;
         let stamp = crate::source::stamp(file)?;
@@ -161,63 +204,109 @@ fn read_changed(
     if changed && cached.iter().flatten().any(|c| c.needs_repair) {
         cached.iter_mut().for_each(|c| *c = None);
     }
-    let read: Vec<(SourceFile, Option<CachedInput>, Option<ReadResult>)> = files
+    let read = |file: SourceFile| read_file(file, max_file_size, store);
+    let mut read_files: Vec<ReadFile> = files
         .into_par_iter()
         .zip(cached)
-        .map(|(file, cached)| {
-            let result = cached.is_none().then(|| {
-                crate::source::read_stamped(&file, max_file_size).and_then(|(bytes, stamp)| {
-                    let text = decode_text(&bytes)?;
-                    Ok((crate::source::content_key(&bytes), text, bytes, stamp))
-                })
-            });
-            (file, cached, result)
+        .map(|(file, cached)| match cached {
+            Some(cached) => Ok(ReadFile::Cached(file, cached)),
+            None => read(file),
         })
-        .collect();
-    let mut seen: BTreeMap<(usize, u64, u64), String> = BTreeMap::new();
-    let (mut reused, mut fresh) = (Vec::new(), Vec::new());
-    for (file, cached, result) in read {
-        let key = match (&cached, &result) {
-            (Some(cached), _) => cached.key,
-            (None, Some(Ok((key, ..)))) => *key,
-            (None, Some(Err(error))) => {
-                rejected.push(Rejection::new(&file.rel, None, error.clone()));
-                continue;
-            }
-            (None, None) => unreachable!("a file is either cached or read"),
-        };
-        if let Some(first) = seen.get(&key) {
-            rejected.push(Rejection::new(&file.rel, None, format!("duplicate: the same bytes as {first}")));
-            continue;
-        }
-        seen.insert(key, file.rel.clone());
-        match (cached, result) {
-            (Some(cached), _) => reused.push((file, cached)),
-            (None, Some(Ok((key, text, original, stamp)))) => fresh.push(Decoded { file, text, original, key, stamp }),
-            _ => unreachable!("errors were handled above"),
-        }
-    }
+        .collect::<Result<_>>()?;
     // A new file needing repair is repaired with the words of every file:
     // read the cached ones too, as if there were no cache.
-    if !reused.is_empty() && fresh.iter().any(|d| needs_repair(&d.text)) {
-        let again: Vec<(SourceFile, ReadResult)> = std::mem::take(&mut reused)
+    if read_files.iter().any(|f| matches!(f, ReadFile::Damaged(_))) {
+        read_files = read_files
             .into_par_iter()
-            .map(|(file, _)| {
-                let result = crate::source::read_stamped(&file, max_file_size).and_then(|(bytes, stamp)| {
-                    let text = decode_text(&bytes)?;
-                    Ok((crate::source::content_key(&bytes), text, bytes, stamp))
-                });
-                (file, result)
+            .map(|file| match file {
+                ReadFile::Cached(file, _) => read(file),
+                other => Ok(other),
             })
-            .collect();
-        for (file, result) in again {
-            match result {
-                Ok((key, text, original, stamp)) => fresh.push(Decoded { file, text, original, key, stamp }),
-                Err(error) => rejected.push(Rejection::new(&file.rel, None, error)),
+            .collect::<Result<_>>()?;
+    }
+    Ok(read_files)
+}
+
+/// Read one file; parse it at once unless it needs repair.
+fn read_file(file: SourceFile, max_file_size: u64, store: &Store) -> Result<ReadFile> {
+    let (bytes, stamp) = match crate::source::read_stamped(&file, max_file_size) {
+        Ok(read) => read,
+        Err(error) => return Ok(ReadFile::Failed(file.rel, error)),
+    };
+    let text = match decode_text(&bytes) {
+        Ok(text) => text,
+        Err(error) => return Ok(ReadFile::Failed(file.rel, error)),
+    };
+    let decoded = Decoded { key: crate::source::content_key(&bytes), file, text, original: bytes, stamp };
+    if needs_repair(&decoded.text) {
+        return Ok(ReadFile::Damaged(decoded));
+    }
+    let (rel, result, cached, text) = parse_file(decoded, None, store)?;
+    let rejected_text = result.outcome.is_err().then_some(text);
+    Ok(ReadFile::Parsed(Box::new(Parsed { rel, result, cached, rejected_text })))
+}
+
+/// Files in order with duplicates (the same bytes as an earlier file)
+/// rejected: those ready, and those waiting for repair.
+fn drop_duplicates(files: Vec<ReadFile>, rejected: &mut Vec<Rejection>) -> Ready {
+    let mut seen: BTreeMap<(usize, u64, u64), String> = BTreeMap::new();
+    let (mut ready, mut damaged) = (Vec::new(), Vec::new());
+    let mut rejected_texts = Vec::new();
+    for file in files {
+        if let Some(key) = file.key() {
+            if let Some(first) = seen.get(&key) {
+                rejected.push(Rejection::new(file.rel(), None, format!("duplicate: the same bytes as {first}")));
+                continue;
             }
+            seen.insert(key, file.rel().to_string());
+        }
+        match file {
+            ReadFile::Cached(file, cached) => {
+                ready.push((file.rel.clone(), FileResult::from_cache(&file.rel, &cached), cached))
+            }
+            ReadFile::Parsed(parsed) => {
+                rejected_texts.extend(parsed.rejected_text);
+                ready.push((parsed.rel, parsed.result, parsed.cached));
+            }
+            ReadFile::Damaged(decoded) => damaged.push(decoded),
+            ReadFile::Failed(rel, error) => rejected.push(Rejection::new(&rel, None, error)),
         }
     }
-    (reused.into_iter().map(|(file, cached)| (file.rel, cached)).collect(), fresh)
+    Ready { ready, damaged, rejected_texts }
+}
+
+/// The files after the reading pass, duplicates dropped.
+struct Ready {
+    /// Parsed or reused files: (path, result, record).
+    ready: Vec<(String, FileResult, CachedInput)>,
+    /// Files waiting for repair.
+    damaged: Vec<Decoded>,
+    /// Texts of rejected clean files: not in the store, yet their words count.
+    rejected_texts: Vec<String>,
+}
+
+/// Repair and parse the files that need it, with the words of the whole
+/// folder: the texts in the store and the damaged texts themselves.
+fn repair_damaged(files: Ready, store: &Store) -> Result<Vec<(String, FileResult, CachedInput)>> {
+    let Ready { mut ready, damaged, rejected_texts } = files;
+    if damaged.is_empty() {
+        return Ok(ready);
+    }
+    let stored: Vec<String> = ready
+        .par_iter()
+        .filter_map(|(_, result, _)| result.outcome.as_ref().ok())
+        .map(|filed| store.read(filed.text).map(|stored| stored.text))
+        .collect::<Result<_>>()?;
+    let mut texts: Vec<&str> = stored.iter().chain(&rejected_texts).map(String::as_str).collect();
+    texts.extend(damaged.iter().map(|d| d.text.as_str()));
+    let lexicon = Lexicon::learned_from(&texts);
+    let repaired: Vec<(String, FileResult, CachedInput)> = damaged
+        .into_par_iter()
+        .map(|decoded| parse_file(decoded, Some(&lexicon), store).map(|(rel, result, cached, _)| (rel, result, cached)))
+        .collect::<Result<_>>()?;
+    ready.extend(repaired);
+    ready.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(ready)
 }
 
 /// Decoded text, or why the bytes are not a text article.
@@ -231,13 +320,6 @@ fn decode_text(bytes: &[u8]) -> Result<String, String> {
     }
 }
 
-/// Words that decoded cleanly anywhere in the folder, plus the built-in
-/// lexicon, learned only when some file needs repair.
-fn folder_lexicon(decoded: &[Decoded]) -> Lexicon {
-    let texts: Vec<&str> = decoded.iter().map(|d| d.text.as_str()).collect();
-    Lexicon::for_folder(&texts)
-}
-
 /// The built-in lexicon plus the words that decoded cleanly in `texts`.
 /// Merging counts is order-independent, so the result does not depend on
 /// thread timing.
@@ -249,8 +331,16 @@ pub fn lexicon_of(texts: &[&str]) -> Lexicon {
 pub fn folder_texts(input: &Path, config: &Config) -> Result<Vec<String>> {
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
-    let mut rejected = Vec::new();
-    Ok(read_changed(inventory.files, config.max_file_size, None, &mut rejected).1.into_iter().map(|d| d.text).collect())
+    let read: Vec<Option<((usize, u64, u64), String)>> = inventory
+        .files
+        .into_par_iter()
+        .map(|file| {
+            let bytes = crate::source::read(&file, config.max_file_size).ok()?;
+            Some((crate::source::content_key(&bytes), decode_text(&bytes).ok()?))
+        })
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    Ok(read.into_iter().flatten().filter(|(key, _)| seen.insert(*key)).map(|(_, text)| text).collect())
 }
 
 /// What became of one file.
@@ -296,9 +386,19 @@ impl FileResult {
 
 /// Repair and parse one decoded file, keep its texts in `store`, and say
 /// what a later build may reuse.
-fn parse_file(decoded: Decoded, lexicon: &Lexicon, store: Option<&Store>) -> Result<(String, FileResult, CachedInput)> {
+/// Repair (with `lexicon`; without one the text needs no repair) and parse
+/// one decoded file, keep its texts in `store`, and say what a later build
+/// may reuse. Also hands back the decoded text.
+fn parse_file(
+    decoded: Decoded,
+    lexicon: Option<&Lexicon>,
+    store: &Store,
+) -> Result<(String, FileResult, CachedInput, String)> {
     let source = decoded.file.rel.clone();
-    let repaired = repair(&decoded.text, lexicon);
+    let repaired = match lexicon {
+        Some(lexicon) => repair(&decoded.text, lexicon),
+        None => Repaired { text: decoded.text.clone(), repairs: Vec::new() },
+    };
     let guesses = repaired.repairs.iter().filter(|r| !r.certain).count();
     let mut warnings = Vec::new();
     let outcome = match parse_article(&repaired.text) {
@@ -311,10 +411,7 @@ fn parse_file(decoded: Decoded, lexicon: &Lexicon, store: Option<&Store>) -> Res
             let written = parsed.article.written_time.to_string();
             let raw_headline = decoded.text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
             let fingerprint = fingerprint(&[&written, raw_headline]);
-            let text = match store {
-                Some(store) => store.append(&decoded.original, &repaired.text)?,
-                None => TextRef::default(),
-            };
+            let text = store.append(&decoded.original, &repaired.text)?;
             let digests = Digests { text: fnv(repaired.text.as_bytes()), original: decoded.key.1 };
             Ok(Filed::new(source.clone(), fingerprint, &parsed.article, text, digests))
         }
@@ -324,10 +421,10 @@ fn parse_file(decoded: Decoded, lexicon: &Lexicon, store: Option<&Store>) -> Res
         size: decoded.stamp.size,
         modified: decoded.stamp.modified,
         key: decoded.key,
-        needs_repair: needs_repair(&decoded.text),
+        needs_repair: lexicon.is_some(),
         outcome: result.cached_outcome(),
     };
-    Ok((source, result, cached))
+    Ok((source, result, cached, decoded.text))
 }
 
 /// Guessed repairs listed one by one, per file, before they are summed up.
