@@ -327,11 +327,14 @@ pub fn lexicon_of(texts: &[&str]) -> Lexicon {
     Lexicon::learned_from(texts)
 }
 
+/// A file's content key and decoded text.
+type KeyedText = ((usize, u64, u64), String);
+
 /// The decoded text of every article file the build would read under `input`.
 pub fn folder_texts(input: &Path, config: &Config) -> Result<Vec<String>> {
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
-    let read: Vec<Option<((usize, u64, u64), String)>> = inventory
+    let read: Vec<Option<KeyedText>> = inventory
         .files
         .into_par_iter()
         .map(|file| {

@@ -12,6 +12,8 @@
 //! look-alikes do not lower the text evidence. This module must never look at file names: they carry no
 //! meaning.
 
+use rayon::prelude::*;
+
 use super::similarity::{Profile, Sketch, headline_similarity, places_disjoint, text_similarity};
 
 /// A revision is at most this long after the latest version of the story it
@@ -75,11 +77,38 @@ pub fn group_indexes(profiles: &[&Profile]) -> Vec<Vec<usize>> {
     let mut stories: Vec<Vec<usize>> = Vec::new();
     let mut story_of: Vec<usize> = Vec::with_capacity(profiles.len());
     let index = FeatureIndex::new(profiles);
-    let mut tally = Tally::new(profiles.len());
+    // Which earlier files share the most with each revision, and the
+    // look-alike levels of those that begin stories, do not depend on how
+    // files are grouped: they are found on all cores first.
+    let sharing: Vec<Vec<usize>> = profiles
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || Tally::new(profiles.len()),
+            |tally, (file, profile)| match profile.has_note {
+                true => files_sharing(file, profiles, &index, tally),
+                false => Vec::new(),
+            },
+        )
+        .collect();
     let lookalikes = Lookalikes::new(profiles, &index);
+    // A note-less file begins its story; only a story the revision shares
+    // enough text with ever needs its level.
+    let mut firsts: Vec<usize> = sharing
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(revision, files)| {
+            files.iter().copied().filter(move |&f| {
+                !profiles[f].has_note && text_similarity(profiles[revision], profiles[f]) >= MIN_TEXT_EVIDENCE
+            })
+        })
+        .collect();
+    firsts.sort_unstable();
+    firsts.dedup();
+    lookalikes.precompute(&firsts);
     for (file, profile) in profiles.iter().enumerate() {
         let continued = if profile.has_note {
-            let candidates = candidate_stories(file, profiles, &index, &story_of, &mut tally);
+            let candidates = candidate_stories(&sharing[file], &story_of);
             best_story(file, profiles, &stories, &candidates, &lookalikes)
         } else {
             None
@@ -169,8 +198,10 @@ impl FeatureIndex {
     /// How many features each file in `window` shares with `profile`,
     /// counted into `tally`.
     fn count_shared(&self, profile: &Profile, window: &std::ops::Range<usize>, tally: &mut Tally) {
+        // Only the indexed sample is looked up: a file shares its sample
+        // with the files that share most of its features.
         for (kind, sketch) in features(profile) {
-            for &value in &sketch.values {
+            for &value in indexed_values(sketch) {
                 for &(_, file) in self.files_in(feature_key(kind, value), window) {
                     tally.add(file as usize);
                 }
@@ -215,27 +246,36 @@ impl Tally {
     }
 }
 
-/// The stories begun before revision `file` that share the most rare
-/// features with it in the two weeks before it, at most `MAX_CANDIDATES`,
-/// in ascending order so the order never depends on the search.
-fn candidate_stories(
-    file: usize,
-    profiles: &[&Profile],
-    index: &FeatureIndex,
-    story_of: &[usize],
-    tally: &mut Tally,
-) -> Vec<usize> {
-    let revision = &profiles[file];
+/// The files of the two weeks before revision `file` that share the most
+/// rare features with it, at most `MAX_SHARING_FILES`, most sharing first
+/// (ties: the earlier file).
+fn files_sharing(file: usize, profiles: &[&Profile], index: &FeatureIndex, tally: &mut Tally) -> Vec<usize> {
+    let revision = profiles[file];
     let start = profiles.partition_point(|p| hours_between(p, revision) > MAX_REVISION_GAP_HOURS);
     index.count_shared(revision, &(start..file), tally);
-    let mut best: std::collections::BTreeMap<usize, u32> = std::collections::BTreeMap::new();
-    for (shared_file, count) in tally.drain() {
-        let entry = best.entry(story_of[shared_file]).or_default();
-        *entry = (*entry).max(count);
-    }
-    let mut ranked: Vec<(usize, u32)> = best.into_iter().collect();
+    let mut ranked = tally.drain();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut stories: Vec<usize> = ranked.into_iter().take(MAX_CANDIDATES).map(|(story, _)| story).collect();
+    ranked.into_iter().take(MAX_SHARING_FILES).map(|(shared, _)| shared).collect()
+}
+
+/// Files kept per revision to find its candidate stories among: more than
+/// `MAX_CANDIDATES`, since a story of several versions holds several.
+const MAX_SHARING_FILES: usize = 3 * MAX_CANDIDATES;
+
+/// The stories of the files `sharing` (most sharing first), at most
+/// `MAX_CANDIDATES`, in ascending order so the order never depends on the
+/// search.
+fn candidate_stories(sharing: &[usize], story_of: &[usize]) -> Vec<usize> {
+    let mut stories: Vec<usize> = Vec::with_capacity(MAX_CANDIDATES);
+    for &file in sharing {
+        let story = story_of[file];
+        if !stories.contains(&story) {
+            stories.push(story);
+            if stories.len() == MAX_CANDIDATES {
+                break;
+            }
+        }
+    }
     stories.sort_unstable();
     stories
 }
@@ -317,12 +357,13 @@ fn text_evidence(similarity: f64, lookalike: f64) -> f64 {
     ((similarity - lookalike) / (1.0 - lookalike)).max(0.0)
 }
 
-/// Look-alike levels, each computed once, when a story first needs it.
+/// Look-alike levels, each computed once: those of the likely candidates
+/// on all cores in advance, any other when a story first needs it.
 struct Lookalikes<'a> {
     profiles: &'a [&'a Profile],
     index: &'a FeatureIndex,
-    levels: Vec<std::cell::OnceCell<f64>>,
-    tally: std::cell::RefCell<Tally>,
+    levels: Vec<std::sync::OnceLock<f64>>,
+    tally: std::sync::Mutex<Tally>,
 }
 
 impl<'a> Lookalikes<'a> {
@@ -330,15 +371,27 @@ impl<'a> Lookalikes<'a> {
         Lookalikes {
             profiles,
             index,
-            levels: vec![std::cell::OnceCell::new(); profiles.len()],
-            tally: std::cell::RefCell::new(Tally::new(profiles.len())),
+            levels: vec![std::sync::OnceLock::new(); profiles.len()],
+            tally: std::sync::Mutex::new(Tally::new(profiles.len())),
         }
     }
 
     /// The look-alike level of the story whose first version is `first`.
     fn level(&self, first: usize) -> f64 {
-        *self.levels[first]
-            .get_or_init(|| lookalike_level(first, self.profiles, self.index, &mut self.tally.borrow_mut()))
+        *self.levels[first].get_or_init(|| {
+            let mut tally = self.tally.lock().expect("tally poisoned");
+            lookalike_level(first, self.profiles, self.index, &mut tally)
+        })
+    }
+
+    /// Compute the levels of the stories beginning with `firsts` in parallel.
+    fn precompute(&self, firsts: &[usize]) {
+        firsts.par_iter().for_each_init(
+            || Tally::new(self.profiles.len()),
+            |tally, &first| {
+                self.levels[first].get_or_init(|| lookalike_level(first, self.profiles, self.index, tally));
+            },
+        );
     }
 }
 
