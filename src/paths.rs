@@ -21,7 +21,7 @@ pub const RSS: &str = "rss.xml";
 pub const JSON: &str = "feed.json";
 /// `changes.xml`: every version as an entry of its own.
 pub const CHANGES: &str = "changes.xml";
-/// The sitemap.
+/// The sitemap index, listing the sitemaps below.
 pub const SITEMAP: &str = "sitemap.xml";
 /// The page for unknown addresses.
 pub const NOT_FOUND: &str = "404.html";
@@ -71,6 +71,24 @@ pub fn archive_file(year: i32, month: u32, part: usize) -> String {
     }
 }
 
+/// A sitemap of the site's own pages (the home page and the index pages):
+/// `sitemap/seiten.xml`, then `sitemap/seiten-2.xml`, ...
+pub fn pages_sitemap_file(part: usize) -> String {
+    match part {
+        1 => "sitemap/seiten.xml".into(),
+        part => format!("sitemap/seiten-{part}.xml"),
+    }
+}
+
+/// The sitemap of the stories first published in a month:
+/// `sitemap/2024-10.xml` for its first part, then `sitemap/2024-10-2.xml`, ...
+pub fn month_sitemap_file(year: i32, month: u32, part: usize) -> String {
+    match part {
+        1 => format!("sitemap/{year}-{month:02}.xml"),
+        part => format!("sitemap/{year}-{month:02}-{part}.xml"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +105,10 @@ mod tests {
         assert_eq!(page_file(&index_dir(2)), "seite/2/index.html");
         assert_eq!(archive_file(2024, 3, 1), "archive/2024-03.xml");
         assert_eq!(archive_file(2024, 3, 2), "archive/2024-03-teil-2.xml");
+        assert_eq!(pages_sitemap_file(1), "sitemap/seiten.xml");
+        assert_eq!(pages_sitemap_file(2), "sitemap/seiten-2.xml");
+        assert_eq!(month_sitemap_file(2024, 3, 1), "sitemap/2024-03.xml");
+        assert_eq!(month_sitemap_file(2024, 3, 2), "sitemap/2024-03-2.xml");
         assert_eq!(url("https://a.example/x/", "/seite/2/"), "https://a.example/x/seite/2/");
     }
 }

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, FixedOffset};
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -29,6 +29,12 @@ use crate::stories::{Story, Version};
 /// a month; with their full texts, 500 keep a document near 2 MB, which a
 /// feed reader still fetches and parses in one go.
 pub const ARCHIVE_PART_SIZE: usize = 500;
+
+/// URLs per sitemap. The sitemaps.org protocol allows at most 50,000 URLs
+/// (and 50 MB uncompressed) in one sitemap; an entry here is some 150 bytes,
+/// so the count is the limit that binds. A month or the index pages with
+/// more URLs are split into parts.
+pub const SITEMAP_URL_LIMIT: usize = 50_000;
 
 /// One document of the site. Stories are named by their index in the
 /// plan's stories (newest first), versions by their number `n` (from 1).
@@ -59,7 +65,12 @@ pub enum Document {
         page: usize,
     },
     NotFound,
+    /// `sitemap.xml`, the sitemap index listing every [`Plan::sitemaps`].
     Sitemap,
+    /// The sitemap [`Plan::sitemaps`]`[index]`.
+    SitemapPart {
+        index: usize,
+    },
     Atom,
     Rss,
     Json,
@@ -100,6 +111,24 @@ impl ArchivePart {
     }
 }
 
+/// One sitemap listed in `sitemap.xml`: (a part of) the index pages, or of the
+/// stories first published in a month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapPart {
+    /// Site path, e.g. `sitemap/2024-10.xml`.
+    pub path: String,
+    pub urls: SitemapUrls,
+}
+
+/// What a sitemap lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SitemapUrls {
+    /// Index pages by number (from 1; 1 is the home page).
+    IndexPages(Range<usize>),
+    /// Story pages (indexes into the plan's stories), in order of publication.
+    Stories(Vec<usize>),
+}
+
 /// Every document of the site and the stories each listing holds.
 #[derive(Debug)]
 pub struct Plan<'a> {
@@ -115,6 +144,7 @@ pub struct Plan<'a> {
     /// The versions in `changes.xml` as (story, n), newest first.
     changes: Vec<(usize, usize)>,
     archives: Vec<ArchivePart>,
+    sitemaps: Vec<SitemapPart>,
 }
 
 impl<'a> Plan<'a> {
@@ -129,7 +159,9 @@ impl<'a> Plan<'a> {
             feed_stories: 0..stories.len().min(config.feed_length),
             changes: newest_versions(stories, config.feed_length),
             archives: archive_parts(stories, ARCHIVE_PART_SIZE),
+            sitemaps: Vec::new(),
         };
+        plan.sitemaps = sitemap_parts(stories, plan.index_page_count(), SITEMAP_URL_LIMIT);
         let site = site_digest(config, templates);
         // Hashing every version's text and original bytes is the plan's
         // only real work: done per story on all cores, collected in order.
@@ -206,6 +238,30 @@ impl<'a> Plan<'a> {
         &self.archives
     }
 
+    /// The sitemaps of `sitemap.xml`: the index pages', then the months',
+    /// oldest first.
+    pub fn sitemaps(&self) -> &[SitemapPart] {
+        &self.sitemaps
+    }
+
+    /// The time a sitemap gives for index pages: the newest significant
+    /// update of any story (they all move when a story arrives); none
+    /// without stories.
+    pub fn index_pages_lastmod(&self) -> Option<DateTime<FixedOffset>> {
+        self.stories.iter().map(Story::significant_update).max()
+    }
+
+    /// The `lastmod` of sitemap `index` in `sitemap.xml`: the newest of its
+    /// entries'.
+    pub fn sitemap_lastmod(&self, index: usize) -> Option<DateTime<FixedOffset>> {
+        match &self.sitemaps[index].urls {
+            SitemapUrls::IndexPages(_) => self.index_pages_lastmod(),
+            SitemapUrls::Stories(stories) => {
+                stories.iter().map(|&story| self.stories[story].significant_update()).max()
+            }
+        }
+    }
+
     fn site_documents_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
         let total = self.index_page_count();
         let mut documents: Vec<Planned> = (1..=total)
@@ -224,12 +280,7 @@ impl<'a> Plan<'a> {
             path: paths::NOT_FOUND.into(),
             digest: Digest::document(site, "404").finish(),
         });
-        let mut sitemap = Digest::document(site, "sitemap");
-        sitemap.number(total);
-        for story in self.stories {
-            sitemap.text(&story.path).text(&story.updated().to_rfc3339());
-        }
-        documents.push(Planned { document: Document::Sitemap, path: paths::SITEMAP.into(), digest: sitemap.finish() });
+        documents.extend(self.sitemaps_planned(site));
         let newest_archive = self.archives.last().map(ArchivePart::path).unwrap_or_default();
         let feed_digest = |kind: &str| {
             let mut digest = Digest::document(site, kind);
@@ -273,6 +324,45 @@ impl<'a> Plan<'a> {
                 digest: digest.finish(),
             });
         }
+        documents
+    }
+
+    /// `sitemap.xml` and its sitemaps. A sitemap shows its entries' URLs and
+    /// `lastmod` times, so its digest holds their paths and times (the base
+    /// URL is in the site digest); the index shows each sitemap's path and
+    /// `lastmod`. A story's new significant version thus touches its month's
+    /// sitemap, the index and, as the index pages' time moves, the index
+    /// pages' sitemap, and no other.
+    fn sitemaps_planned(&self, site: u64) -> Vec<Planned> {
+        let time = |time: Option<DateTime<FixedOffset>>| time.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let mut index = Digest::document(site, "sitemap");
+        index.number(self.sitemaps.len());
+        let mut documents = Vec::with_capacity(self.sitemaps.len() + 1);
+        for (i, part) in self.sitemaps.iter().enumerate() {
+            let lastmod = time(self.sitemap_lastmod(i));
+            index.text(&part.path).text(&lastmod);
+            let mut digest = Digest::document(site, "sitemap-part");
+            digest.text(&part.path);
+            match &part.urls {
+                SitemapUrls::IndexPages(pages) => {
+                    digest.text("index-pages").number(pages.start).number(pages.end).text(&lastmod);
+                }
+                SitemapUrls::Stories(stories) => {
+                    digest.text("stories").number(stories.len());
+                    for &story in stories {
+                        let story = &self.stories[story];
+                        digest.text(&story.path).text(&story.significant_update().to_rfc3339());
+                    }
+                }
+            }
+            documents.push(Planned {
+                document: Document::SitemapPart { index: i },
+                path: part.path.clone(),
+                digest: digest.finish(),
+            });
+        }
+        documents
+            .insert(0, Planned { document: Document::Sitemap, path: paths::SITEMAP.into(), digest: index.finish() });
         documents
     }
 }
@@ -345,20 +435,51 @@ fn newest_versions(stories: &[Story], count: usize) -> Vec<(usize, usize)> {
 /// in the order they were first published, a month's earlier parts stay as
 /// they are when later stories arrive.
 fn archive_parts(stories: &[Story], part_size: usize) -> Vec<ArchivePart> {
+    let mut parts = Vec::new();
+    for ((year, month), members) in months(stories) {
+        for (index, chunk) in members.chunks(part_size).enumerate() {
+            let newest_first = chunk.iter().rev().copied().collect();
+            parts.push(ArchivePart { year, month, part: index + 1, stories: newest_first });
+        }
+    }
+    parts
+}
+
+/// The stories (indexes) by month of their first version (Berlin time, as
+/// in their URL), oldest month first, each month's in order of publication.
+fn months(stories: &[Story]) -> BTreeMap<(i32, u32), Vec<usize>> {
     let mut months: BTreeMap<(i32, u32), Vec<usize>> = BTreeMap::new();
     for (index, story) in stories.iter().enumerate() {
         let published = story.published();
         months.entry((published.year(), published.month())).or_default().push(index);
     }
-    let mut parts = Vec::new();
-    for ((year, month), mut members) in months {
+    for members in months.values_mut() {
         members.sort_by(|&a, &b| {
             let (a, b) = (&stories[a], &stories[b]);
             a.published().cmp(&b.published()).then_with(|| a.id.cmp(&b.id))
         });
-        for (index, chunk) in members.chunks(part_size).enumerate() {
-            let newest_first = chunk.iter().rev().copied().collect();
-            parts.push(ArchivePart { year, month, part: index + 1, stories: newest_first });
+    }
+    months
+}
+
+/// The sitemaps of `sitemap.xml`, at most `limit` URLs each: the
+/// `index_pages` index pages, then per month (oldest first) the story pages
+/// of the stories first published in it, in order of publication, so that
+/// a month's earlier parts stay as they are when later stories arrive.
+/// Version and diff pages are not listed: a story's page shows its history.
+fn sitemap_parts(stories: &[Story], index_pages: usize, limit: usize) -> Vec<SitemapPart> {
+    let mut parts = Vec::new();
+    let mut start = 1;
+    while start <= index_pages {
+        let end = (index_pages + 1).min(start + limit);
+        let path = paths::pages_sitemap_file(parts.len() + 1);
+        parts.push(SitemapPart { path, urls: SitemapUrls::IndexPages(start..end) });
+        start = end;
+    }
+    for ((year, month), members) in months(stories) {
+        for (index, chunk) in members.chunks(limit).enumerate() {
+            let path = paths::month_sitemap_file(year, month, index + 1);
+            parts.push(SitemapPart { path, urls: SitemapUrls::Stories(chunk.to_vec()) });
         }
     }
     parts
@@ -516,6 +637,8 @@ mod tests {
             assert!(paths.contains(path), "{path}");
         }
         assert!(paths.contains("archive/2024-02.xml"));
+        assert!(paths.contains("sitemap/2024-02.xml"));
+        assert!(paths.contains("sitemap/seiten.xml"));
         assert!(paths.contains("2024/02/07/lufthansa-streik/v/2/source.txt"));
         assert!(paths.contains("2024/02/07/lufthansa-streik/diff/1-2/index.html"));
         assert_eq!(
@@ -620,5 +743,96 @@ mod tests {
         };
         assert_eq!(headlines(&parts[1]), ["Meldung 2", "Meldung 1"], "1 and 2 October, newest first");
         assert_eq!(headlines(&parts[2]), ["Meldung 4", "Meldung 0"], "3 and 4 October");
+    }
+
+    fn january() -> Filed {
+        file("Bahn: Tarifeinigung", "15.01.2024 - 12:00:00", "Die Bahn und die GDL haben sich geeinigt.")
+    }
+
+    #[test]
+    fn one_sitemap_per_month_split_at_the_limit() {
+        let stamps = ["03.10.2024", "01.10.2024", "02.10.2024", "30.09.2024", "04.10.2024"];
+        let files = stamps
+            .iter()
+            .enumerate()
+            .map(|(i, day)| file(&format!("Meldung {i}"), &format!("{day} - 10:00:00"), &format!("Text {i}.")))
+            .collect();
+        let stories = stories(files);
+        let parts = sitemap_parts(&stories, 3, 2);
+        let paths: Vec<&str> = parts.iter().map(|part| part.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "sitemap/seiten.xml",
+                "sitemap/seiten-2.xml",
+                "sitemap/2024-09.xml",
+                "sitemap/2024-10.xml",
+                "sitemap/2024-10-2.xml"
+            ]
+        );
+        assert_eq!(parts[0].urls, SitemapUrls::IndexPages(1..3));
+        assert_eq!(parts[1].urls, SitemapUrls::IndexPages(3..4));
+        let headlines = |part: &SitemapPart| -> Vec<String> {
+            let SitemapUrls::Stories(members) = &part.urls else { panic!("{} lists no stories", part.path) };
+            members.iter().map(|&i| stories[i].first().head.headline.clone()).collect()
+        };
+        assert_eq!(headlines(&parts[2]), ["Meldung 3"]);
+        assert_eq!(headlines(&parts[3]), ["Meldung 1", "Meldung 2"], "1 and 2 October, in order of publication");
+        assert_eq!(headlines(&parts[4]), ["Meldung 0", "Meldung 4"], "3 and 4 October");
+        // Below the limit, one sitemap per month and one for the index pages.
+        let paths: Vec<String> = sitemap_parts(&stories, 3, SITEMAP_URL_LIMIT).into_iter().map(|p| p.path).collect();
+        assert_eq!(paths, ["sitemap/seiten.xml", "sitemap/2024-09.xml", "sitemap/2024-10.xml"]);
+        // Every sitemap is a document of the plan; `sitemap.xml` lists them.
+        let plan = plan_of(&stories);
+        for (index, part) in plan.sitemaps().iter().enumerate() {
+            let planned = plan.documents().iter().find(|d| d.path == part.path).unwrap();
+            assert_eq!(planned.document, Document::SitemapPart { index });
+        }
+        assert_eq!(
+            plan.sitemap_lastmod(2).unwrap().to_rfc3339(),
+            "2024-10-04T10:00:00+02:00",
+            "the newest entry's time"
+        );
+    }
+
+    #[test]
+    fn a_month_sitemap_digest_follows_its_stories_significant_versions() {
+        let sitemap = "sitemap/2024-02.xml";
+        let other_month = "sitemap/2024-01.xml";
+        let pages = "sitemap/seiten.xml";
+        let repeat = || file("Lufthansa: Streik", "07.02.2024 - 11:00:00(Wiederholung)", STRIKE);
+        let one = stories(vec![strike(), market(), january()]);
+        let updated = stories(vec![strike(), strike_update("Verdi droht."), market(), january()]);
+        let repeated = stories(vec![strike(), repeat(), market(), january()]);
+        let january_updated = stories(vec![
+            strike(),
+            market(),
+            january(),
+            file(
+                "Bahn: Tarifeinigung",
+                "15.01.2024 - 14:00:00(neu: Details)",
+                "Die Bahn und die GDL haben sich geeinigt. Die Streiks enden.",
+            ),
+        ]);
+        assert_eq!(repeated.len(), 3, "the repeat is a version of the strike story");
+        assert_eq!(january_updated.len(), 3, "the update is a version of the January story");
+        let (one, updated, repeated, january_updated) =
+            (plan_of(&one), plan_of(&updated), plan_of(&repeated), plan_of(&january_updated));
+        assert_ne!(digest(&one, sitemap), digest(&updated, sitemap), "a significant version");
+        assert_ne!(digest(&one, "sitemap.xml"), digest(&updated, "sitemap.xml"), "the month's lastmod moved");
+        assert_ne!(digest(&one, pages), digest(&updated, pages), "the index pages' lastmod moved");
+        assert_eq!(digest(&one, other_month), digest(&updated, other_month), "another month's story changed");
+        assert_eq!(digest(&one, sitemap), digest(&repeated, sitemap), "a repeat is no significant version");
+        assert_eq!(digest(&one, "sitemap.xml"), digest(&repeated, "sitemap.xml"));
+        assert_ne!(digest(&one, other_month), digest(&january_updated, other_month));
+        assert_eq!(digest(&one, sitemap), digest(&january_updated, sitemap), "another month's story changed");
+        assert_ne!(digest(&one, "sitemap.xml"), digest(&january_updated, "sitemap.xml"));
+        assert_eq!(digest(&one, pages), digest(&january_updated, pages), "not the newest update");
+        let based = Plan::new(
+            &[],
+            &Config { base_url: "https://other.example/".into(), ..Config::embedded() },
+            &[("story.html", "{{ body }}")],
+        );
+        assert_ne!(digest(&plan_of(&[]), "sitemap.xml"), digest(&based, "sitemap.xml"), "the base URL");
     }
 }

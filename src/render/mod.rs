@@ -100,7 +100,8 @@ impl<'a> Renderer<'a> {
                 pages::index_page(templates, site, config, plan.index_page(page), page, plan.index_page_count())
             }
             Document::NotFound => pages::not_found_page(templates, site),
-            Document::Sitemap => pages::sitemap(templates, config, stories, plan.index_page_count()),
+            Document::Sitemap => pages::sitemap_index(templates, config, plan),
+            Document::SitemapPart { index } => pages::sitemap(templates, config, plan, index),
             Document::Atom => {
                 let newest_archive = plan.archives().last().map(|part| config.url(&part.path()));
                 let items = feed_items(&mut plan.feed_stories())?;

@@ -1,6 +1,6 @@
 //! HTML pages and the sitemap, each rendered from its template: a story's
 //! page, version pages and diff pages from its [`StoryHistory`], the index
-//! pages, the 404 page and the sitemap from what the plan lists.
+//! pages, the 404 page and the sitemaps from what the plan lists.
 //!
 //! A page function renders exactly one document from data it is handed; it
 //! never compares versions, never decides which stories a page holds (the
@@ -17,6 +17,7 @@ use super::views::{ArticleView, ListItem, SiteView, VersionView};
 use crate::config::Config;
 use crate::diff::VersionDiff;
 use crate::paths;
+use crate::plan::{Plan, SitemapUrls};
 use crate::stories::Story;
 
 /// The page of one story.
@@ -106,27 +107,49 @@ pub fn not_found_page(templates: &Templates, site: &SiteView) -> Result<String> 
     templates.render("404.html", context! { site => Serde(site) })
 }
 
-/// One URL of the sitemap.
+/// One URL of a sitemap, or one sitemap of the sitemap index.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SitemapEntry {
     pub url: String,
-    /// W3C datetime (RFC 3339).
+    /// W3C datetime (RFC 3339, with offset): the latest significant version,
+    /// never the time of the build.
     pub lastmod: Option<String>,
 }
 
-/// `sitemap.xml` listing the `index_pages` index pages and every story
-/// (`stories` newest first, as on the index pages).
-pub fn sitemap(templates: &Templates, config: &Config, stories: &[Story], index_pages: usize) -> Result<String> {
-    templates.render("sitemap.xml", context! { entries => Serde(sitemap_entries(config, stories, index_pages)) })
+/// The sitemap [`Plan::sitemaps`]`[index]`.
+pub fn sitemap(templates: &Templates, config: &Config, plan: &Plan, index: usize) -> Result<String> {
+    templates.render("sitemap.xml", context! { entries => Serde(sitemap_entries(config, plan, index)) })
 }
 
-/// The sitemap entries of index pages and stories, in site order.
-fn sitemap_entries(config: &Config, stories: &[Story], index_pages: usize) -> Vec<SitemapEntry> {
-    let newest = stories.first().map(|story| story.updated().to_rfc3339());
-    let index =
-        (1..=index_pages).map(|n| SitemapEntry { url: config.url(&paths::index_dir(n)), lastmod: newest.clone() });
-    let stories = stories
-        .iter()
-        .map(|story| SitemapEntry { url: config.url(&story.path), lastmod: Some(story.updated().to_rfc3339()) });
-    index.chain(stories).collect()
+/// `sitemap.xml`: every sitemap of the plan with the newest `lastmod` of its
+/// entries.
+pub fn sitemap_index(templates: &Templates, config: &Config, plan: &Plan) -> Result<String> {
+    let sitemaps: Vec<SitemapEntry> = (0..plan.sitemaps().len())
+        .map(|i| SitemapEntry {
+            url: config.url(&plan.sitemaps()[i].path),
+            lastmod: plan.sitemap_lastmod(i).map(|time| time.to_rfc3339()),
+        })
+        .collect();
+    templates.render("sitemap-index.xml", context! { sitemaps => Serde(sitemaps) })
+}
+
+/// The entries of sitemap `index`: index pages with the time of the newest
+/// significant update, or story pages with their latest significant version's.
+fn sitemap_entries(config: &Config, plan: &Plan, index: usize) -> Vec<SitemapEntry> {
+    match &plan.sitemaps()[index].urls {
+        SitemapUrls::IndexPages(pages) => {
+            let lastmod = plan.index_pages_lastmod().map(|time| time.to_rfc3339());
+            pages
+                .clone()
+                .map(|n| SitemapEntry { url: config.url(&paths::index_dir(n)), lastmod: lastmod.clone() })
+                .collect()
+        }
+        SitemapUrls::Stories(stories) => stories
+            .iter()
+            .map(|&i| {
+                let story = &plan.stories()[i];
+                SitemapEntry { url: config.url(&story.path), lastmod: Some(story.significant_update().to_rfc3339()) }
+            })
+            .collect(),
+    }
 }

@@ -17,6 +17,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("article.html", include_str!("../../templates/article.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+    ("sitemap-index.xml", include_str!("../../templates/sitemap-index.xml")),
     ("version.html", include_str!("../../templates/version.html")),
     ("diff.html", include_str!("../../templates/diff.html")),
     ("changes.html", include_str!("../../templates/changes.html")),

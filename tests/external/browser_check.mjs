@@ -265,10 +265,13 @@ async function main() {
       if (!pages.includes(expected.path)) problem(site.name, `page ${expected.path || '(home)'} was not written`);
     }
     // What search engines are told exists does exist.
-    const sitemap = existsSync(join(site.root, 'sitemap.xml')) ? readFileSync(join(site.root, 'sitemap.xml'), 'utf8') : '';
-    const locs = [...sitemap.matchAll(/<loc>([^<]*)<\/loc>/g)].map((m) => m[1].replace(/&amp;/g, '&'));
-    if (!locs.length) problem(site.name, 'sitemap.xml lists no pages');
-    locs.filter((loc) => !localFile(site, loc)).forEach((loc) => problem(`${site.name} sitemap.xml`, `lists ${loc}, which is no file of the site`));
+    // `sitemap.xml` is a sitemap index: its addresses are the sitemaps.
+    const locsOf = (file) => [...readFileSync(file, 'utf8').matchAll(/<loc>([^<]*)<\/loc>/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+    const index = existsSync(join(site.root, 'sitemap.xml')) ? locsOf(join(site.root, 'sitemap.xml')) : [];
+    index.filter((loc) => !localFile(site, loc)).forEach((loc) => problem(`${site.name} sitemap.xml`, `lists ${loc}, which is no file of the site`));
+    const locs = index.map((loc) => localFile(site, loc)).filter(Boolean).flatMap((file) => locsOf(file));
+    if (!locs.length) problem(site.name, 'the sitemaps list no pages');
+    locs.filter((loc) => !localFile(site, loc)).forEach((loc) => problem(`${site.name} sitemaps`, `list ${loc}, which is no file of the site`));
     // The thorough checks (desktop width, dark mode, axe, screenshots,
     // JavaScript off) run on the first page of each kind in the whole run and
     // on every page with known content; every page gets the rest at phone width.

@@ -9,6 +9,7 @@ mod feedreader;
 mod feeds;
 mod nasty;
 mod rejects;
+mod sitemap;
 mod stories;
 mod stories_moved;
 mod support;
