@@ -108,21 +108,23 @@ pub fn load_with_cache(
     stages.done("read, decode and parse");
     let results = repair_damaged(drop_duplicates(files, &mut loaded.rejected), store)?;
     stages.done("repair");
-    let mut records = BTreeMap::new();
-    let mut filed = Vec::new();
-    for (rel, result, cached) in results {
-        loaded.warnings.extend(result.warnings);
-        loaded.repairs += result.repairs;
-        loaded.guesses += result.guesses;
-        match result.outcome {
-            Ok(file) => filed.push(file),
-            Err(rejection) => loaded.rejected.push(rejection),
+    for (rel, cached) in &results {
+        match &cached.outcome {
+            CachedOutcome::Published { warnings, repairs, guesses, .. } => {
+                loaded
+                    .warnings
+                    .extend(warnings.iter().map(|(line, message)| Warning::new(rel, *line, message.clone())));
+                loaded.repairs += repairs;
+                loaded.guesses += guesses;
+            }
+            CachedOutcome::Rejected { line, error } => loaded.rejected.push(Rejection::new(rel, *line, error.clone())),
         }
-        records.insert(rel, cached);
     }
+    let records: BTreeMap<String, CachedInput> = results.into_iter().collect();
+    let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.warnings.extend(future_warnings(&filed, now));
     loaded.warnings.sort_by(|a, b| a.source.cmp(&b.source));
-    loaded.stories = group(filed, config.host());
+    loaded.stories = group(&filed, config.host());
     newest_first(&mut loaded.stories);
     stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));
@@ -131,7 +133,7 @@ pub fn load_with_cache(
 
 /// A warning for each file whose time lies after `now` (judged anew by every
 /// build, never cached).
-fn future_warnings(filed: &[Filed], now: DateTime<Utc>) -> Vec<Warning> {
+fn future_warnings(filed: &[&Filed], now: DateTime<Utc>) -> Vec<Warning> {
     filed
         .iter()
         .filter(|file| file.head.timestamp > now)
@@ -158,7 +160,6 @@ enum ReadFile {
 /// A file read and parsed in the reading pass.
 struct Parsed {
     rel: String,
-    result: FileResult,
     cached: CachedInput,
     rejected_text: Option<String>,
 }
@@ -241,9 +242,9 @@ fn read_file(file: SourceFile, max_file_size: u64, store: &Store) -> Result<Read
     if needs_repair(&decoded.text) {
         return Ok(ReadFile::Damaged(decoded));
     }
-    let (rel, result, cached, text) = parse_file(decoded, None, store)?;
-    let rejected_text = result.outcome.is_err().then_some(text);
-    Ok(ReadFile::Parsed(Box::new(Parsed { rel, result, cached, rejected_text })))
+    let (rel, cached, text) = parse_file(decoded, None, store)?;
+    let rejected_text = cached.filed().is_none().then_some(text);
+    Ok(ReadFile::Parsed(Box::new(Parsed { rel, cached, rejected_text })))
 }
 
 /// Files in order with duplicates (the same bytes as an earlier file)
@@ -261,12 +262,10 @@ fn drop_duplicates(files: Vec<ReadFile>, rejected: &mut Vec<Rejection>) -> Ready
             seen.insert(key, file.rel().to_string());
         }
         match file {
-            ReadFile::Cached(file, cached) => {
-                ready.push((file.rel.clone(), FileResult::from_cache(&file.rel, &cached), cached))
-            }
+            ReadFile::Cached(file, cached) => ready.push((file.rel, cached)),
             ReadFile::Parsed(parsed) => {
                 rejected_texts.extend(parsed.rejected_text);
-                ready.push((parsed.rel, parsed.result, parsed.cached));
+                ready.push((parsed.rel, parsed.cached));
             }
             ReadFile::Damaged(decoded) => damaged.push(decoded),
             ReadFile::Failed(rel, error) => rejected.push(Rejection::new(&rel, None, error)),
@@ -278,7 +277,7 @@ fn drop_duplicates(files: Vec<ReadFile>, rejected: &mut Vec<Rejection>) -> Ready
 /// The files after the reading pass, duplicates dropped.
 struct Ready {
     /// Parsed or reused files: (path, result, record).
-    ready: Vec<(String, FileResult, CachedInput)>,
+    ready: Vec<(String, CachedInput)>,
     /// Files waiting for repair.
     damaged: Vec<Decoded>,
     /// Texts of rejected clean files: not in the store, yet their words count.
@@ -287,22 +286,22 @@ struct Ready {
 
 /// Repair and parse the files that need it, with the words of the whole
 /// folder: the texts in the store and the damaged texts themselves.
-fn repair_damaged(files: Ready, store: &Store) -> Result<Vec<(String, FileResult, CachedInput)>> {
+fn repair_damaged(files: Ready, store: &Store) -> Result<Vec<(String, CachedInput)>> {
     let Ready { mut ready, damaged, rejected_texts } = files;
     if damaged.is_empty() {
         return Ok(ready);
     }
     let stored: Vec<String> = ready
         .par_iter()
-        .filter_map(|(_, result, _)| result.outcome.as_ref().ok())
+        .filter_map(|(_, cached)| cached.filed())
         .map(|filed| store.read(filed.text).map(|stored| stored.text))
         .collect::<Result<_>>()?;
     let mut texts: Vec<&str> = stored.iter().chain(&rejected_texts).map(String::as_str).collect();
     texts.extend(damaged.iter().map(|d| d.text.as_str()));
     let lexicon = Lexicon::learned_from(&texts);
-    let repaired: Vec<(String, FileResult, CachedInput)> = damaged
+    let repaired: Vec<(String, CachedInput)> = damaged
         .into_par_iter()
-        .map(|decoded| parse_file(decoded, Some(&lexicon), store).map(|(rel, result, cached, _)| (rel, result, cached)))
+        .map(|decoded| parse_file(decoded, Some(&lexicon), store).map(|(rel, cached, _)| (rel, cached)))
         .collect::<Result<_>>()?;
     ready.extend(repaired);
     ready.sort_by(|a, b| a.0.cmp(&b.0));
@@ -346,57 +345,10 @@ pub fn folder_texts(input: &Path, config: &Config) -> Result<Vec<String>> {
     Ok(read.into_iter().flatten().filter(|(key, _)| seen.insert(*key)).map(|(_, text)| text).collect())
 }
 
-/// What became of one file.
-struct FileResult {
-    outcome: Result<Filed, Rejection>,
-    warnings: Vec<Warning>,
-    repairs: usize,
-    guesses: usize,
-}
-
-impl FileResult {
-    /// The result a previous build recorded for the file `rel`.
-    fn from_cache(rel: &str, cached: &CachedInput) -> FileResult {
-        match &cached.outcome {
-            CachedOutcome::Published { filed, warnings, repairs, guesses } => FileResult {
-                outcome: Ok((**filed).clone()),
-                warnings: warnings.iter().map(|(line, message)| Warning::new(rel, *line, message.clone())).collect(),
-                repairs: *repairs,
-                guesses: *guesses,
-            },
-            CachedOutcome::Rejected { line, error } => FileResult {
-                outcome: Err(Rejection::new(rel, *line, error.clone())),
-                warnings: Vec::new(),
-                repairs: 0,
-                guesses: 0,
-            },
-        }
-    }
-
-    /// What a later build may reuse of this result.
-    fn cached_outcome(&self) -> CachedOutcome {
-        match &self.outcome {
-            Ok(filed) => CachedOutcome::Published {
-                filed: Box::new(filed.clone()),
-                warnings: self.warnings.iter().map(|w| (w.line, w.message.clone())).collect(),
-                repairs: self.repairs,
-                guesses: self.guesses,
-            },
-            Err(rejection) => CachedOutcome::Rejected { line: rejection.line, error: rejection.error.clone() },
-        }
-    }
-}
-
-/// Repair and parse one decoded file, keep its texts in `store`, and say
-/// what a later build may reuse.
 /// Repair (with `lexicon`; without one the text needs no repair) and parse
 /// one decoded file, keep its texts in `store`, and say what a later build
 /// may reuse. Also hands back the decoded text.
-fn parse_file(
-    decoded: Decoded,
-    lexicon: Option<&Lexicon>,
-    store: &Store,
-) -> Result<(String, FileResult, CachedInput, String)> {
+fn parse_file(decoded: Decoded, lexicon: Option<&Lexicon>, store: &Store) -> Result<(String, CachedInput, String)> {
     let source = decoded.file.rel.clone();
     let repaired = match lexicon {
         Some(lexicon) => repair(&decoded.text, lexicon),
@@ -419,15 +371,23 @@ fn parse_file(
             Ok(Filed::new(source.clone(), fingerprint, &parsed.article, text, digests))
         }
     };
-    let result = FileResult { outcome, warnings, repairs: repaired.repairs.len(), guesses };
+    let outcome = match outcome {
+        Ok(filed) => CachedOutcome::Published {
+            filed: Box::new(filed),
+            warnings: warnings.into_iter().map(|w| (w.line, w.message)).collect(),
+            repairs: repaired.repairs.len(),
+            guesses,
+        },
+        Err(rejection) => CachedOutcome::Rejected { line: rejection.line, error: rejection.error },
+    };
     let cached = CachedInput {
         size: decoded.stamp.size,
         modified: decoded.stamp.modified,
         key: decoded.key,
         needs_repair: lexicon.is_some(),
-        outcome: result.cached_outcome(),
+        outcome,
     };
-    Ok((source, result, cached, decoded.text))
+    Ok((source, cached, decoded.text))
 }
 
 /// Guessed repairs listed one by one, per file, before they are summed up.

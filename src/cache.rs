@@ -74,6 +74,16 @@ pub struct CachedInput {
     pub outcome: CachedOutcome,
 }
 
+impl CachedInput {
+    /// The file as grouping takes it, unless it was rejected.
+    pub fn filed(&self) -> Option<&Filed> {
+        match &self.outcome {
+            CachedOutcome::Published { filed, .. } => Some(filed),
+            CachedOutcome::Rejected { .. } => None,
+        }
+    }
+}
+
 /// What reading a file gave.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum CachedOutcome {

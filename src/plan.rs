@@ -587,7 +587,7 @@ mod tests {
     }
 
     fn stories(files: Vec<Filed>) -> Vec<Story> {
-        let mut stories = group(files, "example.org");
+        let mut stories = group(&files, "example.org");
         newest_first(&mut stories);
         stories
     }

@@ -98,7 +98,7 @@ mod tests {
     use crate::stories::{Filed, group};
 
     fn story_of(texts: &[&str]) -> Story {
-        let files = texts
+        let files: Vec<Filed> = texts
             .iter()
             .enumerate()
             .map(|(i, body)| {
@@ -107,7 +107,7 @@ mod tests {
                 Filed::from_text(&format!("{i}.txt"), &text)
             })
             .collect();
-        group(files, "example.org").remove(0)
+        group(&files, "example.org").remove(0)
     }
 
     fn texts_of(texts: &[&str]) -> StoryTexts {

@@ -142,17 +142,27 @@ const MAX_LOOKALIKES: usize = 24;
 /// files that share many phrases or names with them.
 const INDEXED_FEATURES: usize = 64;
 
-/// Which files contain each indexed phrase and word, as one sorted array of
-/// (feature, file) pairs: the files of a feature are a contiguous run in file
-/// (so time) order, so the files of a time window are found by binary search,
-/// and the index takes 8 bytes a posting whatever the archive's size.
+/// Which files contain each indexed phrase, word and paragraph, as one
+/// sorted array of postings, each a feature's key and a file in one 64-bit
+/// number: the files of a feature are a contiguous run in file (so time)
+/// order, so the files of a time window are found by binary search, and the
+/// index takes 8 bytes a posting whatever the archive's size.
 struct FeatureIndex {
-    postings: Vec<(u64, u32)>,
+    postings: Vec<u64>,
 }
 
-/// A feature's key in the index: phrases and words are kept apart.
+/// Bits of a posting that hold the file (up to a billion files).
+const FILE_BITS: u32 = 30;
+
+/// A feature's key in the index, in the bits above the file's: phrases,
+/// words and paragraphs are kept apart by `kind`.
 fn feature_key(kind: u64, value: u32) -> u64 {
-    (kind << 32) | u64::from(value)
+    (kind << 62) | (u64::from(value) << FILE_BITS)
+}
+
+/// The file of a posting.
+fn posting_file(posting: u64) -> usize {
+    (posting & ((1 << FILE_BITS) - 1)) as usize
 }
 
 /// A whole paragraph's key in the index: a kind of its own.
@@ -167,31 +177,32 @@ fn features(profile: &Profile) -> [(u64, &Sketch); 2] {
 
 impl FeatureIndex {
     fn new(profiles: &[&Profile]) -> FeatureIndex {
-        let mut postings: Vec<(u64, u32)> = profiles
-            .iter()
+        assert!(profiles.len() < 1 << FILE_BITS, "too many files for the feature index");
+        let mut postings: Vec<u64> = profiles
+            .par_iter()
             .enumerate()
-            .flat_map(|(file, profile)| {
+            .flat_map_iter(|(file, profile)| {
                 let sketched = features(profile).into_iter().flat_map(move |(kind, sketch)| {
-                    indexed_values(sketch).iter().map(move |&v| (feature_key(kind, v), file as u32))
+                    indexed_values(sketch).iter().map(move |&v| feature_key(kind, v) | file as u64)
                 });
-                sketched.chain(profile.paragraphs.iter().map(move |&p| (paragraph_key(p), file as u32)))
+                sketched.chain(profile.paragraphs.iter().map(move |&p| paragraph_key(p) | file as u64))
             })
             .collect();
-        postings.sort_unstable();
+        postings.par_sort_unstable();
         FeatureIndex { postings }
     }
 
     /// The files in `window` (a range of file indexes) that contain the
     /// feature, unless more than `MAX_POSTINGS` do.
-    fn files_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[(u64, u32)] {
+    fn files_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[u64] {
         let files = self.postings_in(key, window);
         if files.len() > MAX_POSTINGS { &[] } else { files }
     }
 
     /// All the files in `window` that contain the feature.
-    fn postings_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[(u64, u32)] {
-        let start = self.postings.partition_point(|&(k, f)| k < key || (k == key && (f as usize) < window.start));
-        let end = self.postings.partition_point(|&(k, f)| k < key || (k == key && (f as usize) < window.end));
+    fn postings_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[u64] {
+        let start = self.postings.partition_point(|&p| p < key | window.start as u64);
+        let end = start + self.postings[start..].partition_point(|&p| p < key | window.end as u64);
         &self.postings[start..end]
     }
 
@@ -202,8 +213,8 @@ impl FeatureIndex {
         // with the files that share most of its features.
         for (kind, sketch) in features(profile) {
             for &value in indexed_values(sketch) {
-                for &(_, file) in self.files_in(feature_key(kind, value), window) {
-                    tally.add(file as usize);
+                for &posting in self.files_in(feature_key(kind, value), window) {
+                    tally.add(posting_file(posting));
                 }
             }
         }
@@ -430,8 +441,8 @@ fn shares_own_paragraph(revision: &Profile, members: &[usize], profiles: &[&Prof
     let start = profiles.partition_point(|p| hours_between(p, origin) > LOOKALIKE_WINDOW_HOURS);
     let end = profiles.partition_point(|p| hours_between(origin, p) <= LOOKALIKE_WINDOW_HOURS);
     let in_lookalike = |paragraph: &u64| {
-        index.postings_in(paragraph_key(*paragraph), &(start..end)).iter().any(|&(_, other)| {
-            let other = other as usize;
+        index.postings_in(paragraph_key(*paragraph), &(start..end)).iter().any(|&posting| {
+            let other = posting_file(posting);
             other != first && !profiles[other].has_note
         })
     };

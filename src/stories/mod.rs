@@ -8,6 +8,7 @@
 //! with explicit tie-breaks so that the output does not depend on the order
 //! in which files were read.
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset};
@@ -169,31 +170,32 @@ impl Story {
 
 /// Group the files into stories by the rule in `group.rs`, oldest story first.
 /// The result does not depend on the order of `files`.
-pub fn group(files: Vec<Filed>, host: &str) -> Vec<Story> {
-    let mut files = files;
-    files.sort_by_cached_key(file_order);
-    make_fingerprints_unique(&mut files);
+pub fn group<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str) -> Vec<Story> {
+    let mut files: Vec<&Filed> = files.iter().map(Borrow::borrow).collect();
+    files.sort_by_cached_key(|file| file_order(file));
+    let fingerprints = unique_fingerprints(&files);
     let profiles: Vec<&Profile> = files.iter().map(|f| &f.profile).collect();
     let groups = group_indexes(&profiles);
-    let mut slots: Vec<Option<Filed>> = files.into_iter().map(Some).collect();
-    let groups: Vec<Vec<Filed>> =
-        groups.into_iter().map(|members| members.into_iter().filter_map(|i| slots[i].take()).collect()).collect();
-    assign_identities(groups, host)
+    assign_identities(groups, &files, &fingerprints, host)
 }
 
 /// Two files with the same written time and headline (rare: two reports
 /// sent the same second) would share a fingerprint, and so an id; the later
 /// one in file order gets `-2`, `-3`, ...
-fn make_fingerprints_unique(files: &mut [Filed]) {
+fn unique_fingerprints(files: &[&Filed]) -> Vec<String> {
     let mut seen = BTreeSet::new();
-    for file in files {
-        let base = file.fingerprint.clone();
-        let mut n = 1;
-        while !seen.insert(file.fingerprint.clone()) {
-            n += 1;
-            file.fingerprint = format!("{base}-{n}");
-        }
-    }
+    files
+        .iter()
+        .map(|file| {
+            let mut fingerprint = file.fingerprint.clone();
+            let mut n = 1;
+            while !seen.insert(fingerprint.clone()) {
+                n += 1;
+                fingerprint = format!("{}-{n}", file.fingerprint);
+            }
+            fingerprint
+        })
+        .collect()
 }
 
 /// Time order of files with content tie-breaks: at the same instant a file
@@ -210,27 +212,32 @@ fn file_order(file: &Filed) -> (DateTime<FixedOffset>, bool, String, String, Str
 }
 
 /// Turn groups of files (each in time order) into stories with unique paths.
-fn assign_identities(groups: Vec<Vec<Filed>>, host: &str) -> Vec<Story> {
+/// `files` are in time order, `fingerprints[i]` the unique fingerprint of
+/// `files[i]`; each group lists indexes into them.
+fn assign_identities(groups: Vec<Vec<usize>>, files: &[&Filed], fingerprints: &[String], host: &str) -> Vec<Story> {
     let mut taken = BTreeSet::new();
     groups
         .into_iter()
         .map(|group| {
-            let first = &group[0];
+            let first = files[group[0]];
             let date = first.head.timestamp.format("%Y/%m/%d").to_string();
             let base_slug = slugify(&first.head.headline);
             let slug = unique_slug(&mut taken, &date, base_slug);
-            let id = story_id(host, first);
+            let id = story_id(host, first, &fingerprints[group[0]]);
             let path = crate::paths::story_dir(&date, &slug);
             let versions = group
                 .into_iter()
                 .enumerate()
-                .map(|(i, f)| Version {
-                    n: i + 1,
-                    source: f.source,
-                    fingerprint: f.fingerprint,
-                    head: f.head,
-                    text: f.text,
-                    digests: f.digests,
+                .map(|(i, index)| {
+                    let file = files[index];
+                    Version {
+                        n: i + 1,
+                        source: file.source.clone(),
+                        fingerprint: fingerprints[index].clone(),
+                        head: file.head.clone(),
+                        text: file.text,
+                        digests: file.digests,
+                    }
                 })
                 .collect();
             Story { id, slug, path, versions }
@@ -250,9 +257,10 @@ fn unique_slug(taken: &mut BTreeSet<String>, date: &str, slug: String) -> String
 }
 
 /// `tag:<host>,<YYYY-MM-DD>:<fingerprint>` (RFC 4151), from the first version.
-pub fn story_id(host: &str, first: &Filed) -> String {
+/// `fingerprint` is the first version's (made unique).
+pub fn story_id(host: &str, first: &Filed, fingerprint: &str) -> String {
     let date = first.head.timestamp.format("%Y-%m-%d");
-    format!("tag:{host},{date}:{}", first.fingerprint)
+    format!("tag:{host},{date}:{fingerprint}")
 }
 
 /// FNV-1a, 64 bit, as 16 hex digits: stable across machines and versions.
@@ -287,7 +295,7 @@ mod tests {
     #[test]
     fn same_slug_on_one_day_gets_a_suffix_in_time_order() {
         let stories = group(
-            vec![
+            &vec![
                 filed("b.txt", "Devisen: Euro steigt", "01.07.2024 - 16:31:00"),
                 filed("a.txt", "Devisen: Euro steigt", "01.07.2024 - 10:12:00"),
                 filed("c.txt", "Devisen: Euro steigt", "02.07.2024 - 10:12:00"),
@@ -305,7 +313,7 @@ mod tests {
     #[test]
     fn suffix_never_collides_with_a_real_slug() {
         let stories = group(
-            vec![
+            &vec![
                 filed("a.txt", "Euro 2", "01.07.2024 - 09:00:00"),
                 filed("b.txt", "Euro", "01.07.2024 - 10:00:00"),
                 filed("c.txt", "Euro", "01.07.2024 - 11:00:00"),
@@ -350,7 +358,7 @@ mod tests {
 
     #[test]
     fn a_revision_continues_its_story_and_an_orphan_stands_alone() {
-        let stories = group(sample_files(), "example.org");
+        let stories = group(&sample_files(), "example.org");
         assert_eq!(sources(&stories), [vec!["c.txt", "a.txt"], vec!["b.txt"], vec!["d.txt"]]);
         assert_eq!(stories[0].slug, "lufthansa-streik", "the first version names the story");
         assert_eq!(stories[0].versions[1].n, 2);
@@ -358,10 +366,10 @@ mod tests {
 
     #[test]
     fn grouping_does_not_depend_on_input_order() {
-        let forward = group(sample_files(), "example.org");
+        let forward = group(&sample_files(), "example.org");
         let mut reversed = sample_files();
         reversed.reverse();
-        let backward = group(reversed, "example.org");
+        let backward = group(&reversed, "example.org");
         assert_eq!(sources(&forward), sources(&backward));
         let ids = |s: &[Story]| s.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&forward), ids(&backward));
@@ -370,7 +378,7 @@ mod tests {
     #[test]
     fn a_file_without_a_note_always_starts_a_story() {
         let stories = group(
-            vec![
+            &vec![
                 article_file("a.txt", "Devisen: Euro steigt", "01.07.2024 - 10:12:00", MARKET),
                 article_file("b.txt", "Devisen: Euro steigt", "01.07.2024 - 16:31:00", MARKET),
             ],
@@ -382,7 +390,7 @@ mod tests {
     #[test]
     fn an_original_comes_before_its_revision_of_the_same_second() {
         let stories = group(
-            vec![
+            &vec![
                 article_file("a.txt", "ROUNDUP: Lufthansa: Streik", "07.02.2024 - 06:10:00(neu: Details)", STRIKE),
                 article_file("z.txt", "Lufthansa: Streik", "07.02.2024 - 06:10:00", STRIKE),
             ],
@@ -393,7 +401,7 @@ mod tests {
 
     #[test]
     fn id_is_a_tag_uri_from_the_first_version() {
-        let story = &group(vec![filed("a.txt", "Titel", "28.10.2024 - 14:57:43")], "example.org")[0];
+        let story = &group(&vec![filed("a.txt", "Titel", "28.10.2024 - 14:57:43")], "example.org")[0];
         // FNV-1a 64 of "28.10.2024 - 14:57:43\0Titel\0", worked out apart from
         // `fingerprint`: ids must never change between versions of depesche.
         assert_eq!(story.id, "tag:example.org,2024-10-28:d3b089190960764f");
