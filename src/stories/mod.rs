@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn same_slug_on_one_day_gets_a_suffix_in_time_order() {
         let stories = group(
-            &vec![
+            &[
                 filed("b.txt", "Devisen: Euro steigt", "01.07.2024 - 16:31:00"),
                 filed("a.txt", "Devisen: Euro steigt", "01.07.2024 - 10:12:00"),
                 filed("c.txt", "Devisen: Euro steigt", "02.07.2024 - 10:12:00"),
@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn suffix_never_collides_with_a_real_slug() {
         let stories = group(
-            &vec![
+            &[
                 filed("a.txt", "Euro 2", "01.07.2024 - 09:00:00"),
                 filed("b.txt", "Euro", "01.07.2024 - 10:00:00"),
                 filed("c.txt", "Euro", "01.07.2024 - 11:00:00"),
@@ -378,7 +378,7 @@ mod tests {
     #[test]
     fn a_file_without_a_note_always_starts_a_story() {
         let stories = group(
-            &vec![
+            &[
                 article_file("a.txt", "Devisen: Euro steigt", "01.07.2024 - 10:12:00", MARKET),
                 article_file("b.txt", "Devisen: Euro steigt", "01.07.2024 - 16:31:00", MARKET),
             ],
@@ -390,7 +390,7 @@ mod tests {
     #[test]
     fn an_original_comes_before_its_revision_of_the_same_second() {
         let stories = group(
-            &vec![
+            &[
                 article_file("a.txt", "ROUNDUP: Lufthansa: Streik", "07.02.2024 - 06:10:00(neu: Details)", STRIKE),
                 article_file("z.txt", "Lufthansa: Streik", "07.02.2024 - 06:10:00", STRIKE),
             ],
@@ -401,7 +401,7 @@ mod tests {
 
     #[test]
     fn id_is_a_tag_uri_from_the_first_version() {
-        let story = &group(&vec![filed("a.txt", "Titel", "28.10.2024 - 14:57:43")], "example.org")[0];
+        let story = &group(&[filed("a.txt", "Titel", "28.10.2024 - 14:57:43")], "example.org")[0];
         // FNV-1a 64 of "28.10.2024 - 14:57:43\0Titel\0", worked out apart from
         // `fingerprint`: ids must never change between versions of depesche.
         assert_eq!(story.id, "tag:example.org,2024-10-28:d3b089190960764f");
