@@ -131,11 +131,11 @@ const MAX_POSTINGS: usize = 200;
 /// At most this many stories are scored for a revision: those sharing the
 /// most rare features with it. Its own story shares most of its phrases and
 /// names; the rest of the two weeks' wire shares a few at most.
-const MAX_CANDIDATES: usize = 24;
+const MAX_CANDIDATES: usize = 16;
 
 /// At most this many files are measured for a story's look-alike level:
 /// those sharing the most rare features with its first version.
-const MAX_LOOKALIKES: usize = 24;
+const MAX_LOOKALIKES: usize = 16;
 
 /// Features a file is indexed under (of each kind): texts with more are
 /// indexed under a consistent sample of their sketch, enough to find the

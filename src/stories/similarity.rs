@@ -284,16 +284,13 @@ pub fn places_disjoint(a: &[String], b: &[String]) -> bool {
 /// Number of items two sorted, unique slices share (one merge pass).
 fn common_count<T: Ord>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut common) = (0, 0, 0);
+    // Without branches on the comparison: the order of hashed values is
+    // random, so a branch would be mispredicted half the time.
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (&a[i], &b[j]);
+        common += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     common
 }
