@@ -207,9 +207,9 @@ pub struct Sketch {
 }
 
 /// Most features a sketch keeps; texts with more are sampled. Wire articles
-/// of 200 to 900 words keep 128 to 256 phrases: enough to estimate overlap
+/// of 200 to 900 words keep 64 to 128 phrases: enough to estimate overlap
 /// to a few per cent, small enough for an archive of years.
-const SKETCH_FULL: usize = 256;
+const SKETCH_FULL: usize = 128;
 
 impl Sketch {
     /// The sketch of a set of feature hashes (any order, duplicates allowed).
