@@ -152,9 +152,12 @@ impl Manifest {
     /// Write the manifest into `folder`, replacing the old one atomically.
     pub fn save(&self, folder: &Path) -> Result<()> {
         std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
-        let bytes = postcard::to_stdvec(self).context("cannot encode the cache manifest")?;
         let temporary = folder.join("manifest.new");
-        std::fs::write(&temporary, bytes).with_context(|| format!("cannot write {}", temporary.display()))?;
+        let file = std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?;
+        // Written as it is encoded: an archive's manifest is tens of megabytes.
+        let mut writer = postcard::to_io(self, std::io::BufWriter::new(file))
+            .with_context(|| format!("cannot write {}", temporary.display()))?;
+        std::io::Write::flush(&mut writer).with_context(|| format!("cannot write {}", temporary.display()))?;
         std::fs::rename(&temporary, folder.join("manifest"))
             .with_context(|| format!("cannot replace the manifest in {}", folder.display()))
     }
