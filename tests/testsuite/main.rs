@@ -7,6 +7,7 @@ mod build;
 mod external;
 mod feedreader;
 mod feeds;
+mod incremental;
 mod nasty;
 mod rejects;
 mod stories;
