@@ -77,6 +77,9 @@ enum Change {
     RemoveBroken,
     /// The same bytes as an article, under another name.
     AddDuplicate,
+    /// A copy of the sample, whose broken encoding is repaired with the
+    /// words of the whole folder (so from then on every file is read again).
+    AddDamaged,
 }
 
 const CHANGES: &[Change] = &[
@@ -90,6 +93,7 @@ const CHANGES: &[Change] = &[
     Change::AddBroken,
     Change::RemoveBroken,
     Change::AddDuplicate,
+    Change::AddDamaged,
 ];
 
 const WORDS: &[&str] = &[
@@ -307,6 +311,18 @@ impl Input {
                 self.write(&name, &bytes);
                 format!("added {name}, a copy of {file}")
             }
+            Change::AddDamaged => {
+                let serial = self.next();
+                let sample = fs::read(project_dir().join("seeds/000_3b36189d28881a45.txt")).unwrap();
+                let newline = sample.iter().position(|b| *b == b'\n').unwrap();
+                // Another headline and time: another story, not a duplicate.
+                let stamp = format!("{:02}.0{}.2024 - 12:{:02}:00", 1 + rng.below(28), 1 + rng.below(9), serial % 60);
+                let mut bytes = format!("Beschädigte Meldung {serial}\n{stamp}").into_bytes();
+                bytes.extend_from_slice(&sample[newline + 1 + STAMP_LEN..]);
+                let name = format!("beschaedigt-{serial:03}.txt");
+                self.write(&name, &bytes);
+                format!("added {name}, a copy of the sample with a broken encoding")
+            }
         }
     }
 }
@@ -462,7 +478,8 @@ fn incremental_builds_equal_clean_builds_through_random_changes() {
                     );
                 }
             }
-            eprintln!("{context}: {} files in the site, {rewritten} written", after_times.len());
+            let removed = before.iter().filter(|(path, bytes)| bytes.is_some() && !after.contains_key(*path)).count();
+            eprintln!("{context}: {} files in the site, {rewritten} written, {removed} removed", after_times.len());
         }
     }
 }
