@@ -10,6 +10,7 @@ mod feeds;
 mod incremental;
 mod nasty;
 mod rejects;
+mod scale;
 mod stories;
 mod stories_moved;
 mod support;
