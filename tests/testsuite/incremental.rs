@@ -302,7 +302,7 @@ impl Input {
                 let file = rng.pick(&articles).clone();
                 let serial = self.next();
                 // Sorted before or after the original: either may be the one published.
-                let name = if serial % 2 == 0 {
+                let name = if serial.is_multiple_of(2) {
                     format!("0-doppelt-{serial:03}.txt")
                 } else {
                     format!("zz/doppelt-{serial:03}.txt")
