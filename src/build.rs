@@ -27,7 +27,7 @@ use crate::repair::{Lexicon, Repaired, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
-use crate::stories::{Digests, Filed, Story, StoryTexts, fingerprint, fnv, group, newest_first};
+use crate::stories::{Digests, Earlier, Filed, Story, StoryTexts, fingerprint, fnv, group_after, newest_first};
 
 /// Everything read from the input folder.
 #[derive(Debug, Default)]
@@ -90,7 +90,7 @@ pub fn load_with_cache(
     now: DateTime<Utc>,
     store: Option<&Store>,
     previous: Option<&Manifest>,
-) -> Result<(Loaded, BTreeMap<String, CachedInput>)> {
+) -> Result<(Loaded, Records)> {
     let mut stages = Stages::new();
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
@@ -106,7 +106,9 @@ pub fn load_with_cache(
     let mut loaded = Loaded { ignored: inventory.ignored, rejected: inventory.rejected, ..Default::default() };
     let files = read_files(inventory.files, config.max_file_size, previous, store)?;
     stages.done("read, decode and parse");
-    let results = repair_damaged(drop_duplicates(files, &mut loaded.rejected), store)?;
+    let files = drop_duplicates(files, &mut loaded.rejected);
+    let reused = files.reused.clone();
+    let results = repair_damaged(files, store)?;
     stages.done("repair");
     for (rel, cached) in &results {
         match &cached.outcome {
@@ -124,11 +126,59 @@ pub fn load_with_cache(
     let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.warnings.extend(future_warnings(&filed, now));
     loaded.warnings.sort_by(|a, b| a.source.cmp(&b.source));
-    loaded.stories = group(&filed, config.host());
+    let earlier_stories = previous.map(|p| unchanged_stories(p, &reused, &filed));
+    let earlier = previous
+        .zip(earlier_stories.as_ref())
+        .map(|(previous, story_of)| Earlier { story_of, changed_from: earliest_change(previous, &reused, &filed) });
+    loaded.stories = group_after(&filed, config.host(), earlier.as_ref());
+    let stories = story_numbers(&loaded.stories);
     newest_first(&mut loaded.stories);
     stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));
-    Ok((loaded, records))
+    Ok((loaded, Records { inputs: records, stories }))
+}
+
+/// What a build records about its inputs for the next one.
+pub struct Records {
+    pub inputs: BTreeMap<String, CachedInput>,
+    /// The story number (in grouping order) of every published file.
+    pub stories: BTreeMap<String, usize>,
+}
+
+/// The story number of every version of `stories` (in grouping order).
+fn story_numbers(stories: &[Story]) -> BTreeMap<String, usize> {
+    let versions = stories.iter().enumerate().flat_map(|(n, story)| story.versions.iter().map(move |v| (v, n)));
+    versions.map(|(version, n)| (version.source.clone(), n)).collect()
+}
+
+/// The previous build's story numbers of the files published then and now,
+/// unchanged in between.
+fn unchanged_stories(
+    previous: &Manifest,
+    reused: &std::collections::BTreeSet<String>,
+    filed: &[&Filed],
+) -> BTreeMap<String, usize> {
+    filed
+        .iter()
+        .filter(|file| reused.contains(&file.source))
+        .filter_map(|file| Some((file.source.clone(), *previous.stories.get(&file.source)?)))
+        .collect()
+}
+
+/// The earliest time of a file published now or before that is not the same
+/// published file as before: added, changed, removed, or newly a duplicate
+/// or rejected (its time then and its time now).
+fn earliest_change(
+    previous: &Manifest,
+    reused: &std::collections::BTreeSet<String>,
+    filed: &[&Filed],
+) -> Option<DateTime<chrono::FixedOffset>> {
+    let now: BTreeMap<&str, &Filed> = filed.iter().map(|file| (file.source.as_str(), *file)).collect();
+    let unchanged = |source: &str| reused.contains(source) && previous.stories.contains_key(source);
+    let before = previous.stories.keys().filter(|source| !now.contains_key(source.as_str()) || !unchanged(source));
+    let old_times = before.filter_map(|source| previous.inputs.get(source)?.filed().map(|f| f.head.timestamp));
+    let new_times = now.iter().filter(|(source, _)| !unchanged(source)).map(|(_, file)| file.head.timestamp);
+    old_times.chain(new_times).min()
 }
 
 /// A warning for each file whose time lies after `now` (judged anew by every
@@ -253,6 +303,7 @@ fn drop_duplicates(files: Vec<ReadFile>, rejected: &mut Vec<Rejection>) -> Ready
     let mut seen: BTreeMap<(usize, u64, u64), String> = BTreeMap::new();
     let (mut ready, mut damaged) = (Vec::new(), Vec::new());
     let mut rejected_texts = Vec::new();
+    let mut reused = std::collections::BTreeSet::new();
     for file in files {
         if let Some(key) = file.key() {
             if let Some(first) = seen.get(&key) {
@@ -262,7 +313,10 @@ fn drop_duplicates(files: Vec<ReadFile>, rejected: &mut Vec<Rejection>) -> Ready
             seen.insert(key, file.rel().to_string());
         }
         match file {
-            ReadFile::Cached(file, cached) => ready.push((file.rel, cached)),
+            ReadFile::Cached(file, cached) => {
+                reused.insert(file.rel.clone());
+                ready.push((file.rel, cached))
+            }
             ReadFile::Parsed(parsed) => {
                 rejected_texts.extend(parsed.rejected_text);
                 ready.push((parsed.rel, parsed.cached));
@@ -271,7 +325,7 @@ fn drop_duplicates(files: Vec<ReadFile>, rejected: &mut Vec<Rejection>) -> Ready
             ReadFile::Failed(rel, error) => rejected.push(Rejection::new(&rel, None, error)),
         }
     }
-    Ready { ready, damaged, rejected_texts }
+    Ready { ready, damaged, rejected_texts, reused }
 }
 
 /// The files after the reading pass, duplicates dropped.
@@ -282,12 +336,14 @@ struct Ready {
     damaged: Vec<Decoded>,
     /// Texts of rejected clean files: not in the store, yet their words count.
     rejected_texts: Vec<String>,
+    /// The files whose record was reused from the previous build.
+    reused: std::collections::BTreeSet<String>,
 }
 
 /// Repair and parse the files that need it, with the words of the whole
 /// folder: the texts in the store and the damaged texts themselves.
 fn repair_damaged(files: Ready, store: &Store) -> Result<Vec<(String, CachedInput)>> {
-    let Ready { mut ready, damaged, rejected_texts } = files;
+    let Ready { mut ready, damaged, rejected_texts, .. } = files;
     if damaged.is_empty() {
         return Ok(ready);
     }
@@ -487,7 +543,8 @@ pub fn build(options: &BuildOptions) -> Result<Built> {
     output.commit()?;
     let mut manifest = Manifest::new(reading);
     manifest.texts_len = texts.len();
-    manifest.inputs = inputs;
+    manifest.inputs = inputs.inputs;
+    manifest.stories = inputs.stories;
     manifest.contents_len = contents.len();
     manifest.contents = written.contents;
     manifest.outputs = written.outputs;

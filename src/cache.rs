@@ -57,6 +57,8 @@ pub struct Manifest {
     pub contents: BTreeMap<(u64, usize), TextRef>,
     /// Every file of the site the build wrote, by its site path.
     pub outputs: BTreeMap<String, CachedOutput>,
+    /// The story number (in grouping order) of every published file.
+    pub stories: BTreeMap<String, usize>,
 }
 
 /// One input file as the last build found and read it.
@@ -153,7 +155,8 @@ impl Manifest {
     pub fn save(&self, folder: &Path) -> Result<()> {
         std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
         let temporary = folder.join("manifest.new");
-        let file = std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?;
+        let file =
+            std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?;
         // Written as it is encoded: an archive's manifest is tens of megabytes.
         let mut writer = postcard::to_io(self, std::io::BufWriter::new(file))
             .with_context(|| format!("cannot write {}", temporary.display()))?;

@@ -73,9 +73,31 @@ const LOOKALIKE_CAP: f64 = 0.6;
 
 /// Group file indexes (`profiles` sorted by time, ties broken by the caller)
 /// into stories, each a list of indexes in time order.
+#[cfg(test)]
 pub fn group_indexes(profiles: &[&Profile]) -> Vec<Vec<usize>> {
+    group_indexes_after(profiles, Vec::new())
+}
+
+/// How far back a change reaches: a revision's decision looks at files up to
+/// this many hours after it (the look-alikes of its candidates' first
+/// versions, at most a week after them), never more. So the decisions of
+/// revisions earlier than this before the earliest changed file stand.
+pub const CHANGE_REACH_HOURS: f64 = LOOKALIKE_WINDOW_HOURS;
+
+/// [`group_indexes`], with the stories of the first `kept.len()` files
+/// already decided (`kept[i]`: the story of file `i`, numbered in order of
+/// the stories' first files); the rest are decided as usual.
+pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<usize>> {
     let mut stories: Vec<Vec<usize>> = Vec::new();
-    let mut story_of: Vec<usize> = Vec::with_capacity(profiles.len());
+    for (file, &story) in kept.iter().enumerate() {
+        if story == stories.len() {
+            stories.push(Vec::new());
+        }
+        stories[story].push(file);
+    }
+    let cut = kept.len();
+    let mut story_of: Vec<usize> = kept;
+    story_of.reserve(profiles.len() - cut);
     let index = FeatureIndex::new(profiles);
     // Which earlier files share the most with each revision, and the
     // look-alike levels of those that begin stories, do not depend on how
@@ -85,7 +107,7 @@ pub fn group_indexes(profiles: &[&Profile]) -> Vec<Vec<usize>> {
         .enumerate()
         .map_init(
             || Tally::new(profiles.len()),
-            |tally, (file, profile)| match profile.has_note {
+            |tally, (file, profile)| match profile.has_note && file >= cut {
                 true => files_sharing(file, profiles, &index, tally),
                 false => Vec::new(),
             },
@@ -106,7 +128,7 @@ pub fn group_indexes(profiles: &[&Profile]) -> Vec<Vec<usize>> {
     firsts.sort_unstable();
     firsts.dedup();
     lookalikes.precompute(&firsts);
-    for (file, profile) in profiles.iter().enumerate() {
+    for (file, profile) in profiles.iter().enumerate().skip(cut) {
         let continued = if profile.has_note {
             let candidates = candidate_stories(&sharing[file], &story_of);
             best_story(file, profiles, &stories, &candidates, &lookalikes)

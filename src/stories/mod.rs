@@ -21,7 +21,6 @@ use crate::store::TextRef;
 mod group;
 mod similarity;
 
-use group::group_indexes;
 use similarity::Profile;
 
 /// One parsed file, ready to be grouped: what the build keeps of it between
@@ -171,12 +170,51 @@ impl Story {
 /// Group the files into stories by the rule in `group.rs`, oldest story first.
 /// The result does not depend on the order of `files`.
 pub fn group<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str) -> Vec<Story> {
+    group_after(files, host, None)
+}
+
+/// What an earlier grouping of mostly the same files tells the next one.
+#[derive(Debug, Clone)]
+pub struct Earlier<'a> {
+    /// The story number (in the earlier grouping's order) of every file
+    /// that was grouped then and has not changed since, by source.
+    pub story_of: &'a std::collections::BTreeMap<String, usize>,
+    /// The earliest time of a file added, changed or removed since (its old
+    /// and its new time), or `None` when nothing changed.
+    pub changed_from: Option<DateTime<FixedOffset>>,
+}
+
+/// [`group`], keeping the decisions of `earlier` that no change can reach:
+/// those of the files earlier than a week before the earliest change (see
+/// `group::CHANGE_REACH_HOURS`). The result is the same as without it.
+pub fn group_after<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str, earlier: Option<&Earlier>) -> Vec<Story> {
     let mut files: Vec<&Filed> = files.iter().map(Borrow::borrow).collect();
     files.sort_by_cached_key(|file| file_order(file));
     let fingerprints = unique_fingerprints(&files);
     let profiles: Vec<&Profile> = files.iter().map(|f| &f.profile).collect();
-    let groups = group_indexes(&profiles);
+    let kept = earlier.and_then(|earlier| kept_decisions(&files, earlier)).unwrap_or_default();
+    let groups = group::group_indexes_after(&profiles, kept);
     assign_identities(groups, &files, &fingerprints, host)
+}
+
+/// The stories of the files (in time order) whose decisions no change
+/// reaches, renumbered in order of their first files; `None` when an
+/// earlier decision is missing for one of them.
+fn kept_decisions(files: &[&Filed], earlier: &Earlier) -> Option<Vec<usize>> {
+    let reach = chrono::Duration::seconds((group::CHANGE_REACH_HOURS * 3600.0) as i64);
+    let cut = match earlier.changed_from {
+        Some(changed) => files.partition_point(|f| f.head.timestamp < changed - reach),
+        None => files.len(),
+    };
+    let mut numbers = std::collections::BTreeMap::new();
+    files[..cut]
+        .iter()
+        .map(|file| {
+            let story = *earlier.story_of.get(&file.source)?;
+            let next = numbers.len();
+            Some(*numbers.entry(story).or_insert(next))
+        })
+        .collect()
 }
 
 /// Two files with the same written time and headline (rare: two reports
@@ -397,6 +435,39 @@ mod tests {
             "example.org",
         );
         assert_eq!(sources(&stories), [vec!["z.txt", "a.txt"]]);
+    }
+
+    #[test]
+    fn keeping_earlier_decisions_gives_the_same_grouping() {
+        let mut files = sample_files();
+        let stories = group(&files, "example.org");
+        let numbers: std::collections::BTreeMap<String, usize> = stories
+            .iter()
+            .enumerate()
+            .flat_map(|(n, story)| story.versions.iter().map(move |v| (v.source.clone(), n)))
+            .collect();
+        // A revision ten days later: every earlier decision is kept.
+        files.push(article_file(
+            "e.txt",
+            "ROUNDUP: Lufthansa-Streik beendet",
+            "17.02.2024 - 09:35:00(neu: Details)",
+            &format!("{STRIKE} Verdi droht mit mehr."),
+        ));
+        let changed_from = files.last().map(|f| f.head.timestamp);
+        let kept = kept_decisions(&sorted(&files), &Earlier { story_of: &numbers, changed_from }).unwrap();
+        assert_eq!(kept.len(), 4, "the files of a week before the change keep their stories");
+        let after = group_after(&files, "example.org", Some(&Earlier { story_of: &numbers, changed_from }));
+        assert_eq!(sources(&after), sources(&group(&files, "example.org")));
+        // A change within the week regroups from there.
+        let changed_from = files.iter().map(|f| f.head.timestamp).min();
+        let kept = kept_decisions(&sorted(&files), &Earlier { story_of: &numbers, changed_from }).unwrap();
+        assert!(kept.is_empty());
+    }
+
+    fn sorted(files: &[Filed]) -> Vec<&Filed> {
+        let mut files: Vec<&Filed> = files.iter().collect();
+        files.sort_by_cached_key(|file| file_order(file));
+        files
     }
 
     #[test]
