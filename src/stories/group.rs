@@ -200,16 +200,11 @@ fn features(profile: &Profile) -> [(u64, &Sketch); 2] {
 impl FeatureIndex {
     fn new(profiles: &[&Profile]) -> FeatureIndex {
         assert!(profiles.len() < 1 << FILE_BITS, "too many files for the feature index");
-        let mut postings: Vec<u64> = profiles
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(file, profile)| {
-                let sketched = features(profile).into_iter().flat_map(move |(kind, sketch)| {
-                    indexed_values(sketch).iter().map(move |&v| feature_key(kind, v) | file as u64)
-                });
-                sketched.chain(profile.paragraphs.iter().map(move |&p| paragraph_key(p) | file as u64))
-            })
-            .collect();
+        // Counted first, so the array is allocated once at its size: an
+        // archive's index is its largest structure.
+        let count = profiles.iter().enumerate().map(|(file, profile)| postings_of(file, profile).count()).sum();
+        let mut postings: Vec<u64> = Vec::with_capacity(count);
+        postings.extend(profiles.iter().enumerate().flat_map(|(file, profile)| postings_of(file, profile)));
         postings.par_sort_unstable();
         FeatureIndex { postings }
     }
@@ -241,6 +236,14 @@ impl FeatureIndex {
             }
         }
     }
+}
+
+/// The postings of one file: its indexed phrases and words, its paragraphs.
+fn postings_of(file: usize, profile: &Profile) -> impl Iterator<Item = u64> + '_ {
+    let sketched = features(profile).into_iter().flat_map(move |(kind, sketch)| {
+        indexed_values(sketch).iter().map(move |&v| feature_key(kind, v) | file as u64)
+    });
+    sketched.chain(profile.paragraphs.iter().map(move |&p| paragraph_key(p) | file as u64))
 }
 
 /// The part of a sketch that is indexed: a prefix of at most

@@ -59,7 +59,7 @@ impl Profile {
             article.dateline.iter().flat_map(|d| d.places.iter().map(|p| p.to_uppercase())).collect();
         places.sort();
         places.dedup();
-        Profile {
+        let mut profile = Profile {
             time: article.timestamp,
             has_note: article.revision.is_some(),
             shingles: Sketch::of(shingles(&words(&body.join("\n")))),
@@ -68,7 +68,12 @@ impl Profile {
             headline_words: headline_words(&article.headline),
             label: series_label(&article.headline),
             places,
-        }
+        };
+        // Kept for every file of an archive: no spare capacity.
+        profile.paragraphs.shrink_to_fit();
+        profile.headline_words.shrink_to_fit();
+        profile.places.shrink_to_fit();
+        profile
     }
 }
 
@@ -222,6 +227,8 @@ impl Sketch {
             level += 1;
             values.truncate(values.partition_point(|&v| v < threshold(level)));
         }
+        // Kept for every file of an archive: give back what sampling dropped.
+        values.shrink_to_fit();
         Sketch { level, values }
     }
 
