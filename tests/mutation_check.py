@@ -33,6 +33,14 @@ STORIES = "src/stories/mod.rs"
 
 # (rule or constant, what the mutation does, file, text, replacement)
 MUTATIONS = [
+    ("CHANGE_REACH_HOURS", "a week -> 0 (keep every decision before the change)", GROUP,
+     "pub const CHANGE_REACH_HOURS: f64 = LOOKALIKE_WINDOW_HOURS;", "pub const CHANGE_REACH_HOURS: f64 = 0.0;"),
+    ("MAX_CANDIDATES", "16 -> 1 (score only the most sharing story)", GROUP,
+     "const MAX_CANDIDATES: usize = 16;", "const MAX_CANDIDATES: usize = 1;"),
+    ("MAX_LOOKALIKES", "16 -> 0 (measure no look-alike)", GROUP,
+     "const MAX_LOOKALIKES: usize = 16;", "const MAX_LOOKALIKES: usize = 0;"),
+    ("INDEXED_FEATURES", "64 -> 1", GROUP,
+     "const INDEXED_FEATURES: usize = 64;", "const INDEXED_FEATURES: usize = 1;"),
     ("MAX_REVISION_GAP_HOURS", "14 days -> 12 days", GROUP,
      "const MAX_REVISION_GAP_HOURS: f64 = 14.0 * 24.0;", "const MAX_REVISION_GAP_HOURS: f64 = 12.0 * 24.0;"),
     ("MAX_REVISION_GAP_HOURS", "14 days -> 16 days", GROUP,

@@ -649,6 +649,19 @@ mod tests {
         assert_eq!(groups(&files), [vec![0, 2], vec![1]]);
     }
 
+    /// The story sharing the most features is not always the best fit: a
+    /// short original shares fewer features than a long look-alike but all
+    /// of its own, so more than one candidate must be scored.
+    #[test]
+    fn more_than_the_most_sharing_story_is_scored() {
+        let files = vec![
+            file(0.0, false, 0..100, OTHER, "BERLIN"),
+            file(1.0, false, 200..220, STORY, "BERLIN"),
+            file(2.0, true, (0..80).chain(200..220), STORY, "BERLIN"),
+        ];
+        assert_eq!(groups(&files), [vec![0], vec![1, 2]]);
+    }
+
     #[test]
     fn a_revision_is_compared_with_every_version_of_the_story() {
         // The second revision shares nothing with the first version, half

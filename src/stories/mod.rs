@@ -464,6 +464,52 @@ mod tests {
         assert!(kept.is_empty());
     }
 
+    /// A look-alike sent after a revision can undo the revision's join (rule
+    /// 4 of the README): a change reaches back a week, so keeping earlier
+    /// decisions must stop a week before it.
+    #[test]
+    fn a_later_look_alike_reaches_back_to_an_earlier_revision() {
+        const TEMPLATE: &str = "FRANKFURT (dpa-AFX) - Der Dax schloss am Abend mit einem Plus von einem Prozent bei 19.500 Punkten. Der MDax gewann 0,8 Prozent auf 27.300 Zähler. Der EuroStoxx 50 rückte um 0,6 Prozent auf 4.950 Punkte vor. Am Rentenmarkt fiel die Umlaufrendite von 2,30 Prozent auf 2,28 Prozent. Der Euro kostete zuletzt 1,0850 Dollar.";
+        let story = article_file(
+            "a.txt",
+            "Aktien Frankfurt Schluss: Dax legt zu",
+            "14.10.2024 - 17:45:00",
+            &format!(
+                "{TEMPLATE} Gefragt waren Siemens Energy nach einem Großauftrag aus Saudi-Arabien über Gasturbinen für neue Kraftwerke am Golf. Analysten lobten die Auftragslage des Konzerns, der im Sommer seine Jahresziele angehoben hatte. Die Papiere von Bayer litten unter einem Urteil in einem Glyphosat-Prozess in Philadelphia."
+            ),
+        );
+        let revision = article_file(
+            "b.txt",
+            "Aktien Frankfurt Schluss: Dax legt zu",
+            "14.10.2024 - 18:30:00(neu: Details)",
+            &format!(
+                "{TEMPLATE} Zalando verloren nach einer Studie der Bank Jefferies deutlich, die das Kursziel für den Onlinehändler senkte. Händler verwiesen auf schwache Konjunkturdaten aus China und die Sorge vor neuen Zöllen. Die Papiere von Hellofresh brachen nach einer gesenkten Umsatzprognose ein."
+            ),
+        );
+        let lookalike = article_file(
+            "c.txt",
+            "Aktien Frankfurt Schluss: Dax legt zu",
+            "16.10.2024 - 17:45:00",
+            &format!(
+                "{TEMPLATE} Gesucht waren Rheinmetall nach einem Auftrag der Bundeswehr über Munition im Wert von mehreren Milliarden. Auch Hensoldt und Renk legten zu, nachdem die Regierung höhere Verteidigungsausgaben angekündigt hatte. Die Anteile von Porsche gaben nach schwachen Absatzzahlen in Nordamerika nach."
+            ),
+        );
+        let before = [story.clone(), revision.clone()];
+        assert_eq!(
+            sources(&group(&before, "example.org")),
+            [vec!["a.txt", "b.txt"]],
+            "alone, the template is evidence"
+        );
+        let after = [story, revision, lookalike];
+        let full = group(&after, "example.org");
+        assert_eq!(sources(&full), [vec!["a.txt"], vec!["b.txt"], vec!["c.txt"]], "the look-alike shows the template");
+        let numbers: std::collections::BTreeMap<String, usize> =
+            [("a.txt".to_string(), 0), ("b.txt".to_string(), 0)].into();
+        let changed_from = Some(after[2].head.timestamp);
+        let kept = group_after(&after, "example.org", Some(&Earlier { story_of: &numbers, changed_from }));
+        assert_eq!(sources(&kept), sources(&full), "the earlier join is not kept");
+    }
+
     fn sorted(files: &[Filed]) -> Vec<&Filed> {
         let mut files: Vec<&Filed> = files.iter().collect();
         files.sort_by_cached_key(|file| file_order(file));
