@@ -112,3 +112,19 @@ fn a_word_of_lone_lead_bytes_neither_panics_nor_hangs() {
     let ok = finished.recv_timeout(Duration::from_secs(60)).expect("repair still runs after 60 s");
     assert!(ok, "repair panicked");
 }
+
+/// Fuzzing (round 3, decode_repair and parse_article): a headline kept a
+/// no-break, em or ideographic space at its start or end; only spaces and
+/// tabs were trimmed. Every kind of space at either end goes now.
+#[test]
+fn a_headline_is_trimmed_of_every_kind_of_space() {
+    for name in [
+        "headline-ends-in-no-break-space.txt",
+        "headline-ends-in-em-space.txt",
+        "headline-starts-with-ideographic-space.txt",
+    ] {
+        let bytes = std::fs::read(corpus_dir("findings").join(name)).unwrap();
+        invariants::check_decode_repair(&bytes, &Lexicon::builtin());
+        invariants::check_parse(&String::from_utf8_lossy(&bytes));
+    }
+}

@@ -267,7 +267,10 @@ fn looks_like_subheading(text: &str) -> bool {
 
 /// Squeeze runs of spaces and tabs to one space, trim the ends.
 fn collapse_spaces(text: &str) -> String {
-    text.split([' ', '\t']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    let collapsed = text.split([' ', '\t']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    // Any other space at either end goes too (a no-break or an em space);
+    // inside it stays, where it keeps a figure such as `19 500` together.
+    collapsed.trim_matches(char::is_whitespace).to_string()
 }
 
 #[cfg(test)]
@@ -275,6 +278,16 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = "Nato: Russische Verluste bei mehr als 600.000 Soldaten\n28.10.2024 - 14:57:43(neu: Details)\nBRÜSSEL (dpa-AFX) - Die Nato provoziert.\nDazu ergänzte er etwas.\nNordkoreaner Nato zufolge schon in grenznaher Region Kursk\nRutte äußerte sich.\n";
+
+    #[test]
+    fn a_headline_loses_every_kind_of_space_at_its_ends() {
+        for headline in ["Titel\u{A0}", "\u{3000}Titel", "Titel\u{2003}", "\u{A0} Titel \u{A0}"] {
+            let parsed = parse_article(&format!("{headline}\n01.02.2024 - 10:00:00\nBERLIN (dpa) - Text.\n")).unwrap();
+            assert_eq!(parsed.article.headline, "Titel", "{headline:?}");
+        }
+        let parsed = parse_article("19\u{A0}500 Punkte\n01.02.2024 - 10:00:00\nBERLIN (dpa) - Text.\n").unwrap();
+        assert_eq!(parsed.article.headline, "19\u{A0}500 Punkte", "a space inside stays");
+    }
 
     #[test]
     fn parses_all_parts() {
