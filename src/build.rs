@@ -27,7 +27,7 @@ use crate::repair::{Lexicon, Repaired, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
-use crate::stories::{Digests, Earlier, Filed, Story, StoryTexts, fingerprint, fnv, group_after, newest_first};
+use crate::stories::{Digests, Earlier, Filed, Story, StoryTexts, fingerprint, group_after, newest_first};
 
 /// Everything read from the input folder.
 #[derive(Debug, Default)]
@@ -423,7 +423,8 @@ fn parse_file(decoded: Decoded, lexicon: Option<&Lexicon>, store: &Store) -> Res
             let raw_headline = decoded.text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
             let fingerprint = fingerprint(&[&written, raw_headline]);
             let text = store.append(&decoded.original, &repaired.text)?;
-            let digests = Digests { text: fnv(repaired.text.as_bytes()), original: decoded.key.1 };
+            let digests =
+                Digests { text: crate::cache::bytes_digest(repaired.text.as_bytes()), original: decoded.key.1 };
             Ok(Filed::new(source.clone(), fingerprint, &parsed.article, text, digests))
         }
     };

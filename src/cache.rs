@@ -46,8 +46,6 @@ pub struct Manifest {
     pub reading: u64,
     /// Bytes of the texts pack that hold records of this manifest.
     pub texts_len: u64,
-    /// Bytes of the texts pack that belong to files no longer read.
-    pub texts_garbage: u64,
     /// Every file read by the build, by its path relative to the input folder.
     pub inputs: BTreeMap<String, CachedInput>,
     /// Bytes of the contents pack that hold records of this manifest.

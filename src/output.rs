@@ -19,7 +19,6 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, bail};
 
@@ -34,8 +33,6 @@ const JOURNAL: &str = ".depesche-journal";
 pub struct Output {
     target: PathBuf,
     staging: PathBuf,
-    files: AtomicUsize,
-    pages: AtomicUsize,
     /// `Some` for an update of the site in place: the files staged so far
     /// and the files to remove.
     update: Option<Mutex<Changes>>,
@@ -67,20 +64,13 @@ impl Output {
     }
 
     fn new(target: &Path, staging: PathBuf, update: Option<Mutex<Changes>>) -> Output {
-        let (files, pages) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        Output { target: target.to_path_buf(), staging, files, pages, update }
-    }
-
-    /// Whether this output changes a site in place (else it writes a whole site).
-    pub fn is_update(&self) -> bool {
-        self.update.is_some()
+        Output { target: target.to_path_buf(), staging, update }
     }
 
     /// Write `bytes` at the site path `site_path` (e.g. `2024/10/28/slug/index.html`).
     pub fn write(&self, site_path: &str, bytes: &[u8]) -> Result<()> {
         let path = self.prepare(site_path)?;
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        self.count(site_path);
         if let Some(update) = &self.update {
             update.lock().expect("output changes poisoned").written.push(site_path.to_string());
         }
@@ -96,29 +86,12 @@ impl Output {
         Ok(())
     }
 
-    /// Files written so far.
-    pub fn files(&self) -> usize {
-        self.files.load(Ordering::Relaxed)
-    }
-
     fn prepare(&self, site_path: &str) -> Result<PathBuf> {
         let path = safe_join(&self.staging, site_path)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         Ok(path)
-    }
-
-    fn count(&self, site_path: &str) {
-        self.files.fetch_add(1, Ordering::Relaxed);
-        if site_path.ends_with(".html") {
-            self.pages.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    /// HTML pages written so far.
-    pub fn pages(&self) -> usize {
-        self.pages.load(Ordering::Relaxed)
     }
 
     /// Put the finished site in place of the old one.

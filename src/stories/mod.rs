@@ -50,15 +50,11 @@ impl Filed {
     pub fn from_text(source: &str, text: &str) -> Filed {
         let article = crate::parse::parse_article(text).expect("a test article parses").article;
         let raw_headline = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
-        let digests = Digests { text: fnv(text.as_bytes()), original: fnv(text.as_bytes()) };
+        let digest = crate::cache::bytes_digest(text.as_bytes());
+        let digests = Digests { text: digest, original: digest };
         let fingerprint = fingerprint(&[&article.written_time.to_string(), raw_headline]);
         Filed::new(source.into(), fingerprint, &article, TextRef::default(), digests)
     }
-}
-
-/// FNV-1a, 64 bit, of `bytes`: the digest of a text or a file's bytes.
-pub fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash: u64, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Digests of what a version's documents are made from.
@@ -72,14 +68,15 @@ impl Filed {
     /// The file `source` whose text parsed as `article`.
     pub fn new(source: String, fingerprint: String, article: &Article, text: TextRef, digests: Digests) -> Filed {
         let body: Vec<&str> = article.blocks.iter().map(|b| b.text()).collect();
+        let body = body.join("\n");
         Filed {
             source,
             fingerprint,
             head: article.head(),
             text,
             digests,
-            content: self::fingerprint(&[&article.headline, &body.join("\n")]),
-            profile: Profile::of(article),
+            content: self::fingerprint(&[&article.headline, &body]),
+            profile: Profile::of(article, &body),
         }
     }
 }

@@ -53,8 +53,9 @@ pub struct Profile {
 }
 
 impl Profile {
-    pub fn of(article: &Article) -> Profile {
-        let body: Vec<&str> = article.blocks.iter().map(|b| b.text()).collect();
+    /// The profile of `article`, whose body (its blocks joined by line
+    /// breaks) is `body`.
+    pub fn of(article: &Article, body: &str) -> Profile {
         let mut places: Vec<String> =
             article.dateline.iter().flat_map(|d| d.places.iter().map(|p| p.to_uppercase())).collect();
         places.sort();
@@ -62,8 +63,8 @@ impl Profile {
         let mut profile = Profile {
             time: article.timestamp,
             has_note: article.revision.is_some(),
-            shingles: Sketch::of(shingles(&words(&body.join("\n")))),
-            vocabulary: Sketch::of(vocabulary(&body.join("\n"))),
+            shingles: Sketch::of(shingles(&words(body))),
+            vocabulary: Sketch::of(vocabulary(body)),
             paragraphs: paragraphs(&article.blocks),
             headline_words: headline_words(&article.headline),
             label: series_label(&article.headline),
@@ -364,7 +365,9 @@ mod tests {
     fn only_paragraphs_of_twelve_words_or_more_are_passages() {
         let profile = |body: &str| {
             let text = format!("Bayer senkt Prognose\n12.11.2024 - 16:05:00\nLEVERKUSEN (dpa-AFX) - {body}");
-            Profile::of(&crate::parse::parse_article(&text).unwrap().article)
+            let article = crate::parse::parse_article(&text).unwrap().article;
+            let body: Vec<&str> = article.blocks.iter().map(|b| b.text()).collect();
+            Profile::of(&article, &body.join("\n"))
         };
         let short = "Die Bayer-Aktie verlor am Dienstag nachbörslich zuletzt rund vier Prozent.";
         let quote = "\"Unser Umbau zahlt sich aus, aber er braucht Zeit\", sagte Bill Anderson.";
