@@ -726,15 +726,21 @@ mod tests {
         assert_eq!(diff_pairs(&story(4)), [(1, 2), (2, 3), (3, 4), (1, 4)]);
     }
 
-    #[test]
-    fn months_are_split_into_parts_in_publication_order() {
+    /// Stories `Meldung 0` to `Meldung 4`, from 30 September to 4 October
+    /// 2024, one a day, out of order.
+    fn five_days_around_october() -> Vec<Story> {
         let stamps = ["03.10.2024", "01.10.2024", "02.10.2024", "30.09.2024", "04.10.2024"];
         let files = stamps
             .iter()
             .enumerate()
             .map(|(i, day)| file(&format!("Meldung {i}"), &format!("{day} - 10:00:00"), &format!("Text {i}.")))
             .collect();
-        let stories = stories(files);
+        stories(files)
+    }
+
+    #[test]
+    fn months_are_split_into_parts_in_publication_order() {
+        let stories = five_days_around_october();
         let parts = archive_parts(&stories, 2);
         let paths: Vec<String> = parts.iter().map(ArchivePart::path).collect();
         assert_eq!(paths, ["archive/2024-09.xml", "archive/2024-10.xml", "archive/2024-10-teil-2.xml"]);
@@ -751,13 +757,7 @@ mod tests {
 
     #[test]
     fn one_sitemap_per_month_split_at_the_limit() {
-        let stamps = ["03.10.2024", "01.10.2024", "02.10.2024", "30.09.2024", "04.10.2024"];
-        let files = stamps
-            .iter()
-            .enumerate()
-            .map(|(i, day)| file(&format!("Meldung {i}"), &format!("{day} - 10:00:00"), &format!("Text {i}.")))
-            .collect();
-        let stories = stories(files);
+        let stories = five_days_around_october();
         let parts = sitemap_parts(&stories, 3, 2);
         let paths: Vec<&str> = parts.iter().map(|part| part.path.as_str()).collect();
         assert_eq!(

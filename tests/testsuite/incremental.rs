@@ -21,41 +21,13 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
-use crate::support::{depesche, fixture, project_dir};
-
-const FIXTURES: &[&str] = &[
-    "stories-daily-reports",
-    "stories-headline-change",
-    "stories-next-morning",
-    "stories-open-close",
-    "stories-orphan",
-    "stories-repeat",
-    "stories-rewrite",
-    "stories-same-city",
-    "stories-two-cities",
-];
+use crate::support::{GROUPING_FIXTURES, Rng, depesche, fixture, project_dir};
 
 /// Random sequences of changes, and changes per sequence.
 const SEQUENCES: usize = 4;
 const STEPS: usize = 7;
 
 const STAMP_LEN: usize = "07.02.2024 - 06:10:00".len();
-
-/// xorshift64*: small, seeded, the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as usize % n
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// One change of the input folder.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -443,7 +415,7 @@ fn incremental_builds_equal_clean_builds_through_random_changes() {
         let mut input = Input { root: dir.path().join("wire"), serial: 0 };
         fs::create_dir(&input.root).unwrap();
         for _ in 0..3 {
-            let name = *rng.pick(FIXTURES);
+            let name = *rng.pick(GROUPING_FIXTURES);
             copy_fixture(name, &input.root);
         }
         for _ in 0..3 {

@@ -13,37 +13,13 @@ use std::path::Path;
 
 use chrono::NaiveDateTime;
 
-use crate::support::{depesche, fixture};
-
-const FIXTURES: &[&str] = &[
-    "stories-daily-reports",
-    "stories-headline-change",
-    "stories-next-morning",
-    "stories-open-close",
-    "stories-orphan",
-    "stories-repeat",
-    "stories-rewrite",
-    "stories-same-city",
-    "stories-two-cities",
-];
+use crate::support::{GROUPING_FIXTURES, Rng, depesche, fixture};
 
 /// Random variants tried per fixture.
 const TRIALS: usize = 8;
 
 const STAMP: &str = "%d.%m.%Y - %H:%M:%S";
 const STAMP_LEN: usize = "07.02.2024 - 06:10:00".len();
-
-/// xorshift64*: small, seeded, the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
-    }
-}
 
 /// A fixture file: its path in the fixture and its text.
 #[derive(Clone)]
@@ -140,7 +116,7 @@ fn names(files: &[File]) -> Vec<String> {
 
 #[test]
 fn moving_files_within_the_rule_keeps_the_grouping() {
-    for (seed, name) in FIXTURES.iter().enumerate() {
+    for (seed, name) in GROUPING_FIXTURES.iter().enumerate() {
         let files = read(name);
         let (expected, _) = grouping(&files, &names(&files));
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (seed as u64 + 1));
@@ -162,11 +138,11 @@ fn moving_files_within_the_rule_keeps_the_grouping() {
             let folders = ["", "a/", "a/b/", "z/"];
             let mut order: Vec<usize> = (0..moved.len()).collect();
             for i in (1..order.len()).rev() {
-                order.swap(i, rng.below(i as u64 + 1) as usize);
+                order.swap(i, rng.below(i + 1));
             }
             let moved: Vec<File> = order.iter().map(|&i| moved[i].clone()).collect();
             let written: Vec<String> = (0..moved.len())
-                .map(|i| format!("{}{:x}-{i}.txt", folders[rng.below(4) as usize], rng.below(1 << 20)))
+                .map(|i| format!("{}{:x}-{i}.txt", folders[rng.below(4)], rng.below(1 << 20)))
                 .collect();
             let (got, _) = grouping(&moved, &written);
             assert_eq!(
@@ -179,7 +155,7 @@ fn moving_files_within_the_rule_keeps_the_grouping() {
 
 #[test]
 fn past_the_rule_the_grouping_changes_as_the_rule_says() {
-    for name in FIXTURES {
+    for name in GROUPING_FIXTURES {
         let files = read(name);
         let (expected, _) = grouping(&files, &names(&files));
         let latest = files.iter().map(File::time).max().unwrap();

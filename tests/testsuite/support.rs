@@ -79,3 +79,33 @@ pub fn assert_well_formed(name: &str, text: &str) {
         panic!("{name} is not well-formed XML: {error}");
     }
 }
+
+/// The grouping fixtures: one folder per trap of the grouping rule.
+pub const GROUPING_FIXTURES: &[&str] = &[
+    "stories-daily-reports",
+    "stories-headline-change",
+    "stories-next-morning",
+    "stories-open-close",
+    "stories-orphan",
+    "stories-repeat",
+    "stories-rewrite",
+    "stories-same-city",
+    "stories-two-cities",
+];
+
+/// xorshift64*: small, seeded, the same on every machine.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11) as usize % n
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
