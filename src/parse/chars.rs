@@ -48,7 +48,9 @@ fn is_separator(c: char) -> bool {
 /// `line` without removed characters, tabs and separators read as spaces,
 /// and a warning naming what was removed, if anything was.
 pub fn clean_line(line: &str, number: usize, warnings: &mut Vec<(usize, String)>) -> String {
-    if !line.chars().any(|c| c == '\t' || is_forbidden(c) || is_invisible_control(c) || is_separator(c)) {
+    if line.bytes().all(|b| (0x20..0x7F).contains(&b))
+        || !line.chars().any(|c| c == '\t' || is_forbidden(c) || is_invisible_control(c) || is_separator(c))
+    {
         return line.to_string();
     }
     let mut removed: BTreeMap<char, usize> = BTreeMap::new();
@@ -110,7 +112,16 @@ pub fn binary_reason(text: &str) -> Option<(usize, String)> {
     let mut odd = 0usize;
     let mut latin = 0usize;
     let mut first_odd = None;
-    for (index, c) in text.char_indices().filter(|(_, c)| !c.is_whitespace()) {
+    for (index, c) in text.char_indices() {
+        if c.is_ascii_graphic() {
+            // Most of an article: printable ASCII, which is Latin text.
+            total += 1;
+            latin += 1;
+            continue;
+        }
+        if c.is_whitespace() {
+            continue;
+        }
         total += 1;
         if is_forbidden(c) || c == '\u{FFFD}' {
             odd += 1;

@@ -267,10 +267,17 @@ fn looks_like_subheading(text: &str) -> bool {
 
 /// Squeeze runs of spaces and tabs to one space, trim the ends.
 fn collapse_spaces(text: &str) -> String {
-    let collapsed = text.split([' ', '\t']).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+    let mut collapsed = String::with_capacity(text.len());
+    for word in text.split([' ', '\t']).filter(|w| !w.is_empty()) {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
     // Any other space at either end goes too (a no-break or an em space);
     // inside it stays, where it keeps a figure such as `19 500` together.
-    collapsed.trim_matches(char::is_whitespace).to_string()
+    let trimmed = collapsed.trim_matches(char::is_whitespace);
+    if trimmed.len() == collapsed.len() { collapsed } else { trimmed.to_string() }
 }
 
 #[cfg(test)]

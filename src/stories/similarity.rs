@@ -60,12 +60,23 @@ impl Profile {
             article.dateline.iter().flat_map(|d| d.places.iter().map(|p| p.to_uppercase())).collect();
         places.sort();
         places.dedup();
+        // The body's words, and which of them make each paragraph: blocks
+        // are joined by line breaks, so no word spans two blocks.
+        let mut body_words = LowerWords::default();
+        let mut paragraph_words = Vec::new();
+        for block in &article.blocks {
+            let first = body_words.len();
+            body_words.extend(block.text());
+            if matches!(block, Block::Paragraph(_)) {
+                paragraph_words.push(first..body_words.len());
+            }
+        }
         let mut profile = Profile {
             time: article.timestamp,
             has_note: article.revision.is_some(),
-            shingles: Sketch::of(shingles(&words(body))),
+            shingles: Sketch::of(shingles(&body_words)),
             vocabulary: Sketch::of(vocabulary(body)),
-            paragraphs: paragraphs(&article.blocks),
+            paragraphs: paragraphs(&body_words, &paragraph_words),
             headline_words: headline_words(&article.headline),
             label: series_label(&article.headline),
             places,
@@ -81,7 +92,117 @@ impl Profile {
 /// Lowercased words: runs of letters and digits. `19.254,12` gives three
 /// words, which keeps the figures of a report in its phrases.
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    let lower = LowerWords::of(text);
+    (0..lower.len()).map(|i| String::from_utf8_lossy(lower.word(i)).into_owned()).collect()
+}
+
+/// The lowercased words of a text (as [`words`] splits them) in one buffer:
+/// a profile is built for every file of an archive, and a `String` per word
+/// was most of its cost.
+#[derive(Default)]
+pub(crate) struct LowerWords {
+    /// UTF-8 (see `word`).
+    buffer: Vec<u8>,
+    /// End of each word in `buffer`; a word starts where the one before ends.
+    ends: Vec<u32>,
+}
+
+impl LowerWords {
+    pub(crate) fn of(text: &str) -> LowerWords {
+        let mut lower = LowerWords::default();
+        lower.extend(text);
+        lower
+    }
+
+    /// Adds the words of `text`.
+    fn extend(&mut self, text: &str) {
+        self.buffer.reserve(text.len());
+        for_each_word(text, |word| {
+            push_lowercase(&mut self.buffer, word);
+            self.ends.push(self.buffer.len() as u32);
+        });
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn word(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.buffer[start..self.ends[i] as usize]
+    }
+
+    /// The hash of the phrase of words `range`.
+    fn phrase_hash(&self, range: std::ops::Range<usize>) -> u64 {
+        range.fold(FNV_OFFSET, |hash, i| fnv_word(hash, self.word(i)))
+    }
+}
+
+/// Calls `f` with every run of letters and digits in `text`.
+fn for_each_word(text: &str, f: impl FnMut(&str)) {
+    for_each_run(text, char::is_alphanumeric, f);
+}
+
+/// Calls `f` with every run of characters in `text` that are `part` of one,
+/// looking at ASCII byte by byte (most of an article).
+fn for_each_run(text: &str, part: impl Fn(char) -> bool, mut f: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
+    let (mut at, mut start) = (0, None);
+    while at < bytes.len() {
+        let (alphanumeric, width) = if bytes[at].is_ascii() {
+            (part(char::from(bytes[at])), 1)
+        } else {
+            let c = text[at..].chars().next().unwrap_or_default();
+            (part(c), c.len_utf8())
+        };
+        match (alphanumeric, start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                f(&text[from..at]);
+                start = None;
+            }
+            _ => {}
+        }
+        at += width;
+    }
+    if let Some(from) = start {
+        f(&text[from..]);
+    }
+}
+
+/// Appends `word` lowercased as `str::to_lowercase` does it, without an
+/// allocation of its own. ASCII and the Latin-1 letters (`Ä` is `C3 84`,
+/// `ä` is `C3 A4`), most of German text, lowercase byte by byte; a word with
+/// anything else takes the standard library's way (a capital sigma, for one,
+/// lowercases by its place in the word).
+fn push_lowercase(buffer: &mut Vec<u8>, word: &str) {
+    let from = buffer.len();
+    buffer.extend_from_slice(word.as_bytes());
+    let tail = &mut buffer[from..];
+    let mut at = 0;
+    while at < tail.len() {
+        match tail[at] {
+            byte @ 0..=0x7F => {
+                tail[at] = byte.to_ascii_lowercase();
+                at += 1;
+            }
+            // U+0080 to U+00BF: no letter with a case but `µ`, its own lowercase.
+            0xC2 => at += 2,
+            // U+00C0 to U+00DE are capitals but for `×` (U+00D7); their
+            // lowercase is 0x20 further, U+00DF to U+00FF lowercase already.
+            0xC3 => {
+                if matches!(tail[at + 1], 0x80..=0x9E) && tail[at + 1] != 0x97 {
+                    tail[at + 1] += 0x20;
+                }
+                at += 2;
+            }
+            _ => {
+                buffer.truncate(from);
+                buffer.extend_from_slice(word.to_lowercase().as_bytes());
+                return;
+            }
+        }
+    }
 }
 
 /// What a text is about: its capitalised words of four letters or more
@@ -90,65 +211,82 @@ pub fn words(text: &str) -> Vec<String> {
 /// its figures (`2,3`, `19.508`, `600.000`, any number of three digits or
 /// more). A rewrite keeps them even where it changes every phrase.
 fn vocabulary(text: &str) -> Vec<u64> {
-    let mut hashes: Vec<u64> = text
-        .split(|c: char| !(c.is_alphanumeric() || c == ',' || c == '.'))
-        .flat_map(|token| {
-            token.split(|c: char| (c == ',' || c == '.') && !token.starts_with(|d: char| d.is_ascii_digit()))
-        })
-        .map(|token| token.trim_matches(|c| c == ',' || c == '.'))
-        .filter(|token| is_subject_word(token) || is_figure(token))
-        .map(|token| phrase_hash(&[token.to_lowercase()]))
-        .collect();
+    let mut lowered = Vec::new();
+    let mut hashes = Vec::new();
+    let mut keep = |token: &str| {
+        let token = token.trim_matches([',', '.']);
+        if is_subject_word(token) || is_figure(token) {
+            lowered.clear();
+            push_lowercase(&mut lowered, token);
+            hashes.push(fnv_word(FNV_OFFSET, &lowered));
+        }
+    };
+    for_each_run(
+        text,
+        |c| c.is_alphanumeric() || c == ',' || c == '.',
+        |token| {
+            // A figure keeps its separators; words around a comma or a
+            // full stop without a space are two words.
+            if token.starts_with(|d: char| d.is_ascii_digit()) {
+                keep(token);
+            } else {
+                token.split([',', '.']).for_each(&mut keep);
+            }
+        },
+    );
     hashes.sort_unstable();
     hashes.dedup();
     hashes
 }
 
 fn is_subject_word(token: &str) -> bool {
-    token.chars().next().is_some_and(char::is_uppercase) && token.chars().count() >= 4
+    token.chars().next().is_some_and(char::is_uppercase)
+        && token.len() >= 4
+        && (token.is_ascii() || token.chars().count() >= 4)
 }
 
 fn is_figure(token: &str) -> bool {
-    let digits = token.chars().filter(char::is_ascii_digit).count();
-    token.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    let digits = token.bytes().filter(u8::is_ascii_digit).count();
+    token.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
         && (digits >= 3 || (digits >= 2 && token.len() > digits))
 }
 
 /// Sorted, unique hashes of every run of `SHINGLE_WORDS` words; a text
 /// shorter than that is one phrase.
-fn shingles(words: &[String]) -> Vec<u64> {
-    let mut hashes: Vec<u64> = if words.len() < SHINGLE_WORDS {
-        if words.is_empty() { Vec::new() } else { vec![phrase_hash(words)] }
+fn shingles(words: &LowerWords) -> Vec<u64> {
+    let count = words.len();
+    let mut hashes: Vec<u64> = if count < SHINGLE_WORDS {
+        if count == 0 { Vec::new() } else { vec![words.phrase_hash(0..count)] }
     } else {
-        words.windows(SHINGLE_WORDS).map(phrase_hash).collect()
+        (0..=count - SHINGLE_WORDS).map(|first| words.phrase_hash(first..first + SHINGLE_WORDS)).collect()
     };
     hashes.sort_unstable();
     hashes.dedup();
     hashes
 }
 
-/// Sorted, unique hashes of the paragraphs long enough to be a passage.
-fn paragraphs(blocks: &[Block]) -> Vec<u64> {
-    let mut hashes: Vec<u64> = blocks
+/// Sorted, unique hashes of the paragraphs long enough to be a passage,
+/// each given as its range of `words`.
+fn paragraphs(words: &LowerWords, paragraphs: &[std::ops::Range<usize>]) -> Vec<u64> {
+    let mut hashes: Vec<u64> = paragraphs
         .iter()
-        .filter(|block| matches!(block, Block::Paragraph(_)))
-        .map(|block| words(block.text()))
-        .filter(|words| words.len() >= PARAGRAPH_MIN_WORDS)
-        .map(|words| phrase_hash(&words))
+        .filter(|range| range.len() >= PARAGRAPH_MIN_WORDS)
+        .map(|range| words.phrase_hash(range.clone()))
         .collect();
     hashes.sort_unstable();
     hashes.dedup();
     hashes
 }
 
-/// FNV-1a over the words, stable across machines and runs.
-fn phrase_hash(words: &[String]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in words.iter().flat_map(|w| w.bytes().chain(std::iter::once(b' '))) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a continued over `word` and a space: a phrase's hash is this over
+/// its words, stable across machines and runs.
+fn fnv_word(hash: u64, word: &[u8]) -> u64 {
+    word.iter()
+        .copied()
+        .chain(std::iter::once(b' '))
+        .fold(hash, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// The headline without leading series markers (`WDH/ROUNDUP 2:`), as words.
@@ -335,8 +473,58 @@ mod tests {
     }
 
     #[test]
+    fn words_are_split_and_lowercased_as_str_does_it() {
+        let latin1: String = ('\u{80}'..='\u{ff}').filter(|c| c.is_alphanumeric()).collect();
+        let text = format!("ÄRGER um 19.254,12 Euro: ΟΔΟΣ Straße—GROßE x2 Ünd\u{a0}élan İSTANBUL {latin1} ǅ");
+        let text = text.as_str();
+        let expected: Vec<String> =
+            text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+        assert_eq!(words(text), expected);
+        assert_eq!(expected[6], "οδος", "a final sigma is lowercased as a word's end");
+        let slow = |words: &[String]| {
+            let bytes: Vec<u8> = words.iter().flat_map(|w| w.bytes().chain(std::iter::once(b' '))).collect();
+            bytes.iter().fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+        };
+        let lower = LowerWords::of(text);
+        assert_eq!(lower.phrase_hash(2..5), slow(&expected[2..5]));
+        assert_eq!(shingles(&LowerWords::of("Dax steigt")), vec![slow(&expected_words("Dax steigt"))]);
+    }
+
+    #[test]
+    fn vocabulary_is_the_capitalised_words_and_figures() {
+        // The definition, spelled out with the standard library.
+        let reference = |text: &str| {
+            let mut hashes: Vec<u64> = text
+                .split(|c: char| !(c.is_alphanumeric() || c == ',' || c == '.'))
+                .flat_map(|token| {
+                    token.split(|c: char| (c == ',' || c == '.') && !token.starts_with(|d: char| d.is_ascii_digit()))
+                })
+                .map(|token| token.trim_matches(|c| c == ',' || c == '.'))
+                .filter(|token| {
+                    let digits = token.chars().filter(char::is_ascii_digit).count();
+                    let figure = token.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+                        && (digits >= 3 || (digits >= 2 && token.len() > digits));
+                    figure || (token.chars().next().is_some_and(char::is_uppercase) && token.chars().count() >= 4)
+                })
+                .map(|token| fnv_word(FNV_OFFSET, token.to_lowercase().as_bytes()))
+                .collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            hashes
+        };
+        let text = "Die Übernahme von Škoda.Werk,Größe: 19.254,12 Punkte, 2,3 Prozent, 600.000 Soldaten, \
+                    Öl am 1.1. ÄÖÜ Ωmega ΣΟΦΙΑ Dax-Chef, Straße.Ende 42 7,5 .123. ,Bank,";
+        assert_eq!(vocabulary(text), reference(text));
+        assert_eq!(vocabulary(text).len(), 19);
+    }
+
+    fn expected_words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_lowercase).collect()
+    }
+
+    #[test]
     fn growth_keeps_full_overlap() {
-        let sketch = |text: &str| Sketch::of(shingles(&words(text)));
+        let sketch = |text: &str| Sketch::of(shingles(&LowerWords::of(text)));
         let short = sketch("Die Nato schätzt die Verluste auf 600.000 Soldaten.");
         let long = sketch("Die Nato schätzt die Verluste auf 600.000 Soldaten. Rutte sagte mehr.");
         assert_eq!(text_overlap(&short, &long), 1.0);
