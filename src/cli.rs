@@ -14,9 +14,11 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use crate::build::{BuildOptions, Loaded, build, folder_texts, load};
+use crate::build::{BuildOptions, Loaded, build_reporting, folder_texts, load, load_reporting};
 use crate::config::{self, Config};
 use crate::decode::decode;
+use crate::diagnostics::{self, Format};
+use crate::progress::{Progress, Silent, Terminal};
 use crate::repair::{self, Lexicon};
 
 pub const EXIT_OK: u8 = 0;
@@ -29,14 +31,20 @@ pub const EXIT_FATAL: u8 = 2;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only errors: no warnings, no summary line.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Also print each stage's wall time.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Publish the input folder into the output folder.
-    Build(SiteArgs),
+    Build(CheckedArgs),
     /// Read and check everything, write nothing.
-    Check(SiteArgs),
+    Check(CheckedArgs),
     /// List stories, their versions and rejected files.
     List {
         #[command(flatten)]
@@ -83,6 +91,18 @@ pub struct SiteArgs {
     pub clean: bool,
 }
 
+/// The options of `build` and `check`: the site's, and how problems are printed.
+#[derive(Debug, Clone, Args)]
+pub struct CheckedArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// How warnings and rejected files are printed: `text` on standard
+    /// error, `json` (one object per line) or `github` (workflow
+    /// annotations) on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
 impl SiteArgs {
     fn options(&self) -> Result<BuildOptions> {
         let loaded = config::load(self.config.as_deref())?;
@@ -104,22 +124,30 @@ impl SiteArgs {
 /// Run one command; the exit code says whether everything was clean.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let started = Instant::now();
+    let verbosity = Verbosity::of(&cli);
     match cli.command {
         Command::Build(args) => {
-            let options = args.options()?;
-            let built = build(&options)?;
-            print_diagnostics(&built.loaded);
-            let summary = built.summary();
-            println!("{}", summary.line("built", started.elapsed().as_secs_f64()));
-            Ok(exit_code(&built.loaded, args.strict))
+            let options = args.site.options()?;
+            let progress = verbosity.progress();
+            let built = build_reporting(&options, &*progress);
+            progress.finish();
+            let built = built?;
+            let report = Report { input: &options.input, format: args.format, verbosity };
+            report.diagnostics(&built.loaded)?;
+            report.summary(&built.summary().line("built", started.elapsed().as_secs_f64()))?;
+            Ok(exit_code(&built.loaded, args.site.strict))
         }
         Command::Check(args) => {
-            let options = args.options()?;
+            let options = args.site.options()?;
             crate::render::Templates::load(options.template_dir.as_deref())?;
-            let loaded = load(&options.input, &options.config, options.now, None)?;
-            print_diagnostics(&loaded);
-            println!("{}", loaded.summary().line("checked", started.elapsed().as_secs_f64()));
-            Ok(exit_code(&loaded, args.strict))
+            let progress = verbosity.progress();
+            let loaded = load_reporting(&options.input, &options.config, options.now, None, &*progress);
+            progress.finish();
+            let loaded = loaded?;
+            let report = Report { input: &options.input, format: args.format, verbosity };
+            report.diagnostics(&loaded)?;
+            report.summary(&loaded.summary().line("checked", started.elapsed().as_secs_f64()))?;
+            Ok(exit_code(&loaded, args.site.strict))
         }
         Command::List { site, json } => {
             let options = site.options()?;
@@ -137,12 +165,79 @@ fn exit_code(loaded: &Loaded, strict: bool) -> ExitCode {
     ExitCode::from(if problems { EXIT_PROBLEMS } else { EXIT_OK })
 }
 
-fn print_diagnostics(loaded: &Loaded) {
-    for warning in &loaded.warnings {
-        eprintln!("{warning}");
+/// How much a run prints besides its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verbosity {
+    /// `-q`: errors only.
+    Quiet,
+    Normal,
+    /// `-v` (or `DEPESCHE_TIMINGS` set): also each stage's time.
+    Verbose,
+}
+
+impl Verbosity {
+    fn of(cli: &Cli) -> Verbosity {
+        if cli.quiet {
+            Verbosity::Quiet
+        } else if cli.verbose || std::env::var_os("DEPESCHE_TIMINGS").is_some() {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        }
     }
-    for rejection in &loaded.rejected {
-        eprintln!("{rejection}");
+
+    /// The listener of a long run: a bar on a terminal unless quiet.
+    fn progress(self) -> Box<dyn Progress> {
+        match self {
+            Verbosity::Quiet => Box::new(Silent),
+            _ => Box::new(Terminal::new(self == Verbosity::Verbose)),
+        }
+    }
+}
+
+/// Where and how a run's problems and summary are printed.
+struct Report<'a> {
+    input: &'a std::path::Path,
+    format: Format,
+    verbosity: Verbosity,
+}
+
+impl Report<'_> {
+    /// Rejected files, then warnings (left out with `-q`). Text goes to
+    /// standard error as it always did; JSON and annotations are the
+    /// machine's output and go to standard output.
+    fn diagnostics(&self, loaded: &Loaded) -> Result<()> {
+        let warnings: &[crate::report::Warning] = match self.verbosity {
+            Verbosity::Quiet => &[],
+            _ => &loaded.warnings,
+        };
+        if self.format == Format::Text {
+            warnings.iter().for_each(|warning| eprintln!("{warning}"));
+            loaded.rejected.iter().for_each(|rejection| eprintln!("{rejection}"));
+            return Ok(());
+        }
+        let mut text = String::new();
+        for diagnostic in diagnostics::collect(self.input, &loaded.rejected, warnings) {
+            text += &match self.format {
+                Format::Json => diagnostics::json_line(&diagnostic),
+                _ => diagnostics::github_annotation(&diagnostic),
+            };
+            text.push('\n');
+        }
+        print_stdout(&text)
+    }
+
+    /// The summary line: on standard output, except with `--format json`,
+    /// whose standard output holds nothing but JSON; none with `-q`.
+    fn summary(&self, line: &str) -> Result<()> {
+        match (self.verbosity, self.format) {
+            (Verbosity::Quiet, _) => Ok(()),
+            (_, Format::Json) => {
+                eprintln!("{line}");
+                Ok(())
+            }
+            _ => print_stdout(&format!("{line}\n")),
+        }
     }
 }
 

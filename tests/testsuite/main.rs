@@ -4,11 +4,13 @@
 mod accounting;
 mod browser;
 mod build;
+mod diagnostics;
 mod external;
 mod feedreader;
 mod feeds;
 mod incremental;
 mod nasty;
+mod progress;
 mod rejects;
 mod scale;
 mod sitemap;
