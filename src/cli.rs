@@ -1,4 +1,4 @@
-//! The commands: `build`, `check`, `list` and `fix`.
+//! The commands: `build`, `check`, `serve`, `list` and `fix`.
 //!
 //! Exit codes: 0 when everything was published cleanly, 1 when files were
 //! rejected (or, with `--strict`, when there were warnings), 2 when the run
@@ -45,6 +45,8 @@ pub enum Command {
     Build(CheckedArgs),
     /// Read and check everything, write nothing.
     Check(CheckedArgs),
+    /// Build, serve the site on this machine and rebuild on every change.
+    Serve(ServeArgs),
     /// List stories, their versions and rejected files.
     List {
         #[command(flatten)]
@@ -103,6 +105,33 @@ pub struct CheckedArgs {
     pub format: Format,
 }
 
+/// The options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Folder of article files.
+    #[arg(long, default_value = "seeds")]
+    pub input: PathBuf,
+    /// Folder the served site is built into [default: a folder of its own
+    /// under the system's temporary folder].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Configuration file [default: depesche.toml if present, else built-in].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Base URL whose path the site is served under, overriding the configuration.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Ignore what earlier builds kept, for the first build.
+    #[arg(long)]
+    pub clean: bool,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+}
+
 impl SiteArgs {
     fn options(&self) -> Result<BuildOptions> {
         let loaded = config::load(self.config.as_deref())?;
@@ -155,6 +184,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let text = if json { list_json(&loaded, &options.config)? } else { list_table(&loaded, &options.config) };
             print_stdout(&text)?;
             Ok(exit_code(&loaded, site.strict))
+        }
+        Command::Serve(args) => {
+            let options = crate::serve::ServeOptions {
+                input: args.input,
+                config: args.config,
+                base_url: args.base_url,
+                output: args.output,
+                bind: args.bind,
+                port: args.port,
+                clean: args.clean,
+            };
+            crate::serve::serve(&options)?;
+            Ok(ExitCode::from(EXIT_OK))
         }
         Command::Fix { files, explain, input } => fix(&files, explain, input.as_deref()),
     }

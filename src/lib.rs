@@ -27,6 +27,7 @@ pub mod progress;
 pub mod render;
 pub mod repair;
 pub mod report;
+pub mod serve;
 pub mod slug;
 pub mod source;
 pub mod store;

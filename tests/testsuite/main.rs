@@ -13,6 +13,7 @@ mod nasty;
 mod progress;
 mod rejects;
 mod scale;
+mod serve;
 mod sitemap;
 mod stories;
 mod stories_moved;
