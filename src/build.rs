@@ -575,9 +575,18 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     manifest.contents = written.contents;
     manifest.outputs = written.outputs;
     manifest.save(&cache_dir)?;
+    crate::websub::record_changed(&cache_dir, &changed_feeds(previous.as_ref(), &manifest))?;
     stages.done("commit");
     let pages = plan.documents().iter().filter(|d| d.path.ends_with(".html")).count();
     Ok(Built { loaded, pages })
+}
+
+/// The subscribed feeds whose bytes differ from the previous build's (all
+/// of them without one), for WebSub (see [`crate::websub`]).
+fn changed_feeds(previous: Option<&Manifest>, now: &Manifest) -> Vec<&'static str> {
+    let bytes = |manifest: &Manifest, feed: &str| manifest.outputs.get(feed).map(|output| output.bytes);
+    let changed = |feed: &&str| bytes(now, feed).is_some() && previous.and_then(|p| bytes(p, feed)) != bytes(now, feed);
+    crate::websub::SUBSCRIBED_FEEDS.iter().copied().filter(changed).collect()
 }
 
 /// Digest of what decides the result of reading a file: the program and

@@ -1,4 +1,4 @@
-//! The commands: `build`, `check`, `serve`, `list` and `fix`.
+//! The commands: `build`, `check`, `serve`, `ping`, `list` and `fix`.
 //!
 //! Exit codes: 0 when everything was published cleanly, 1 when files were
 //! rejected (or, with `--strict`, when there were warnings), 2 when the run
@@ -47,6 +47,8 @@ pub enum Command {
     Check(CheckedArgs),
     /// Build, serve the site on this machine and rebuild on every change.
     Serve(ServeArgs),
+    /// Tell the WebSub hub which feeds changed since the last ping (run after the upload).
+    Ping(PingArgs),
     /// List stories, their versions and rejected files.
     List {
         #[command(flatten)]
@@ -103,6 +105,20 @@ pub struct CheckedArgs {
     /// annotations) on standard output.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// The options of `ping`.
+#[derive(Debug, Clone, Args)]
+pub struct PingArgs {
+    /// The output folder of the builds whose changed feeds are announced.
+    #[arg(long, default_value = "public")]
+    pub output: PathBuf,
+    /// Configuration file [default: depesche.toml if present, else built-in].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Absolute URL the site is served from, overriding the configuration.
+    #[arg(long)]
+    pub base_url: Option<String>,
 }
 
 /// The options of `serve`.
@@ -198,6 +214,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             crate::serve::serve(&options)?;
             Ok(ExitCode::from(EXIT_OK))
         }
+        Command::Ping(args) => ping(&args, verbosity),
         Command::Fix { files, explain, input } => fix(&files, explain, input.as_deref()),
     }
 }
@@ -374,6 +391,28 @@ fn list_table(loaded: &Loaded, config: &Config) -> String {
         files.files, files.published, files.rejected, files.ignored
     );
     text
+}
+
+/// `depesche ping`: post every pending feed to the hub; exit code 1 when
+/// the hub did not accept one (it stays pending for the next ping).
+fn ping(args: &PingArgs, verbosity: Verbosity) -> Result<ExitCode> {
+    let mut config = config::load(args.config.as_deref())?.config;
+    if let Some(base_url) = &args.base_url {
+        config = config.with_base_url(base_url).context("invalid --base-url")?;
+    }
+    let cache_dir = crate::cache::folder_for(&args.output)?;
+    let pinged = crate::websub::ping(&config, &cache_dir)?;
+    for (url, error) in &pinged.failed {
+        eprintln!("error: the hub did not accept {url}: {error}");
+    }
+    if verbosity != Verbosity::Quiet {
+        let mut text: String = pinged.accepted.iter().map(|url| format!("pinged {url}\n")).collect();
+        if pinged.accepted.is_empty() && pinged.failed.is_empty() {
+            text += "no feed changed since the last ping\n";
+        }
+        print_stdout(&text)?;
+    }
+    Ok(ExitCode::from(if pinged.failed.is_empty() { EXIT_OK } else { EXIT_PROBLEMS }))
 }
 
 /// `depesche fix`: repaired text on standard output, repairs on standard error.

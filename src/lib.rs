@@ -32,3 +32,4 @@ pub mod slug;
 pub mod source;
 pub mod store;
 pub mod stories;
+pub mod websub;

@@ -19,3 +19,4 @@ mod stories;
 mod stories_moved;
 mod support;
 mod templates;
+mod websub;
