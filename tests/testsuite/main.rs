@@ -20,3 +20,4 @@ mod stories_moved;
 mod support;
 mod templates;
 mod websub;
+mod workflow;
