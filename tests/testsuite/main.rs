@@ -9,6 +9,7 @@ mod external;
 mod feedreader;
 mod feeds;
 mod incremental;
+mod install;
 mod nasty;
 mod progress;
 mod rejects;
