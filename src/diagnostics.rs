@@ -4,7 +4,7 @@
 //!
 //! The stages report problems as plain messages ([`Rejection`],
 //! [`Warning`]); this module gives each a code by the shape of its message,
-//! in one table ([`REJECTION_CODES`], [`WARNING_CODES`]), so that a code is
+//! in one table (`REJECTION_CODES`, `WARNING_CODES`), so that a code is
 //! decided in one place and the stages stay free of output concerns. Codes
 //! are part of depesche's interface: once published, a code never changes
 //! meaning (the README lists them). The unit tests below produce every
