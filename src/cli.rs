@@ -171,29 +171,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let started = Instant::now();
     let verbosity = Verbosity::of(&cli);
     match cli.command {
-        Command::Build(args) => {
-            let options = args.site.options()?;
-            let progress = verbosity.progress();
-            let built = build_reporting(&options, &*progress);
-            progress.finish();
-            let built = built?;
-            let report = Report { input: &options.input, format: args.format, verbosity };
-            report.diagnostics(&built.loaded)?;
-            report.summary(&built.summary().line("built", started.elapsed().as_secs_f64()))?;
-            Ok(exit_code(&built.loaded, args.site.strict))
-        }
-        Command::Check(args) => {
-            let options = args.site.options()?;
-            crate::render::Templates::load(options.template_dir.as_deref())?;
-            let progress = verbosity.progress();
-            let loaded = load_reporting(&options.input, &options.config, options.now, None, &*progress);
-            progress.finish();
-            let loaded = loaded?;
-            let report = Report { input: &options.input, format: args.format, verbosity };
-            report.diagnostics(&loaded)?;
-            report.summary(&loaded.summary().line("checked", started.elapsed().as_secs_f64()))?;
-            Ok(exit_code(&loaded, args.site.strict))
-        }
+        Command::Build(args) => announce_fatal(args.format, build_site(&args, verbosity, started)),
+        Command::Check(args) => announce_fatal(args.format, check_site(&args, verbosity, started)),
         Command::List { site, json } => {
             let options = site.options()?;
             let loaded = load(&options.input, &options.config, options.now, None)?;
@@ -217,6 +196,48 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ping(args) => ping(&args, verbosity),
         Command::Fix { files, explain, input } => fix(&files, explain, input.as_deref()),
     }
+}
+
+/// `depesche build`.
+fn build_site(args: &CheckedArgs, verbosity: Verbosity, started: Instant) -> Result<ExitCode> {
+    let options = args.site.options()?;
+    let progress = verbosity.progress();
+    let built = build_reporting(&options, &*progress);
+    progress.finish();
+    let built = built?;
+    let report = Report { input: &options.input, format: args.format, verbosity };
+    report.diagnostics(&built.loaded)?;
+    report.summary(&built.summary().line("built", started.elapsed().as_secs_f64()))?;
+    Ok(exit_code(&built.loaded, args.site.strict))
+}
+
+/// `depesche check`.
+fn check_site(args: &CheckedArgs, verbosity: Verbosity, started: Instant) -> Result<ExitCode> {
+    let options = args.site.options()?;
+    crate::render::Templates::load(options.template_dir.as_deref())?;
+    let progress = verbosity.progress();
+    let loaded = load_reporting(&options.input, &options.config, options.now, None, &*progress);
+    progress.finish();
+    let loaded = loaded?;
+    let report = Report { input: &options.input, format: args.format, verbosity };
+    report.diagnostics(&loaded)?;
+    report.summary(&loaded.summary().line("checked", started.elapsed().as_secs_f64()))?;
+    Ok(exit_code(&loaded, args.site.strict))
+}
+
+/// A run that could not be done is also reported in the machine's format
+/// (`E-fatal`), so that CI shows why, not only that, it failed; the error
+/// still ends the run (exit code 2, message on standard error).
+fn announce_fatal(format: Format, outcome: Result<ExitCode>) -> Result<ExitCode> {
+    if let (Err(error), Format::Json | Format::Github) = (&outcome, format) {
+        let diagnostic = diagnostics::fatal(&format!("{error:#}"));
+        let line = match format {
+            Format::Json => diagnostics::json_line(&diagnostic),
+            _ => diagnostics::github_annotation(&diagnostic),
+        };
+        print_stdout(&format!("{line}\n"))?;
+    }
+    outcome
 }
 
 fn exit_code(loaded: &Loaded, strict: bool) -> ExitCode {

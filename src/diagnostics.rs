@@ -13,7 +13,6 @@
 //!
 //! This module formats; it never decides what is a problem.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
@@ -46,8 +45,8 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// The file as a path a tool can open: the input folder joined with the
-    /// file's name in it.
-    pub file: String,
+    /// file's name in it; `None` for a run that could not be done.
+    pub file: Option<String>,
     /// 1-based; absent when the problem is the whole file.
     pub line: Option<usize>,
     pub severity: Severity,
@@ -101,6 +100,10 @@ const WARNING_CODES: &[Rule] = &[
 
 /// The code of an error no rule knows (a message added without a code).
 pub const OTHER_ERROR: &str = "E-other";
+/// The code of a run that could not be done at all (exit code 2): a bad
+/// configuration or template, an unreadable input folder, an output folder
+/// depesche did not make.
+pub const FATAL: &str = "E-fatal";
 /// The code of a warning no rule knows.
 pub const OTHER_WARNING: &str = "W-other";
 
@@ -123,7 +126,7 @@ pub fn warning_code(message: &str) -> &'static str {
 pub fn all_codes() -> Vec<&'static str> {
     let mut codes: Vec<&'static str> = Vec::new();
     let listed = REJECTION_CODES.iter().chain(WARNING_CODES).map(|rule| rule.code);
-    for code in listed.chain([OTHER_ERROR, OTHER_WARNING]) {
+    for code in listed.chain([OTHER_ERROR, OTHER_WARNING, FATAL]) {
         if !codes.contains(&code) {
             codes.push(code);
         }
@@ -134,7 +137,7 @@ pub fn all_codes() -> Vec<&'static str> {
 /// The diagnostics of a run: rejections first, then warnings, each in the
 /// order given (sorted by file by the build). `input` is the input folder.
 pub fn collect(input: &Path, rejected: &[Rejection], warnings: &[Warning]) -> Vec<Diagnostic> {
-    let file = |source: &str| input.join(source).to_string_lossy().replace('\\', "/");
+    let file = |source: &str| Some(input.join(source).to_string_lossy().replace('\\', "/"));
     let errors = rejected.iter().map(|r| Diagnostic {
         file: file(&r.source),
         line: r.line,
@@ -152,6 +155,11 @@ pub fn collect(input: &Path, rejected: &[Rejection], warnings: &[Warning]) -> Ve
     errors.chain(warnings).collect()
 }
 
+/// The diagnostic of a run that could not be done, from its error message.
+pub fn fatal(message: &str) -> Diagnostic {
+    Diagnostic { file: None, line: None, severity: Severity::Error, code: FATAL, message: message.to_string() }
+}
+
 /// One JSON object on one line.
 pub fn json_line(diagnostic: &Diagnostic) -> String {
     serde_json::to_string(diagnostic).expect("a diagnostic serialises")
@@ -163,12 +171,15 @@ pub fn github_annotation(diagnostic: &Diagnostic) -> String {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let mut line = format!("::{command} file={}", escape_property(&diagnostic.file));
-    if let Some(number) = diagnostic.line {
-        let _ = write!(line, ",line={number}");
+    let mut properties = Vec::new();
+    if let Some(file) = &diagnostic.file {
+        properties.push(format!("file={}", escape_property(file)));
     }
-    let _ = write!(line, ",title={}::{}", escape_property(diagnostic.code), escape_data(&diagnostic.message));
-    line
+    if let Some(number) = diagnostic.line {
+        properties.push(format!("line={number}"));
+    }
+    properties.push(format!("title={}", escape_property(diagnostic.code)));
+    format!("::{command} {}::{}", properties.join(","), escape_data(&diagnostic.message))
 }
 
 /// A workflow command's message: `%`, CR and LF escaped, as the runner
@@ -256,7 +267,7 @@ mod tests {
     #[test]
     fn annotations_cannot_be_ended_or_split_by_their_text() {
         let diagnostic = Diagnostic {
-            file: "in/a:b,c.txt".into(),
+            file: Some("in/a:b,c.txt".into()),
             line: Some(3),
             severity: Severity::Error,
             code: "E-timestamp",
@@ -268,6 +279,11 @@ mod tests {
         );
         let whole_file = Diagnostic { line: None, severity: Severity::Warning, ..diagnostic };
         assert!(github_annotation(&whole_file).starts_with("::warning file=in/a%3Ab%2Cc.txt,title=E-timestamp::"));
+        let fatal = fatal("invalid configuration depesche.toml: unknown field `titel`");
+        assert_eq!(
+            github_annotation(&fatal),
+            "::error title=E-fatal::invalid configuration depesche.toml: unknown field `titel`"
+        );
     }
 
     #[test]

@@ -140,3 +140,23 @@ fn the_readme_lists_every_code() {
         assert!(readme.contains(&format!("`{code}`")), "README.md does not list {code}");
     }
 }
+
+#[test]
+fn a_run_that_cannot_be_done_is_reported_in_the_machines_format_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("depesche.toml"), "titel = \"Tippfehler\"\n").unwrap();
+    let nasty = fixture("nasty");
+    let input = nasty.to_str().unwrap();
+    let github = depesche(dir.path(), &["build", "--input", input, "--output", "public", "--format", "github"]);
+    assert_eq!(github.status.code(), Some(2));
+    let stdout = String::from_utf8(github.stdout).unwrap();
+    assert!(stdout.starts_with("::error title=E-fatal::invalid configuration depesche.toml"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(String::from_utf8_lossy(&github.stderr).starts_with("error: invalid configuration"));
+    let json = depesche(dir.path(), &["check", "--input", input, "--format", "json"]);
+    assert_eq!(json.status.code(), Some(2));
+    let object: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!((&object["file"], &object["code"]), (&serde_json::Value::Null, &serde_json::json!("E-fatal")));
+    let text = depesche(dir.path(), &["check", "--input", input]);
+    assert!(text.stdout.is_empty(), "text: the message on standard error only");
+}
