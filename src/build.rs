@@ -22,6 +22,7 @@ use crate::decode::decode;
 use crate::output::Output;
 use crate::parse::parse_article;
 use crate::plan::{Plan, Planned};
+use crate::progress::{Progress, Silent};
 use crate::render::{FeedContents, Renderer, Templates};
 use crate::repair::{Lexicon, Repaired, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
@@ -74,7 +75,18 @@ struct Decoded {
 /// there for rendering; without one (`check`, `list`) they are dropped once
 /// the file is parsed.
 pub fn load(input: &Path, config: &Config, now: DateTime<Utc>, store: Option<&Store>) -> Result<Loaded> {
-    Ok(load_with_cache(input, config, now, store, None)?.0)
+    load_reporting(input, config, now, store, &Silent)
+}
+
+/// [`load`], telling `progress` how it goes.
+pub fn load_reporting(
+    input: &Path,
+    config: &Config,
+    now: DateTime<Utc>,
+    store: Option<&Store>,
+    progress: &dyn Progress,
+) -> Result<Loaded> {
+    Ok(load_with_cache(input, config, now, store, None, progress)?.0)
 }
 
 /// [`load`], reusing what `previous` recorded for files whose stamp did not
@@ -90,8 +102,9 @@ pub fn load_with_cache(
     now: DateTime<Utc>,
     store: Option<&Store>,
     previous: Option<&Manifest>,
+    progress: &dyn Progress,
 ) -> Result<(Loaded, Records)> {
-    let mut stages = Stages::new();
+    let mut stages = Stages::new(progress);
     let inventory = discover(input, config.max_file_size)
         .with_context(|| format!("cannot read input folder {}", input.display()))?;
     stages.done("find files");
@@ -104,7 +117,8 @@ pub fn load_with_cache(
         }
     };
     let mut loaded = Loaded { ignored: inventory.ignored, rejected: inventory.rejected, ..Default::default() };
-    let files = read_files(inventory.files, config.max_file_size, previous, store)?;
+    progress.reading(inventory.files.len());
+    let files = read_files(inventory.files, config.max_file_size, previous, store, progress)?;
     stages.done("read, decode and parse");
     let files = drop_duplicates(files, &mut loaded.rejected);
     let reused = files.reused.clone();
@@ -131,6 +145,7 @@ pub fn load_with_cache(
         .zip(earlier_stories.as_ref())
         .map(|(previous, story_of)| Earlier { story_of, changed_from: earliest_change(previous, &reused, &filed) });
     loaded.stories = group_after(&filed, config.host(), earlier.as_ref());
+    progress.grouped(loaded.stories.len());
     let stories = story_numbers(&loaded.stories);
     newest_first(&mut loaded.stories);
     stages.done("group");
@@ -243,6 +258,7 @@ fn read_files(
     max_file_size: u64,
     previous: Option<&Manifest>,
     store: &Store,
+    progress: &dyn Progress,
 ) -> Result<Vec<ReadFile>> {
     let cached_record = |file: &SourceFile| -> Option<CachedInput> {
         let cached = previous?.inputs.get(&file.rel)?;
@@ -259,9 +275,12 @@ fn read_files(
     let mut read_files: Vec<ReadFile> = files
         .into_par_iter()
         .zip(cached)
-        .map(|(file, cached)| match cached {
-            Some(cached) => Ok(ReadFile::Cached(file, cached)),
-            None => read(file),
+        .map(|(file, cached)| {
+            progress.file_read();
+            match cached {
+                Some(cached) => Ok(ReadFile::Cached(file, cached)),
+                None => read(file),
+            }
         })
         .collect::<Result<_>>()?;
     // A new file needing repair is repaired with the words of every file:
@@ -499,7 +518,12 @@ impl Built {
 /// inputs changed are rendered and only files whose bytes changed are
 /// written; the result is the same site, byte for byte.
 pub fn build(options: &BuildOptions) -> Result<Built> {
-    let mut stages = Stages::new();
+    build_reporting(options, &Silent)
+}
+
+/// [`build`], telling `progress` how it goes.
+pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Result<Built> {
+    let mut stages = Stages::new(progress);
     let templates = Templates::load(options.template_dir.as_deref())?;
     let cache_dir = crate::cache::folder_for(&options.output)?;
     let reading = reading_digest(&options.config);
@@ -523,12 +547,13 @@ pub fn build(options: &BuildOptions) -> Result<Built> {
     let contents = Store::open(&cache_dir.join("contents.pack"), previous.as_ref().map_or(0, |p| p.contents_len))?;
     stages.done("open");
     let (loaded, inputs) =
-        load_with_cache(&options.input, &options.config, options.now, Some(&texts), previous.as_ref())?;
+        load_with_cache(&options.input, &options.config, options.now, Some(&texts), previous.as_ref(), progress)?;
     stages.done("read and group");
     let plan = Plan::new(&loaded.stories, &options.config, &templates.sources());
     stages.done("plan");
     let renderer = Renderer::new(&templates, &options.config);
-    let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &texts, contents: &contents };
+    progress.writing(plan.documents().len());
+    let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &texts, contents: &contents, progress };
     let written = site.write(previous.as_ref())?;
     stages.done("render and write");
     if let Some(previous) = &previous {
@@ -550,9 +575,18 @@ pub fn build(options: &BuildOptions) -> Result<Built> {
     manifest.contents = written.contents;
     manifest.outputs = written.outputs;
     manifest.save(&cache_dir)?;
+    crate::websub::record_changed(&cache_dir, &changed_feeds(previous.as_ref(), &manifest))?;
     stages.done("commit");
     let pages = plan.documents().iter().filter(|d| d.path.ends_with(".html")).count();
     Ok(Built { loaded, pages })
+}
+
+/// The subscribed feeds whose bytes differ from the previous build's (all
+/// of them without one), for WebSub (see [`crate::websub`]).
+fn changed_feeds(previous: Option<&Manifest>, now: &Manifest) -> Vec<&'static str> {
+    let bytes = |manifest: &Manifest, feed: &str| manifest.outputs.get(feed).map(|output| output.bytes);
+    let changed = |feed: &&str| bytes(now, feed).is_some() && previous.and_then(|p| bytes(p, feed)) != bytes(now, feed);
+    crate::websub::SUBSCRIBED_FEEDS.iter().copied().filter(changed).collect()
 }
 
 /// Digest of what decides the result of reading a file: the program and
@@ -576,6 +610,7 @@ struct Site<'a> {
     texts: &'a Store,
     /// Every story's feed content.
     contents: &'a Store,
+    progress: &'a dyn Progress,
 }
 
 impl Site<'_> {
@@ -628,6 +663,7 @@ impl Site<'_> {
             && documents.iter().all(|planned| unchanged(planned).is_some())
         {
             let outputs = documents.iter().map(|p| (p.path.clone(), unchanged(p).expect("checked"))).collect();
+            documents.iter().for_each(|_| self.progress.document_written());
             return Ok(StoryWritten { outputs, contents: contents.clone() });
         }
         let texts = story_texts(self.texts, &self.plan.stories()[story])?;
@@ -662,6 +698,7 @@ impl Site<'_> {
         previous: Option<&Manifest>,
         render: impl FnOnce() -> Result<Vec<u8>>,
     ) -> Result<(String, CachedOutput)> {
+        self.progress.document_written();
         let before = previous.and_then(|p| p.outputs.get(&planned.path));
         if let Some(before) = before.filter(|b| b.digest == planned.digest) {
             return Ok((planned.path.clone(), *before));
@@ -701,22 +738,20 @@ impl FeedContents for KeptContents<'_> {
     }
 }
 
-/// Per-stage wall times, printed to standard error when the environment
-/// variable `DEPESCHE_TIMINGS` is set.
-struct Stages {
+/// Per-stage wall times, handed to a [`Progress`] (which prints them with
+/// `-v`).
+struct Stages<'a> {
     start: std::time::Instant,
-    enabled: bool,
+    progress: &'a dyn Progress,
 }
 
-impl Stages {
-    fn new() -> Stages {
-        Stages { start: std::time::Instant::now(), enabled: std::env::var_os("DEPESCHE_TIMINGS").is_some() }
+impl Stages<'_> {
+    fn new(progress: &dyn Progress) -> Stages<'_> {
+        Stages { start: std::time::Instant::now(), progress }
     }
 
     fn done(&mut self, stage: &str) {
-        if self.enabled {
-            eprintln!("timing: {stage}: {:.3} s", self.start.elapsed().as_secs_f64());
-        }
+        self.progress.stage_done(stage, self.start.elapsed().as_secs_f64());
         self.start = std::time::Instant::now();
     }
 }
@@ -761,7 +796,14 @@ mod tests {
         let target = dir.path().join("public");
         let output = Output::begin(&target, &input).unwrap();
         let (renderer, contents) = (Renderer::new(&templates, &config), Store::temporary().unwrap());
-        let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &store, contents: &contents };
+        let site = Site {
+            output: &output,
+            renderer: &renderer,
+            plan: &plan,
+            texts: &store,
+            contents: &contents,
+            progress: &Silent,
+        };
         site.write(None).unwrap();
         output.commit().unwrap();
         let source = target.join(crate::paths::source_file(&loaded.stories[0].path, 1));

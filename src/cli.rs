@@ -1,4 +1,4 @@
-//! The commands: `build`, `check`, `list` and `fix`.
+//! The commands: `build`, `check`, `serve`, `ping`, `list` and `fix`.
 //!
 //! Exit codes: 0 when everything was published cleanly, 1 when files were
 //! rejected (or, with `--strict`, when there were warnings), 2 when the run
@@ -14,9 +14,11 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use crate::build::{BuildOptions, Loaded, build, folder_texts, load};
+use crate::build::{BuildOptions, Loaded, build_reporting, folder_texts, load, load_reporting};
 use crate::config::{self, Config};
 use crate::decode::decode;
+use crate::diagnostics::{self, Format};
+use crate::progress::{Progress, Silent, Terminal};
 use crate::repair::{self, Lexicon};
 
 pub const EXIT_OK: u8 = 0;
@@ -29,14 +31,24 @@ pub const EXIT_FATAL: u8 = 2;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only errors: no warnings, no summary line.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Also print each stage's wall time.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Publish the input folder into the output folder.
-    Build(SiteArgs),
+    Build(CheckedArgs),
     /// Read and check everything, write nothing.
-    Check(SiteArgs),
+    Check(CheckedArgs),
+    /// Build, serve the site on this machine and rebuild on every change.
+    Serve(ServeArgs),
+    /// Tell the WebSub hub which feeds changed since the last ping (run after the upload).
+    Ping(PingArgs),
     /// List stories, their versions and rejected files.
     List {
         #[command(flatten)]
@@ -83,6 +95,59 @@ pub struct SiteArgs {
     pub clean: bool,
 }
 
+/// The options of `build` and `check`: the site's, and how problems are printed.
+#[derive(Debug, Clone, Args)]
+pub struct CheckedArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// How warnings and rejected files are printed: `text` on standard
+    /// error, `json` (one object per line) or `github` (workflow
+    /// annotations) on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// The options of `ping`.
+#[derive(Debug, Clone, Args)]
+pub struct PingArgs {
+    /// The output folder of the builds whose changed feeds are announced.
+    #[arg(long, default_value = "public")]
+    pub output: PathBuf,
+    /// Configuration file [default: depesche.toml if present, else built-in].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Absolute URL the site is served from, overriding the configuration.
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+/// The options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Folder of article files.
+    #[arg(long, default_value = "seeds")]
+    pub input: PathBuf,
+    /// Folder the served site is built into [default: a folder of its own
+    /// under the system's temporary folder].
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Configuration file [default: depesche.toml if present, else built-in].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Base URL whose path the site is served under, overriding the configuration.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Ignore what earlier builds kept, for the first build.
+    #[arg(long)]
+    pub clean: bool,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+}
+
 impl SiteArgs {
     fn options(&self) -> Result<BuildOptions> {
         let loaded = config::load(self.config.as_deref())?;
@@ -104,23 +169,10 @@ impl SiteArgs {
 /// Run one command; the exit code says whether everything was clean.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let started = Instant::now();
+    let verbosity = Verbosity::of(&cli);
     match cli.command {
-        Command::Build(args) => {
-            let options = args.options()?;
-            let built = build(&options)?;
-            print_diagnostics(&built.loaded);
-            let summary = built.summary();
-            println!("{}", summary.line("built", started.elapsed().as_secs_f64()));
-            Ok(exit_code(&built.loaded, args.strict))
-        }
-        Command::Check(args) => {
-            let options = args.options()?;
-            crate::render::Templates::load(options.template_dir.as_deref())?;
-            let loaded = load(&options.input, &options.config, options.now, None)?;
-            print_diagnostics(&loaded);
-            println!("{}", loaded.summary().line("checked", started.elapsed().as_secs_f64()));
-            Ok(exit_code(&loaded, args.strict))
-        }
+        Command::Build(args) => announce_fatal(args.format, build_site(&args, verbosity, started)),
+        Command::Check(args) => announce_fatal(args.format, check_site(&args, verbosity, started)),
         Command::List { site, json } => {
             let options = site.options()?;
             let loaded = load(&options.input, &options.config, options.now, None)?;
@@ -128,8 +180,64 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             print_stdout(&text)?;
             Ok(exit_code(&loaded, site.strict))
         }
+        Command::Serve(args) => {
+            let options = crate::serve::ServeOptions {
+                input: args.input,
+                config: args.config,
+                base_url: args.base_url,
+                output: args.output,
+                bind: args.bind,
+                port: args.port,
+                clean: args.clean,
+            };
+            crate::serve::serve(&options)?;
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        Command::Ping(args) => ping(&args, verbosity),
         Command::Fix { files, explain, input } => fix(&files, explain, input.as_deref()),
     }
+}
+
+/// `depesche build`.
+fn build_site(args: &CheckedArgs, verbosity: Verbosity, started: Instant) -> Result<ExitCode> {
+    let options = args.site.options()?;
+    let progress = verbosity.progress();
+    let built = build_reporting(&options, &*progress);
+    progress.finish();
+    let built = built?;
+    let report = Report { input: &options.input, format: args.format, verbosity };
+    report.diagnostics(&built.loaded)?;
+    report.summary(&built.summary().line("built", started.elapsed().as_secs_f64()))?;
+    Ok(exit_code(&built.loaded, args.site.strict))
+}
+
+/// `depesche check`.
+fn check_site(args: &CheckedArgs, verbosity: Verbosity, started: Instant) -> Result<ExitCode> {
+    let options = args.site.options()?;
+    crate::render::Templates::load(options.template_dir.as_deref())?;
+    let progress = verbosity.progress();
+    let loaded = load_reporting(&options.input, &options.config, options.now, None, &*progress);
+    progress.finish();
+    let loaded = loaded?;
+    let report = Report { input: &options.input, format: args.format, verbosity };
+    report.diagnostics(&loaded)?;
+    report.summary(&loaded.summary().line("checked", started.elapsed().as_secs_f64()))?;
+    Ok(exit_code(&loaded, args.site.strict))
+}
+
+/// A run that could not be done is also reported in the machine's format
+/// (`E-fatal`), so that CI shows why, not only that, it failed; the error
+/// still ends the run (exit code 2, message on standard error).
+fn announce_fatal(format: Format, outcome: Result<ExitCode>) -> Result<ExitCode> {
+    if let (Err(error), Format::Json | Format::Github) = (&outcome, format) {
+        let diagnostic = diagnostics::fatal(&format!("{error:#}"));
+        let line = match format {
+            Format::Json => diagnostics::json_line(&diagnostic),
+            _ => diagnostics::github_annotation(&diagnostic),
+        };
+        print_stdout(&format!("{line}\n"))?;
+    }
+    outcome
 }
 
 fn exit_code(loaded: &Loaded, strict: bool) -> ExitCode {
@@ -137,12 +245,79 @@ fn exit_code(loaded: &Loaded, strict: bool) -> ExitCode {
     ExitCode::from(if problems { EXIT_PROBLEMS } else { EXIT_OK })
 }
 
-fn print_diagnostics(loaded: &Loaded) {
-    for warning in &loaded.warnings {
-        eprintln!("{warning}");
+/// How much a run prints besides its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verbosity {
+    /// `-q`: errors only.
+    Quiet,
+    Normal,
+    /// `-v` (or `DEPESCHE_TIMINGS` set): also each stage's time.
+    Verbose,
+}
+
+impl Verbosity {
+    fn of(cli: &Cli) -> Verbosity {
+        if cli.quiet {
+            Verbosity::Quiet
+        } else if cli.verbose || std::env::var_os("DEPESCHE_TIMINGS").is_some() {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        }
     }
-    for rejection in &loaded.rejected {
-        eprintln!("{rejection}");
+
+    /// The listener of a long run: a bar on a terminal unless quiet.
+    fn progress(self) -> Box<dyn Progress> {
+        match self {
+            Verbosity::Quiet => Box::new(Silent),
+            _ => Box::new(Terminal::new(self == Verbosity::Verbose)),
+        }
+    }
+}
+
+/// Where and how a run's problems and summary are printed.
+struct Report<'a> {
+    input: &'a std::path::Path,
+    format: Format,
+    verbosity: Verbosity,
+}
+
+impl Report<'_> {
+    /// Rejected files, then warnings (left out with `-q`). Text goes to
+    /// standard error as it always did; JSON and annotations are the
+    /// machine's output and go to standard output.
+    fn diagnostics(&self, loaded: &Loaded) -> Result<()> {
+        let warnings: &[crate::report::Warning] = match self.verbosity {
+            Verbosity::Quiet => &[],
+            _ => &loaded.warnings,
+        };
+        if self.format == Format::Text {
+            warnings.iter().for_each(|warning| eprintln!("{warning}"));
+            loaded.rejected.iter().for_each(|rejection| eprintln!("{rejection}"));
+            return Ok(());
+        }
+        let mut text = String::new();
+        for diagnostic in diagnostics::collect(self.input, &loaded.rejected, warnings) {
+            text += &match self.format {
+                Format::Json => diagnostics::json_line(&diagnostic),
+                _ => diagnostics::github_annotation(&diagnostic),
+            };
+            text.push('\n');
+        }
+        print_stdout(&text)
+    }
+
+    /// The summary line: on standard output, except with `--format json`,
+    /// whose standard output holds nothing but JSON; none with `-q`.
+    fn summary(&self, line: &str) -> Result<()> {
+        match (self.verbosity, self.format) {
+            (Verbosity::Quiet, _) => Ok(()),
+            (_, Format::Json) => {
+                eprintln!("{line}");
+                Ok(())
+            }
+            _ => print_stdout(&format!("{line}\n")),
+        }
     }
 }
 
@@ -237,6 +412,28 @@ fn list_table(loaded: &Loaded, config: &Config) -> String {
         files.files, files.published, files.rejected, files.ignored
     );
     text
+}
+
+/// `depesche ping`: post every pending feed to the hub; exit code 1 when
+/// the hub did not accept one (it stays pending for the next ping).
+fn ping(args: &PingArgs, verbosity: Verbosity) -> Result<ExitCode> {
+    let mut config = config::load(args.config.as_deref())?.config;
+    if let Some(base_url) = &args.base_url {
+        config = config.with_base_url(base_url).context("invalid --base-url")?;
+    }
+    let cache_dir = crate::cache::folder_for(&args.output)?;
+    let pinged = crate::websub::ping(&config, &cache_dir)?;
+    for (url, error) in &pinged.failed {
+        eprintln!("error: the hub did not accept {url}: {error}");
+    }
+    if verbosity != Verbosity::Quiet {
+        let mut text: String = pinged.accepted.iter().map(|url| format!("pinged {url}\n")).collect();
+        if pinged.accepted.is_empty() && pinged.failed.is_empty() {
+            text += "no feed changed since the last ping\n";
+        }
+        print_stdout(&text)?;
+    }
+    Ok(ExitCode::from(if pinged.failed.is_empty() { EXIT_OK } else { EXIT_PROBLEMS }))
 }
 
 /// `depesche fix`: repaired text on standard output, repairs on standard error.

@@ -25,6 +25,11 @@ pub struct Config {
     pub feed_length: usize,
     pub page_size: usize,
     pub max_file_size: u64,
+    /// The WebSub hub the feeds name (`rel="hub"`) and `depesche ping`
+    /// notifies; off when absent. Left out of the serialised configuration
+    /// when absent, so that a site without a hub keeps its digests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websub_hub: Option<String>,
 }
 
 /// Where a configuration came from, and the folder that may hold template overrides.
@@ -48,6 +53,7 @@ struct UserConfig {
     feed_length: Option<usize>,
     page_size: Option<usize>,
     max_file_size: Option<u64>,
+    websub_hub: Option<String>,
 }
 
 impl Config {
@@ -64,6 +70,7 @@ impl Config {
             ($($field:ident),*) => { $(if let Some(v) = user.$field { config.$field = v; })* };
         }
         take!(title, description, base_url, language, author, feed_length, page_size, max_file_size);
+        config.websub_hub = user.websub_hub.or(config.websub_hub);
         config.validate()?;
         Ok(config)
     }
@@ -82,6 +89,11 @@ impl Config {
         }
         if !self.base_url.ends_with('/') {
             self.base_url.push('/');
+        }
+        if let Some(hub) = &self.websub_hub
+            && !(hub.starts_with("https://") || hub.starts_with("http://"))
+        {
+            bail!("websub_hub must be an absolute http(s) URL such as https://hub.example.org/, found {hub:?}");
         }
         if self.feed_length == 0 || self.page_size == 0 {
             bail!("feed_length and page_size must be at least 1");
@@ -145,5 +157,13 @@ mod tests {
     fn unknown_keys_and_bad_urls_are_errors() {
         assert!(Config::from_toml("titel = \"x\"").is_err());
         assert!(Config::from_toml("base_url = \"example.org\"").is_err());
+        assert!(Config::from_toml("websub_hub = \"hub.example.org\"").is_err());
+    }
+
+    #[test]
+    fn a_websub_hub_is_off_unless_set() {
+        assert_eq!(Config::embedded().websub_hub, None);
+        let config = Config::from_toml("websub_hub = \"https://hub.example.org/\"").unwrap();
+        assert_eq!(config.websub_hub.as_deref(), Some("https://hub.example.org/"));
     }
 }

@@ -11,21 +11,31 @@
 //! the command line over it. Each stage takes and returns plain data.
 //!
 //! [`paths`] is the one place that makes site paths and URLs.
+//!
+//! Around the pipeline: [`report`] and [`diagnostics`] say what went wrong
+//! (with stable codes, as text, JSON or GitHub annotations), [`progress`]
+//! shows a long run's progress on a terminal, [`serve`] previews the site
+//! over HTTP and rebuilds on changes, [`websub`] tells a WebSub hub which
+//! feeds changed.
 
 pub mod build;
 pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod diagnostics;
 pub mod diff;
 pub mod output;
 pub mod parse;
 pub mod paths;
 pub mod plan;
+pub mod progress;
 pub mod render;
 pub mod repair;
 pub mod report;
+pub mod serve;
 pub mod slug;
 pub mod source;
 pub mod store;
 pub mod stories;
+pub mod websub;

@@ -109,6 +109,10 @@ pub fn atom_document(
         link("alternate", &config.base_url, "text/html"),
     ];
     links.extend(document.links);
+    // An archive never changes once its month is over: nobody subscribes to it.
+    if let Some(hub) = config.websub_hub.as_deref().filter(|_| !document.archive) {
+        links.push(atom::Link { rel: "hub".into(), href: hub.into(), ..Default::default() });
+    }
     let mut feed = atom::Feed {
         title: atom::Text::plain(&document.title),
         subtitle: Some(atom::Text::plain(&config.description)),
@@ -176,6 +180,11 @@ pub fn rss_feed(config: &Config, site: &SiteView, items: &[FeedItem]) -> Result<
         mime_type: Some("application/rss+xml".into()),
         ..Default::default()
     };
+    let hub_link = config.websub_hub.as_ref().map(|hub| rss::extension::atom::Link {
+        rel: "hub".into(),
+        href: hub.clone(),
+        ..Default::default()
+    });
     let channel = rss::Channel {
         title: config.title.clone(),
         link: config.base_url.clone(),
@@ -183,7 +192,9 @@ pub fn rss_feed(config: &Config, site: &SiteView, items: &[FeedItem]) -> Result<
         language: Some(config.language.clone()),
         generator: Some("depesche".into()),
         last_build_date: Some(rfc822(feed_updated(items))),
-        atom_ext: Some(rss::extension::atom::AtomExtension { links: vec![self_link] }),
+        atom_ext: Some(rss::extension::atom::AtomExtension {
+            links: vec![self_link].into_iter().chain(hub_link).collect(),
+        }),
         items: items.iter().map(|item| rss_item(config, item)).collect(),
         ..Default::default()
     };
@@ -232,7 +243,17 @@ struct JsonFeed<'a> {
     description: &'a str,
     language: &'a str,
     authors: [JsonAuthor<'a>; 1],
+    /// The WebSub hub, when the site has one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<JsonHub<'a>>,
     items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonHub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -261,6 +282,7 @@ pub fn json_feed(config: &Config, site: &SiteView, items: &[FeedItem]) -> Result
         description: &config.description,
         language: &config.language,
         authors: [JsonAuthor { name: &config.author }],
+        hubs: config.websub_hub.iter().map(|url| JsonHub { kind: "WebSub", url }).collect(),
         items: items.iter().map(json_item).collect(),
     };
     let mut text = serde_json::to_string_pretty(&feed)?;
