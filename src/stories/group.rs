@@ -98,7 +98,7 @@ pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<u
     let cut = kept.len();
     let mut story_of: Vec<usize> = kept;
     story_of.reserve(profiles.len() - cut);
-    let index = FeatureIndex::new(profiles);
+    let index = FeatureIndex::new(profiles, first_reached(profiles, cut));
     // Which earlier files share the most with each revision, and the
     // look-alike levels of those that begin stories, do not depend on how
     // files are grouped: they are found on all cores first.
@@ -197,14 +197,28 @@ fn features(profile: &Profile) -> [(u64, &Sketch); 2] {
     [(0, &profile.shingles), (1, &profile.vocabulary)]
 }
 
+/// The first file that grouping the files from `cut` on can look at: a
+/// revision looks back `MAX_REVISION_GAP_HOURS` for its story, and the
+/// level of a story it finds looks `LOOKALIKE_WINDOW_HOURS` around that
+/// story's first file. An incremental build indexes no file before it.
+fn first_reached(profiles: &[&Profile], cut: usize) -> usize {
+    let Some(first_grouped) = profiles.get(cut) else { return cut };
+    // An hour more than the two windows, so rounding cannot leave a file out.
+    let reach = MAX_REVISION_GAP_HOURS + LOOKALIKE_WINDOW_HOURS + 1.0;
+    profiles[..cut].partition_point(|p| hours_between(p, first_grouped) > reach)
+}
+
 impl FeatureIndex {
-    fn new(profiles: &[&Profile]) -> FeatureIndex {
+    /// The index of the files from `first` on (file numbers stay those of
+    /// `profiles`).
+    fn new(profiles: &[&Profile], first: usize) -> FeatureIndex {
         assert!(profiles.len() < 1 << FILE_BITS, "too many files for the feature index");
+        let indexed = || profiles.iter().enumerate().skip(first);
         // Counted first, so the array is allocated once at its size: an
         // archive's index is its largest structure.
-        let count = profiles.iter().enumerate().map(|(file, profile)| postings_of(file, profile).count()).sum();
+        let count = indexed().map(|(file, profile)| postings_of(file, profile).count()).sum();
         let mut postings: Vec<u64> = Vec::with_capacity(count);
-        postings.extend(profiles.iter().enumerate().flat_map(|(file, profile)| postings_of(file, profile)));
+        postings.extend(indexed().flat_map(|(file, profile)| postings_of(file, profile)));
         postings.par_sort_unstable();
         FeatureIndex { postings }
     }
@@ -707,7 +721,7 @@ mod tests {
         let key = feature_key(0, boilerplate.shingles.values[0]);
         let profiles = vec![boilerplate; MAX_POSTINGS + 1];
         let refs: Vec<&Profile> = profiles.iter().collect();
-        let index = FeatureIndex::new(&refs);
+        let index = FeatureIndex::new(&refs, 0);
         assert!(index.files_in(key, &(0..MAX_POSTINGS + 1)).is_empty(), "in more files than the cap: boilerplate");
         assert_eq!(index.files_in(key, &(1..MAX_POSTINGS + 1)).len(), MAX_POSTINGS, "up to the cap: looked up");
         assert_eq!(MAX_POSTINGS, 200, "the README says 200");
