@@ -25,6 +25,10 @@ use crate::config::Config;
 use crate::paths;
 use crate::stories::{Story, Version};
 
+mod listings;
+
+pub use listings::{NEWS_SITEMAP_DAYS, NEWS_SITEMAP_LIMIT, Period, PeriodListing, PlaceListing, place_name};
+
 /// Stories per archive document. A busy wire publishes thousands of stories
 /// a month; with their full texts, 500 keep a document near 2 MB, which a
 /// feed reader still fetches and parses in one go.
@@ -60,6 +64,10 @@ pub enum Document {
         story: usize,
         n: usize,
     },
+    /// The story as IPTC ninjs JSON (`story.json`).
+    StoryJson {
+        story: usize,
+    },
     /// Index page `page` (from 1), newest stories first.
     Index {
         page: usize,
@@ -80,6 +88,32 @@ pub enum Document {
     Archive {
         index: usize,
     },
+    /// Page `page` (from 1) of the date archive [`Plan::periods`]`[index]`.
+    Period {
+        index: usize,
+        page: usize,
+    },
+    /// `datum/`: every year and month with its count.
+    Dates,
+    /// Page `page` (from 1) of the place [`Plan::places`]`[index]`.
+    Place {
+        index: usize,
+        page: usize,
+    },
+    /// The Atom feed of the place [`Plan::places`]`[index]`.
+    PlaceFeed {
+        index: usize,
+    },
+    /// `ort/`: every place with its count.
+    Places,
+    /// `news-sitemap.xml`, the Google News sitemap.
+    NewsSitemap,
+    /// `abonnieren/`: the feeds and how to subscribe.
+    Subscribe,
+    /// `_headers` for Netlify and Cloudflare Pages.
+    HostHeaders,
+    /// `_redirects` for Netlify and Cloudflare Pages.
+    HostRedirects,
 }
 
 /// A document with where it goes and what it depends on.
@@ -145,6 +179,16 @@ pub struct Plan<'a> {
     changes: Vec<(usize, usize)>,
     archives: Vec<ArchivePart>,
     sitemaps: Vec<SitemapPart>,
+    /// The date archives: years, then months, then days, each oldest first.
+    periods: Vec<PeriodListing>,
+    /// The dateline places, by slug.
+    places: Vec<PlaceListing>,
+    /// The stories of `news-sitemap.xml`, newest first.
+    news: Vec<usize>,
+    /// Stories per index, month, year and place page.
+    page_size: usize,
+    /// Stories per feed, place feeds included.
+    feed_length: usize,
 }
 
 impl<'a> Plan<'a> {
@@ -160,6 +204,11 @@ impl<'a> Plan<'a> {
             changes: newest_versions(stories, config.feed_length),
             archives: archive_parts(stories, ARCHIVE_PART_SIZE),
             sitemaps: Vec::new(),
+            periods: listings::periods(stories, config.page_size),
+            places: listings::places(stories),
+            news: listings::news_stories(stories),
+            page_size: config.page_size,
+            feed_length: config.feed_length,
         };
         plan.sitemaps = sitemap_parts(stories, plan.index_page_count(), SITEMAP_URL_LIMIT);
         let site = site_digest(config, templates);
@@ -244,6 +293,51 @@ impl<'a> Plan<'a> {
         &self.sitemaps
     }
 
+    /// The date archives: years, then months, then days, each oldest first.
+    pub fn periods(&self) -> &[PeriodListing] {
+        &self.periods
+    }
+
+    /// The stories on page `page` (from 1) of date archive `index`.
+    pub fn period_page(&self, index: usize, page: usize) -> &[usize] {
+        self.periods[index].page(page, self.page_size)
+    }
+
+    /// The date archives of the same kind just before and after `index`
+    /// (the neighbouring periods with stories).
+    pub fn period_neighbours(&self, index: usize) -> (Option<&PeriodListing>, Option<&PeriodListing>) {
+        let this = &self.periods[index];
+        let same = |listing: &&PeriodListing| listing.period.same_kind(&this.period);
+        let before = index.checked_sub(1).and_then(|i| self.periods.get(i)).filter(same);
+        (before, self.periods.get(index + 1).filter(same))
+    }
+
+    /// The dateline places, by slug.
+    pub fn places(&self) -> &[PlaceListing] {
+        &self.places
+    }
+
+    /// The stories on page `page` (from 1) of place `index`.
+    pub fn place_page(&self, index: usize, page: usize) -> &[usize] {
+        self.places[index].page(page, self.page_size)
+    }
+
+    /// How many pages place `index` has.
+    pub fn place_page_count(&self, index: usize) -> usize {
+        self.places[index].pages(self.page_size)
+    }
+
+    /// The stories of place `index`'s feed, newest first.
+    pub fn place_feed(&self, index: usize) -> &[usize] {
+        let stories = &self.places[index].stories;
+        &stories[..stories.len().min(self.feed_length)]
+    }
+
+    /// The stories of `news-sitemap.xml`, newest first.
+    pub fn news_stories(&self) -> &[usize] {
+        &self.news
+    }
+
     /// The time a sitemap gives for index pages: the newest significant
     /// update of any story (they all move when a story arrives); none
     /// without stories.
@@ -324,6 +418,67 @@ impl<'a> Plan<'a> {
                 digest: digest.finish(),
             });
         }
+        documents.extend(self.listings_planned(site, story_digests));
+        documents
+    }
+
+    /// The date archives, the places, the news sitemap, the subscribe page
+    /// and the host configuration. A listing page shows of each story what
+    /// the index shows ([`listing_digest`]); a place feed carries its
+    /// stories' entries ([`story_digest`]).
+    fn listings_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
+        let mut documents = Vec::new();
+        let planned =
+            |document: Document, path: String, digest: Digest| Planned { document, path, digest: digest.finish() };
+        for (index, listing) in self.periods.iter().enumerate() {
+            let (before, after) = self.period_neighbours(index);
+            for page in 1..=listing.pages {
+                let path = paths::page_file(&listing.page_dir(page));
+                let mut digest = Digest::document(site, "period");
+                digest.text(&path).number(page).number(listing.pages).number(listing.stories.len());
+                digest.text(&before.map(|l| l.period.dir()).unwrap_or_default());
+                digest.text(&after.map(|l| l.period.dir()).unwrap_or_default());
+                for &story in self.period_page(index, page) {
+                    digest.word(listing_digest(&self.stories[story]));
+                }
+                documents.push(planned(Document::Period { index, page }, path, digest));
+            }
+        }
+        let mut dates = Digest::document(site, "dates");
+        for listing in self.periods.iter().filter(|l| !matches!(l.period, Period::Day(..))) {
+            dates.text(&listing.period.dir()).number(listing.stories.len());
+        }
+        documents.push(planned(Document::Dates, paths::page_file(paths::DATES_DIR), dates));
+        let mut places = Digest::document(site, "places");
+        for (index, place) in self.places.iter().enumerate() {
+            places.text(&place.slug).text(&place.name).number(place.stories.len());
+            let pages = self.place_page_count(index);
+            for page in 1..=pages {
+                let path = paths::page_file(&place.page_dir(page));
+                let mut digest = Digest::document(site, "place");
+                digest.text(&path).text(&place.name).number(page).number(pages).number(place.stories.len());
+                for &story in self.place_page(index, page) {
+                    digest.word(listing_digest(&self.stories[story]));
+                }
+                documents.push(planned(Document::Place { index, page }, path, digest));
+            }
+            let mut feed = Digest::document(site, "place-feed");
+            feed.text(&place.slug).text(&place.name);
+            for &story in self.place_feed(index) {
+                feed.word(story_digests[story]);
+            }
+            documents.push(planned(Document::PlaceFeed { index }, paths::place_feed_file(&place.slug), feed));
+        }
+        documents.push(planned(Document::Places, paths::page_file(paths::PLACES_DIR), places));
+        let mut news = Digest::document(site, "news-sitemap");
+        for &story in &self.news {
+            news.word(listing_digest(&self.stories[story]));
+        }
+        documents.push(planned(Document::NewsSitemap, paths::NEWS_SITEMAP.into(), news));
+        let fixed = |kind: &str| Digest::document(site, kind);
+        documents.push(planned(Document::Subscribe, paths::page_file(paths::SUBSCRIBE_DIR), fixed("subscribe")));
+        documents.push(planned(Document::HostHeaders, paths::HOST_HEADERS.into(), fixed("headers")));
+        documents.push(planned(Document::HostRedirects, paths::HOST_REDIRECTS.into(), fixed("redirects")));
         documents
     }
 
@@ -379,7 +534,10 @@ fn story_documents(index: usize, story: &Story, site: u64, history: u64) -> Vec<
         }
         Planned { document, path, digest: digest.finish() }
     };
-    let mut documents = vec![page(Document::Story { story: index }, paths::page_file(&story.path), &[])];
+    let mut documents = vec![
+        page(Document::Story { story: index }, paths::page_file(&story.path), &[]),
+        page(Document::StoryJson { story: index }, paths::story_json_file(&story.path), &[]),
+    ];
     for version in &story.versions {
         let n = version.n;
         // The original's bytes are its only input: no template or setting
@@ -630,9 +788,9 @@ mod tests {
         let kinds: std::collections::BTreeSet<Document> = documents.iter().map(|d| d.document).collect();
         assert_eq!(paths.len(), documents.len(), "unique paths");
         assert_eq!(kinds.len(), documents.len(), "each document once");
-        // Two stories: pages 1 + 2 versions × (page, source) + 1 diff, and 1 + 2.
+        // Two stories: page and JSON + 2 versions × (page, source) + 1 diff, and 2 + 2.
         let story_documents: usize = (0..stories.len()).map(|i| plan.story_documents(i).len()).sum();
-        assert_eq!(story_documents, 6 + 3);
+        assert_eq!(story_documents, 7 + 4);
         for path in ["index.html", "404.html", "sitemap.xml", "atom.xml", "rss.xml", "feed.json", "changes.xml"] {
             assert!(paths.contains(path), "{path}");
         }
