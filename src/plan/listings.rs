@@ -113,8 +113,9 @@ pub struct PlaceListing {
     /// The place's slug (German rules), its folder name: `BRÜSSEL` and
     /// `Brüssel` are one place, `bruessel`.
     pub slug: String,
-    /// The place as the datelines write it most often (ties: the first in
-    /// sorted order), in title case when written in capitals.
+    /// The place as the datelines write it most often (ties: the spelling
+    /// with umlauts, then the first in sorted order), in title case when
+    /// written in capitals.
     pub name: String,
     /// Indexes into the plan's stories, in the plan's order (newest first).
     pub stories: Vec<usize>,
@@ -158,8 +159,14 @@ pub fn places(stories: &[Story]) -> Vec<PlaceListing> {
     by_slug
         .into_iter()
         .map(|(slug, (stories, spellings))| {
-            let most = spellings.values().copied().max().unwrap_or(0);
-            let written = spellings.iter().find(|(_, count)| **count == most).map_or("", |(name, _)| *name);
+            // The most frequent spelling; on a tie the one with the most
+            // letters beyond ASCII (`BRÜSSEL` before `BRUESSEL`), then the
+            // first in sorted order.
+            let beyond_ascii = |name: &str| name.chars().filter(|c| !c.is_ascii()).count();
+            let written = spellings
+                .iter()
+                .max_by(|(a, m), (b, n)| m.cmp(n).then(beyond_ascii(a).cmp(&beyond_ascii(b))).then_with(|| b.cmp(a)))
+                .map_or("", |(name, _)| *name);
             PlaceListing { slug, name: place_name(written), stories }
         })
         .collect()
