@@ -152,8 +152,8 @@ fn places_have_pages_counts_and_feeds_with_the_entries_of_atom_xml() {
         }
         let html = page(&format!("{BASE}ort/{slug}/"));
         assert!(html.contains(&format!("value=\"{BASE}ort/{slug}/atom.xml\"")), "{slug}: its feed address to copy");
-        let discovery = format!("type=\"application/atom+xml\" title=\"Ticker-Archiv – ");
-        assert!(html.contains(&discovery) && html.contains(&format!("href=\"{BASE}ort/{slug}/atom.xml\">")));
+        let discovery = "type=\"application/atom+xml\" title=\"Ticker-Archiv – ";
+        assert!(html.contains(discovery) && html.contains(&format!("href=\"{BASE}ort/{slug}/atom.xml\">")));
     }
 }
 
