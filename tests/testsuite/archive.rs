@@ -319,3 +319,60 @@ fn host_configuration_names_the_paths_below_the_base() {
     }
     assert!(site().read("_redirects").contains("/archiv/*  /archiv/404.html  404"));
 }
+
+/// IPTC's schema, in the copy of `shared/` beside the project.
+fn ninjs_schema() -> std::path::PathBuf {
+    crate::support::project_dir().join("../shared/schemas/ninjs-schema_3.1.json")
+}
+
+#[test]
+fn every_story_json_validates_against_iptc_ninjs_3_1() {
+    use crate::external::{assert_passes, helper, python, python_modules, ready, sites};
+    let schema = ninjs_schema();
+    let mut missing: Vec<String> = python_modules(&["jsonschema"]).into_iter().collect();
+    if !schema.is_file() {
+        missing.push(format!("{} is not there", schema.display()));
+    }
+    if !ready("ninjs schema check", missing) {
+        return;
+    }
+    let mut command = std::process::Command::new(python());
+    command.arg(helper("check_ninjs.py")).arg(&schema);
+    let mut files = 0;
+    for site in sites() {
+        for file in site.files(|path| path.ends_with("/story.json")) {
+            command.arg(file);
+            files += 1;
+        }
+    }
+    assert!(files > 10, "{files} story.json files");
+    let said = assert_passes("check_ninjs.py (jsonschema)", &mut command);
+    assert!(said.contains(", 0 problems"), "{said}");
+}
+
+#[test]
+fn a_story_json_is_the_story_in_ninjs() {
+    let url = story("eu-kommission");
+    let path = url.strip_prefix(BASE).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&site().read(&format!("{path}story.json"))).unwrap();
+    let atom = feed_rs::parser::parse(site().read("atom.xml").as_bytes()).unwrap();
+    let entry = atom.entries.iter().find(|e| e.links[0].href == url).unwrap();
+    assert_eq!(json["uri"], entry.id.as_str(), "uri is the story id");
+    assert_eq!(json["version"], "2");
+    assert_eq!(json["firstCreated"], "2024-01-02T14:30:00+01:00");
+    assert_eq!(json["versionCreated"], "2024-01-02T16:00:00+01:00");
+    assert_eq!(json["headlines"][0]["value"], "EU-Kommission legt Regeln für Plattformen vor");
+    assert_eq!(json["located"], "BRÜSSEL");
+    assert_eq!(json["language"], "de");
+    let body = json["bodies"][0]["value"].as_str().unwrap();
+    assert_eq!(json["bodies"][0]["contentType"], "text/html");
+    assert!(body.starts_with("<p><span class=\"dateline\">BRÜSSEL (dpa-AFX) -</span>") && body.contains("2025"));
+    let versions = json["associations"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1]["versionCreated"], "2024-01-02T16:00:00+01:00");
+    assert_eq!(
+        versions[1]["descriptions"][0]["value"],
+        "(Berichtigung: Im zweiten Absatz muss es 2025 heißen, nicht 2024)"
+    );
+    assert!(!site().read(&format!("{path}story.json")).contains("edNote"));
+}
