@@ -993,4 +993,97 @@ mod tests {
         );
         assert_ne!(digest(&plan_of(&[]), "sitemap.xml"), digest(&based, "sitemap.xml"), "the base URL");
     }
+
+    #[test]
+    fn date_archives_hold_each_story_under_its_first_day_newest_first() {
+        let stories = five_days_around_october();
+        let config = Config { page_size: 2, ..Config::embedded() };
+        let plan = Plan::new(&stories, &config, &[]);
+        let headlines = |indexes: &[usize]| -> Vec<String> {
+            indexes.iter().map(|&i| stories[i].first().head.headline.clone()).collect()
+        };
+        let dirs: Vec<String> = plan.periods().iter().map(|l| l.period.dir()).collect();
+        assert_eq!(
+            dirs,
+            [
+                "2024/",
+                "2024/09/",
+                "2024/10/",
+                "2024/09/30/",
+                "2024/10/01/",
+                "2024/10/02/",
+                "2024/10/03/",
+                "2024/10/04/"
+            ]
+        );
+        let october = dirs.iter().position(|d| d == "2024/10/").unwrap();
+        assert_eq!(plan.periods()[october].pages, 2);
+        assert_eq!(headlines(plan.period_page(october, 1)), ["Meldung 4", "Meldung 0"]);
+        assert_eq!(headlines(plan.period_page(october, 2)), ["Meldung 2", "Meldung 1"]);
+        let (before, after) = plan.period_neighbours(october);
+        assert_eq!(before.map(|l| l.period.dir()).as_deref(), Some("2024/09/"));
+        assert!(after.is_none(), "no later month, and a day is no neighbour of a month");
+        let first_day = dirs.iter().position(|d| d == "2024/09/30/").unwrap();
+        let (before, after) = plan.period_neighbours(first_day);
+        assert!(before.is_none(), "a month is no neighbour of a day");
+        assert_eq!(after.map(|l| l.period.dir()).as_deref(), Some("2024/10/01/"));
+        for page in ["2024/index.html", "2024/seite/2/index.html", "2024/seite/3/index.html", "2024/10/04/index.html"] {
+            assert!(plan.documents().iter().any(|d| d.path == page), "{page}");
+        }
+    }
+
+    #[test]
+    fn a_revision_touches_its_own_archive_pages_and_places_only() {
+        let before = stories(vec![strike(), market(), january()]);
+        let after = stories(vec![strike(), strike_update("Verdi droht."), market(), january()]);
+        let (before, after) = (plan_of(&before), plan_of(&after));
+        for path in ["2024/02/07/index.html", "2024/02/index.html", "2024/index.html", "ort/berlin/atom.xml"] {
+            assert_ne!(digest(&before, path), digest(&after, path), "{path} lists the revised story");
+        }
+        for path in ["2024/02/06/index.html", "2024/01/15/index.html", "2024/01/index.html", "datum/index.html"] {
+            assert_eq!(digest(&before, path), digest(&after, path), "{path} does not show it");
+        }
+        assert_eq!(digest(&before, "abonnieren/index.html"), digest(&after, "abonnieren/index.html"));
+        assert_eq!(digest(&before, "_headers"), digest(&after, "_headers"));
+        // A new day between two others changes their links to it.
+        let between = stories(vec![
+            strike(),
+            market(),
+            january(),
+            file("Bahn: Streik beendet", "01.02.2024 - 12:00:00", "Die Züge fahren wieder nach Plan."),
+        ]);
+        let between = plan_of(&between);
+        assert_ne!(digest(&before, "2024/01/15/index.html"), digest(&between, "2024/01/15/index.html"));
+        assert_ne!(digest(&before, "2024/02/06/index.html"), digest(&between, "2024/02/06/index.html"));
+        assert_eq!(digest(&before, "2024/02/07/index.html"), digest(&between, "2024/02/07/index.html"));
+        assert_ne!(digest(&before, "datum/index.html"), digest(&between, "datum/index.html"), "February's count");
+    }
+
+    #[test]
+    fn the_news_sitemap_reaches_two_days_back_from_the_newest_story_and_holds_at_most_a_thousand() {
+        let recent: Vec<Filed> = (0..NEWS_SITEMAP_LIMIT + 5)
+            .map(|i| {
+                let (hour, minute, second) = (i / 3600, i / 60 % 60, i % 60);
+                let stamp = format!("10.03.2024 - {:02}:{minute:02}:{second:02}", 10 + hour);
+                file(&format!("Meldung {i}"), &stamp, &format!("Text {i} für die Leser."))
+            })
+            .collect();
+        let many = stories(recent);
+        let plan = plan_of(&many);
+        let news = plan.news_stories();
+        assert_eq!(news.len(), NEWS_SITEMAP_LIMIT);
+        let published = |i: usize| many[i].published();
+        assert!(news.windows(2).all(|w| published(w[0]) >= published(w[1])), "newest first");
+        assert_eq!(many[news[0]].first().head.headline, format!("Meldung {}", NEWS_SITEMAP_LIMIT + 4));
+        let edge = |stamp: &str| {
+            let files = vec![
+                file("Neueste", "10.03.2024 - 12:00:00", "Die neueste Meldung."),
+                file("Am Rand", stamp, "Eine ältere Meldung."),
+            ];
+            let grouped = stories(files);
+            plan_of(&grouped).news_stories().len()
+        };
+        assert_eq!(edge("08.03.2024 - 12:00:00"), 2, "exactly two days older");
+        assert_eq!(edge("08.03.2024 - 11:59:59"), 1, "a second more");
+    }
 }
