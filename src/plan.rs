@@ -427,9 +427,24 @@ impl<'a> Plan<'a> {
     /// the index shows ([`listing_digest`]); a place feed carries its
     /// stories' entries ([`story_digest`]).
     fn listings_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
+        let mut documents = self.periods_planned(site);
+        documents.extend(self.places_planned(site, story_digests));
+        let mut news = Digest::document(site, "news-sitemap");
+        for &story in &self.news {
+            news.word(listing_digest(&self.stories[story]));
+        }
+        documents.push(planned(Document::NewsSitemap, paths::NEWS_SITEMAP.into(), news));
+        let fixed = |kind: &str| Digest::document(site, kind);
+        documents.push(planned(Document::Subscribe, paths::page_file(paths::SUBSCRIBE_DIR), fixed("subscribe")));
+        documents.push(planned(Document::HostHeaders, paths::HOST_HEADERS.into(), fixed("headers")));
+        documents.push(planned(Document::HostRedirects, paths::HOST_REDIRECTS.into(), fixed("redirects")));
+        documents
+    }
+
+    /// Every page of the date archives, then `datum/`. A period page shows
+    /// its stories, its count and links to its neighbours.
+    fn periods_planned(&self, site: u64) -> Vec<Planned> {
         let mut documents = Vec::new();
-        let planned =
-            |document: Document, path: String, digest: Digest| Planned { document, path, digest: digest.finish() };
         for (index, listing) in self.periods.iter().enumerate() {
             let (before, after) = self.period_neighbours(index);
             for page in 1..=listing.pages {
@@ -449,6 +464,12 @@ impl<'a> Plan<'a> {
             dates.text(&listing.period.dir()).number(listing.stories.len());
         }
         documents.push(planned(Document::Dates, paths::page_file(paths::DATES_DIR), dates));
+        documents
+    }
+
+    /// Every place's pages and feed, then `ort/`.
+    fn places_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
+        let mut documents = Vec::new();
         let mut places = Digest::document(site, "places");
         for (index, place) in self.places.iter().enumerate() {
             places.text(&place.slug).text(&place.name).number(place.stories.len());
@@ -470,15 +491,6 @@ impl<'a> Plan<'a> {
             documents.push(planned(Document::PlaceFeed { index }, paths::place_feed_file(&place.slug), feed));
         }
         documents.push(planned(Document::Places, paths::page_file(paths::PLACES_DIR), places));
-        let mut news = Digest::document(site, "news-sitemap");
-        for &story in &self.news {
-            news.word(listing_digest(&self.stories[story]));
-        }
-        documents.push(planned(Document::NewsSitemap, paths::NEWS_SITEMAP.into(), news));
-        let fixed = |kind: &str| Digest::document(site, kind);
-        documents.push(planned(Document::Subscribe, paths::page_file(paths::SUBSCRIBE_DIR), fixed("subscribe")));
-        documents.push(planned(Document::HostHeaders, paths::HOST_HEADERS.into(), fixed("headers")));
-        documents.push(planned(Document::HostRedirects, paths::HOST_REDIRECTS.into(), fixed("redirects")));
         documents
     }
 
@@ -520,6 +532,11 @@ impl<'a> Plan<'a> {
             .insert(0, Planned { document: Document::Sitemap, path: paths::SITEMAP.into(), digest: index.finish() });
         documents
     }
+}
+
+/// A planned document with its finished digest.
+fn planned(document: Document, path: String, digest: Digest) -> Planned {
+    Planned { document, path, digest: digest.finish() }
 }
 
 /// A story's page, then per version its original and its page, then its
