@@ -33,6 +33,10 @@ pub const DATES_DIR: &str = "datum/";
 pub const PLACES_DIR: &str = "ort/";
 /// The page that explains the feeds and how to subscribe.
 pub const SUBSCRIBE_DIR: &str = "abonnieren/";
+/// The site's feeds that have a subscribe page of their own, as (name of
+/// the page's folder below `abonnieren/`, the feed's file).
+pub const SUBSCRIBABLE_FEEDS: [(&str, &str); 4] =
+    [("atom", ATOM), ("rss", RSS), ("json-feed", JSON), ("alle-fassungen", CHANGES)];
 /// Response headers for Netlify and Cloudflare Pages.
 pub const HOST_HEADERS: &str = "_headers";
 /// Redirect and error rules for Netlify and Cloudflare Pages.

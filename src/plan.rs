@@ -110,6 +110,10 @@ pub enum Document {
     NewsSitemap,
     /// `abonnieren/`: the feeds and how to subscribe.
     Subscribe,
+    /// The subscribe page of [`paths::SUBSCRIBABLE_FEEDS`]`[feed]`.
+    SubscribeFeed {
+        feed: usize,
+    },
     /// `_headers` for Netlify and Cloudflare Pages.
     HostHeaders,
     /// `_redirects` for Netlify and Cloudflare Pages.
@@ -436,6 +440,10 @@ impl<'a> Plan<'a> {
         documents.push(planned(Document::NewsSitemap, paths::NEWS_SITEMAP.into(), news));
         let fixed = |kind: &str| Digest::document(site, kind);
         documents.push(planned(Document::Subscribe, paths::page_file(paths::SUBSCRIBE_DIR), fixed("subscribe")));
+        for (feed, (name, _)) in paths::SUBSCRIBABLE_FEEDS.iter().enumerate() {
+            let path = paths::page_file(&paths::subscribe_dir(name));
+            documents.push(planned(Document::SubscribeFeed { feed }, path, fixed("subscribe-feed")));
+        }
         documents.push(planned(Document::HostHeaders, paths::HOST_HEADERS.into(), fixed("headers")));
         documents.push(planned(Document::HostRedirects, paths::HOST_REDIRECTS.into(), fixed("redirects")));
         documents

@@ -214,7 +214,34 @@ pub fn news_sitemap(templates: &Templates, config: &Config, plan: &Plan) -> Resu
     templates.render("news-sitemap.xml", context! { entries => Serde(entries), publication })
 }
 
+/// A feed with a subscribe page: its name in `feed-name.html` and
+/// `feed-about.html`, its address and its page.
+#[derive(Debug, Clone, Serialize)]
+struct SubscribableFeed {
+    id: &'static str,
+    url: String,
+    page_url: String,
+}
+
+fn subscribable_feeds(config: &Config) -> Vec<SubscribableFeed> {
+    paths::SUBSCRIBABLE_FEEDS
+        .iter()
+        .map(|&(id, file)| SubscribableFeed {
+            id,
+            url: config.url(file),
+            page_url: config.url(&paths::subscribe_dir(id)),
+        })
+        .collect()
+}
+
 /// `abonnieren/`: what each feed carries and how to subscribe.
-pub fn subscribe_page(templates: &Templates, site: &SiteView) -> Result<String> {
-    templates.render("subscribe.html", context! { site => Serde(site) })
+pub fn subscribe_page(templates: &Templates, site: &SiteView, config: &Config) -> Result<String> {
+    let feeds = subscribable_feeds(config);
+    templates.render("subscribe.html", context! { site => Serde(site), feeds => Serde(feeds) })
+}
+
+/// `abonnieren/<feed>/`: one feed, what it carries, its address to copy.
+pub fn subscribe_feed_page(templates: &Templates, site: &SiteView, config: &Config, feed: usize) -> Result<String> {
+    let feed = subscribable_feeds(config).swap_remove(feed);
+    templates.render("subscribe-feed.html", context! { site => Serde(site), feed => Serde(feed) })
 }

@@ -127,7 +127,8 @@ impl<'a> Renderer<'a> {
             }
             Document::Places => listings::places_page(templates, site, config, plan),
             Document::NewsSitemap => listings::news_sitemap(templates, config, plan),
-            Document::Subscribe => listings::subscribe_page(templates, site),
+            Document::Subscribe => listings::subscribe_page(templates, site, config),
+            Document::SubscribeFeed { feed } => listings::subscribe_feed_page(templates, site, config, feed),
             Document::HostHeaders => host::headers(templates, config),
             Document::HostRedirects => host::redirects(templates, config),
             Document::Story { .. }

@@ -303,6 +303,19 @@ fn the_subscribe_page_explains_each_feed_with_its_address() {
     }
     assert!(html.contains("Feedreader") && html.contains("So geht’s"));
     assert!(!html.contains("xml-stylesheet") && !html.contains("<script"), "no stylesheet or script relied on");
+    // And a page of its own for each feed.
+    for (page_name, feed, name) in [
+        ("atom", "atom.xml", "Neueste Meldungen (Atom)"),
+        ("rss", "rss.xml", "Neueste Meldungen (RSS)"),
+        ("json-feed", "feed.json", "Neueste Meldungen (JSON Feed)"),
+        ("alle-fassungen", "changes.xml", "Alle Fassungen (Atom)"),
+    ] {
+        let own = page(&format!("{BASE}abonnieren/{page_name}/"));
+        assert!(own.contains(&format!("<h1>{name} abonnieren</h1>")), "{page_name}");
+        assert!(own.contains(&format!("readonly value=\"{BASE}{feed}\"")), "{page_name}");
+        assert!(own.contains("Feed hinzufügen"), "{page_name}: how to subscribe");
+        assert!(html.contains(&format!("<a href=\"{BASE}abonnieren/{page_name}/\">Seite dieses Feeds</a>")));
+    }
 }
 
 #[test]
