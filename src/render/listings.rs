@@ -8,6 +8,8 @@
 //! Place feeds reuse `atom.xml`'s entries, so an entry's id is the same in
 //! every feed.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use minijinja::context;
 use minijinja::value::Serde;
@@ -115,20 +117,18 @@ pub fn dates_page(templates: &Templates, site: &SiteView, config: &Config, plan:
         label: period_name(&listing.period),
         count: listing.stories.len(),
     };
-    let mut years: Vec<YearEntry> = Vec::new();
+    let mut years: BTreeMap<i32, YearEntry> = BTreeMap::new();
     for listing in plan.periods() {
         match listing.period {
-            Period::Year(_) => years.push(YearEntry { year: entry(listing), months: Vec::new() }),
-            Period::Month(year, _) => {
-                let label = year.to_string();
-                if let Some(entry_of_year) = years.iter_mut().find(|y| y.year.label == label) {
-                    entry_of_year.months.push(entry(listing));
-                }
+            Period::Year(year) => {
+                years.insert(year, YearEntry { year: entry(listing), months: Vec::new() });
             }
+            // Years come first in the plan's periods, so a month finds its year.
+            Period::Month(year, _) => years.get_mut(&year).expect("a month's year").months.push(entry(listing)),
             Period::Day(..) => {}
         }
     }
-    years.reverse();
+    let mut years: Vec<YearEntry> = years.into_values().rev().collect();
     years.iter_mut().for_each(|y| y.months.reverse());
     templates.render("dates.html", context! { site => Serde(site), years => Serde(years) })
 }
