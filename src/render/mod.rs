@@ -5,8 +5,10 @@
 //! does) and never writes: [`Renderer`] returns the bytes of one document,
 //! so the caller can write them and drop them before rendering the next.
 //! Modules depend on each other one way only: `templates` and `views` at
-//! the bottom, `history` on them, `pages` and `feeds` on `history`,
-//! `archive` on `feeds`.
+//! the bottom, `history` on them, `newsmeta` (JSON-LD, ninjs) on `history`,
+//! `pages` on `newsmeta`, `feeds` on `history`, `archive` and `listings`
+//! (date and place archives, subscribe pages) on `feeds`; `host` (the
+//! static hosts' configuration) on `templates` alone.
 
 pub mod archive;
 pub mod feeds;
