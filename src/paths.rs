@@ -25,6 +25,22 @@ pub const CHANGES: &str = "changes.xml";
 pub const SITEMAP: &str = "sitemap.xml";
 /// The page for unknown addresses.
 pub const NOT_FOUND: &str = "404.html";
+/// The Google News sitemap: the stories of the last two days.
+pub const NEWS_SITEMAP: &str = "news-sitemap.xml";
+/// The overview of the date archives: every year and month with its count.
+pub const DATES_DIR: &str = "datum/";
+/// The list of every dateline place with its count.
+pub const PLACES_DIR: &str = "ort/";
+/// The page that explains the feeds and how to subscribe.
+pub const SUBSCRIBE_DIR: &str = "abonnieren/";
+/// The site's feeds that have a subscribe page of their own, as (name of
+/// the page's folder below `abonnieren/`, the feed's file).
+pub const SUBSCRIBABLE_FEEDS: [(&str, &str); 4] =
+    [("atom", ATOM), ("rss", RSS), ("json-feed", JSON), ("alle-fassungen", CHANGES)];
+/// Response headers for Netlify and Cloudflare Pages.
+pub const HOST_HEADERS: &str = "_headers";
+/// Redirect and error rules for Netlify and Cloudflare Pages.
+pub const HOST_REDIRECTS: &str = "_redirects";
 
 /// Absolute URL of a site path: `base_url` (ending in `/`) joined with `path`.
 pub fn url(base_url: &str, path: &str) -> String {
@@ -60,6 +76,48 @@ pub fn diff_dir(story_dir: &str, old: usize, new: usize) -> String {
 /// `seite/2/`, `seite/3/`, ...
 pub fn index_dir(number: usize) -> String {
     if number == 1 { String::new() } else { format!("seite/{number}/") }
+}
+
+/// The folder of a year's archive page: `2024/`.
+pub fn year_dir(year: i32) -> String {
+    format!("{year}/")
+}
+
+/// The folder of a month's archive page: `2024/10/`.
+pub fn month_dir(year: i32, month: u32) -> String {
+    format!("{year}/{month:02}/")
+}
+
+/// The folder of a day's archive page: `2024/10/28/` (the folder that holds
+/// the day's stories).
+pub fn day_dir(year: i32, month: u32, day: u32) -> String {
+    format!("{year}/{month:02}/{day:02}/")
+}
+
+/// Page `number` (from 1) of a listing whose first page is `dir`: `dir`
+/// itself, then `<dir>seite/2/`, ...
+pub fn listing_page_dir(dir: &str, number: usize) -> String {
+    if number == 1 { dir.to_string() } else { format!("{dir}seite/{number}/") }
+}
+
+/// The folder of a dateline place's page: `ort/<slug>/`.
+pub fn place_dir(slug: &str) -> String {
+    format!("{PLACES_DIR}{slug}/")
+}
+
+/// The Atom feed of a dateline place: `ort/<slug>/atom.xml`.
+pub fn place_feed_file(slug: &str) -> String {
+    format!("{}atom.xml", place_dir(slug))
+}
+
+/// A story as IPTC ninjs JSON: `<story>/story.json`.
+pub fn story_json_file(story_dir: &str) -> String {
+    format!("{story_dir}story.json")
+}
+
+/// The subscribe page of one of the site's feeds: `abonnieren/<name>/`.
+pub fn subscribe_dir(name: &str) -> String {
+    format!("{SUBSCRIBE_DIR}{name}/")
 }
 
 /// An archive document (RFC 5005): `archive/2024-10.xml` for a month's first
@@ -110,5 +168,15 @@ mod tests {
         assert_eq!(month_sitemap_file(2024, 3, 1), "sitemap/2024-03.xml");
         assert_eq!(month_sitemap_file(2024, 3, 2), "sitemap/2024-03-2.xml");
         assert_eq!(url("https://a.example/x/", "/seite/2/"), "https://a.example/x/seite/2/");
+        assert_eq!(page_file(&year_dir(2024)), "2024/index.html");
+        assert_eq!(month_dir(2024, 3), "2024/03/");
+        assert_eq!(day_dir(2024, 3, 5), "2024/03/05/");
+        assert!(story.starts_with(&day_dir(2024, 10, 28)), "a day's stories live in its folder");
+        assert_eq!(listing_page_dir(&month_dir(2024, 3), 1), "2024/03/");
+        assert_eq!(listing_page_dir(&month_dir(2024, 3), 2), "2024/03/seite/2/");
+        assert_eq!(page_file(&place_dir("bruessel")), "ort/bruessel/index.html");
+        assert_eq!(place_feed_file("bruessel"), "ort/bruessel/atom.xml");
+        assert_eq!(story_json_file(&story), "2024/10/28/nato-russland/story.json");
+        assert_eq!(subscribe_dir("atom"), "abonnieren/atom/");
     }
 }

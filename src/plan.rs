@@ -25,6 +25,10 @@ use crate::config::Config;
 use crate::paths;
 use crate::stories::{Story, Version};
 
+mod listings;
+
+pub use listings::{NEWS_SITEMAP_DAYS, NEWS_SITEMAP_LIMIT, Period, PeriodListing, PlaceListing, place_name};
+
 /// Stories per archive document. A busy wire publishes thousands of stories
 /// a month; with their full texts, 500 keep a document near 2 MB, which a
 /// feed reader still fetches and parses in one go.
@@ -60,6 +64,10 @@ pub enum Document {
         story: usize,
         n: usize,
     },
+    /// The story as IPTC ninjs JSON (`story.json`).
+    StoryJson {
+        story: usize,
+    },
     /// Index page `page` (from 1), newest stories first.
     Index {
         page: usize,
@@ -80,6 +88,36 @@ pub enum Document {
     Archive {
         index: usize,
     },
+    /// Page `page` (from 1) of the date archive [`Plan::periods`]`[index]`.
+    Period {
+        index: usize,
+        page: usize,
+    },
+    /// `datum/`: every year and month with its count.
+    Dates,
+    /// Page `page` (from 1) of the place [`Plan::places`]`[index]`.
+    Place {
+        index: usize,
+        page: usize,
+    },
+    /// The Atom feed of the place [`Plan::places`]`[index]`.
+    PlaceFeed {
+        index: usize,
+    },
+    /// `ort/`: every place with its count.
+    Places,
+    /// `news-sitemap.xml`, the Google News sitemap.
+    NewsSitemap,
+    /// `abonnieren/`: the feeds and how to subscribe.
+    Subscribe,
+    /// The subscribe page of [`paths::SUBSCRIBABLE_FEEDS`]`[feed]`.
+    SubscribeFeed {
+        feed: usize,
+    },
+    /// `_headers` for Netlify and Cloudflare Pages.
+    HostHeaders,
+    /// `_redirects` for Netlify and Cloudflare Pages.
+    HostRedirects,
 }
 
 /// A document with where it goes and what it depends on.
@@ -145,6 +183,16 @@ pub struct Plan<'a> {
     changes: Vec<(usize, usize)>,
     archives: Vec<ArchivePart>,
     sitemaps: Vec<SitemapPart>,
+    /// The date archives: years, then months, then days, each oldest first.
+    periods: Vec<PeriodListing>,
+    /// The dateline places, by slug.
+    places: Vec<PlaceListing>,
+    /// The stories of `news-sitemap.xml`, newest first.
+    news: Vec<usize>,
+    /// Stories per index, month, year and place page.
+    page_size: usize,
+    /// Stories per feed, place feeds included.
+    feed_length: usize,
 }
 
 impl<'a> Plan<'a> {
@@ -160,6 +208,11 @@ impl<'a> Plan<'a> {
             changes: newest_versions(stories, config.feed_length),
             archives: archive_parts(stories, ARCHIVE_PART_SIZE),
             sitemaps: Vec::new(),
+            periods: listings::periods(stories, config.page_size),
+            places: listings::places(stories),
+            news: listings::news_stories(stories),
+            page_size: config.page_size,
+            feed_length: config.feed_length,
         };
         plan.sitemaps = sitemap_parts(stories, plan.index_page_count(), SITEMAP_URL_LIMIT);
         let site = site_digest(config, templates);
@@ -244,6 +297,51 @@ impl<'a> Plan<'a> {
         &self.sitemaps
     }
 
+    /// The date archives: years, then months, then days, each oldest first.
+    pub fn periods(&self) -> &[PeriodListing] {
+        &self.periods
+    }
+
+    /// The stories on page `page` (from 1) of date archive `index`.
+    pub fn period_page(&self, index: usize, page: usize) -> &[usize] {
+        self.periods[index].page(page, self.page_size)
+    }
+
+    /// The date archives of the same kind just before and after `index`
+    /// (the neighbouring periods with stories).
+    pub fn period_neighbours(&self, index: usize) -> (Option<&PeriodListing>, Option<&PeriodListing>) {
+        let this = &self.periods[index];
+        let same = |listing: &&PeriodListing| listing.period.same_kind(&this.period);
+        let before = index.checked_sub(1).and_then(|i| self.periods.get(i)).filter(same);
+        (before, self.periods.get(index + 1).filter(same))
+    }
+
+    /// The dateline places, by slug.
+    pub fn places(&self) -> &[PlaceListing] {
+        &self.places
+    }
+
+    /// The stories on page `page` (from 1) of place `index`.
+    pub fn place_page(&self, index: usize, page: usize) -> &[usize] {
+        self.places[index].page(page, self.page_size)
+    }
+
+    /// How many pages place `index` has.
+    pub fn place_page_count(&self, index: usize) -> usize {
+        self.places[index].pages(self.page_size)
+    }
+
+    /// The stories of place `index`'s feed, newest first.
+    pub fn place_feed(&self, index: usize) -> &[usize] {
+        let stories = &self.places[index].stories;
+        &stories[..stories.len().min(self.feed_length)]
+    }
+
+    /// The stories of `news-sitemap.xml`, newest first.
+    pub fn news_stories(&self) -> &[usize] {
+        &self.news
+    }
+
     /// The time a sitemap gives for index pages: the newest significant
     /// update of any story (they all move when a story arrives); none
     /// without stories.
@@ -324,6 +422,83 @@ impl<'a> Plan<'a> {
                 digest: digest.finish(),
             });
         }
+        documents.extend(self.listings_planned(site, story_digests));
+        documents
+    }
+
+    /// The date archives, the places, the news sitemap, the subscribe page
+    /// and the host configuration. A listing page shows of each story what
+    /// the index shows ([`listing_digest`]); a place feed carries its
+    /// stories' entries ([`story_digest`]).
+    fn listings_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
+        let mut documents = self.periods_planned(site);
+        documents.extend(self.places_planned(site, story_digests));
+        let mut news = Digest::document(site, "news-sitemap");
+        for &story in &self.news {
+            news.word(listing_digest(&self.stories[story]));
+        }
+        documents.push(planned(Document::NewsSitemap, paths::NEWS_SITEMAP.into(), news));
+        let fixed = |kind: &str| Digest::document(site, kind);
+        documents.push(planned(Document::Subscribe, paths::page_file(paths::SUBSCRIBE_DIR), fixed("subscribe")));
+        for (feed, (name, _)) in paths::SUBSCRIBABLE_FEEDS.iter().enumerate() {
+            let path = paths::page_file(&paths::subscribe_dir(name));
+            documents.push(planned(Document::SubscribeFeed { feed }, path, fixed("subscribe-feed")));
+        }
+        documents.push(planned(Document::HostHeaders, paths::HOST_HEADERS.into(), fixed("headers")));
+        documents.push(planned(Document::HostRedirects, paths::HOST_REDIRECTS.into(), fixed("redirects")));
+        documents
+    }
+
+    /// Every page of the date archives, then `datum/`. A period page shows
+    /// its stories, its count and links to its neighbours.
+    fn periods_planned(&self, site: u64) -> Vec<Planned> {
+        let mut documents = Vec::new();
+        for (index, listing) in self.periods.iter().enumerate() {
+            let (before, after) = self.period_neighbours(index);
+            for page in 1..=listing.pages {
+                let path = paths::page_file(&listing.page_dir(page));
+                let mut digest = Digest::document(site, "period");
+                digest.text(&path).number(page).number(listing.pages).number(listing.stories.len());
+                digest.text(&before.map(|l| l.period.dir()).unwrap_or_default());
+                digest.text(&after.map(|l| l.period.dir()).unwrap_or_default());
+                for &story in self.period_page(index, page) {
+                    digest.word(listing_digest(&self.stories[story]));
+                }
+                documents.push(planned(Document::Period { index, page }, path, digest));
+            }
+        }
+        let mut dates = Digest::document(site, "dates");
+        for listing in self.periods.iter().filter(|l| !matches!(l.period, Period::Day(..))) {
+            dates.text(&listing.period.dir()).number(listing.stories.len());
+        }
+        documents.push(planned(Document::Dates, paths::page_file(paths::DATES_DIR), dates));
+        documents
+    }
+
+    /// Every place's pages and feed, then `ort/`.
+    fn places_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
+        let mut documents = Vec::new();
+        let mut places = Digest::document(site, "places");
+        for (index, place) in self.places.iter().enumerate() {
+            places.text(&place.slug).text(&place.name).number(place.stories.len());
+            let pages = self.place_page_count(index);
+            for page in 1..=pages {
+                let path = paths::page_file(&place.page_dir(page));
+                let mut digest = Digest::document(site, "place");
+                digest.text(&path).text(&place.name).number(page).number(pages).number(place.stories.len());
+                for &story in self.place_page(index, page) {
+                    digest.word(listing_digest(&self.stories[story]));
+                }
+                documents.push(planned(Document::Place { index, page }, path, digest));
+            }
+            let mut feed = Digest::document(site, "place-feed");
+            feed.text(&place.slug).text(&place.name);
+            for &story in self.place_feed(index) {
+                feed.word(story_digests[story]);
+            }
+            documents.push(planned(Document::PlaceFeed { index }, paths::place_feed_file(&place.slug), feed));
+        }
+        documents.push(planned(Document::Places, paths::page_file(paths::PLACES_DIR), places));
         documents
     }
 
@@ -367,6 +542,11 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// A planned document with its finished digest.
+fn planned(document: Document, path: String, digest: Digest) -> Planned {
+    Planned { document, path, digest: digest.finish() }
+}
+
 /// A story's page, then per version its original and its page, then its
 /// diff pages. Pages of a story all show its whole history (the version
 /// list, the corrections), so each depends on every version.
@@ -379,7 +559,10 @@ fn story_documents(index: usize, story: &Story, site: u64, history: u64) -> Vec<
         }
         Planned { document, path, digest: digest.finish() }
     };
-    let mut documents = vec![page(Document::Story { story: index }, paths::page_file(&story.path), &[])];
+    let mut documents = vec![
+        page(Document::Story { story: index }, paths::page_file(&story.path), &[]),
+        page(Document::StoryJson { story: index }, paths::story_json_file(&story.path), &[]),
+    ];
     for version in &story.versions {
         let n = version.n;
         // The original's bytes are its only input: no template or setting
@@ -630,9 +813,9 @@ mod tests {
         let kinds: std::collections::BTreeSet<Document> = documents.iter().map(|d| d.document).collect();
         assert_eq!(paths.len(), documents.len(), "unique paths");
         assert_eq!(kinds.len(), documents.len(), "each document once");
-        // Two stories: pages 1 + 2 versions × (page, source) + 1 diff, and 1 + 2.
+        // Two stories: page and JSON + 2 versions × (page, source) + 1 diff, and 2 + 2.
         let story_documents: usize = (0..stories.len()).map(|i| plan.story_documents(i).len()).sum();
-        assert_eq!(story_documents, 6 + 3);
+        assert_eq!(story_documents, 7 + 4);
         for path in ["index.html", "404.html", "sitemap.xml", "atom.xml", "rss.xml", "feed.json", "changes.xml"] {
             assert!(paths.contains(path), "{path}");
         }
@@ -834,5 +1017,98 @@ mod tests {
             &[("story.html", "{{ body }}")],
         );
         assert_ne!(digest(&plan_of(&[]), "sitemap.xml"), digest(&based, "sitemap.xml"), "the base URL");
+    }
+
+    #[test]
+    fn date_archives_hold_each_story_under_its_first_day_newest_first() {
+        let stories = five_days_around_october();
+        let config = Config { page_size: 2, ..Config::embedded() };
+        let plan = Plan::new(&stories, &config, &[]);
+        let headlines = |indexes: &[usize]| -> Vec<String> {
+            indexes.iter().map(|&i| stories[i].first().head.headline.clone()).collect()
+        };
+        let dirs: Vec<String> = plan.periods().iter().map(|l| l.period.dir()).collect();
+        assert_eq!(
+            dirs,
+            [
+                "2024/",
+                "2024/09/",
+                "2024/10/",
+                "2024/09/30/",
+                "2024/10/01/",
+                "2024/10/02/",
+                "2024/10/03/",
+                "2024/10/04/"
+            ]
+        );
+        let october = dirs.iter().position(|d| d == "2024/10/").unwrap();
+        assert_eq!(plan.periods()[october].pages, 2);
+        assert_eq!(headlines(plan.period_page(october, 1)), ["Meldung 4", "Meldung 0"]);
+        assert_eq!(headlines(plan.period_page(october, 2)), ["Meldung 2", "Meldung 1"]);
+        let (before, after) = plan.period_neighbours(october);
+        assert_eq!(before.map(|l| l.period.dir()).as_deref(), Some("2024/09/"));
+        assert!(after.is_none(), "no later month, and a day is no neighbour of a month");
+        let first_day = dirs.iter().position(|d| d == "2024/09/30/").unwrap();
+        let (before, after) = plan.period_neighbours(first_day);
+        assert!(before.is_none(), "a month is no neighbour of a day");
+        assert_eq!(after.map(|l| l.period.dir()).as_deref(), Some("2024/10/01/"));
+        for page in ["2024/index.html", "2024/seite/2/index.html", "2024/seite/3/index.html", "2024/10/04/index.html"] {
+            assert!(plan.documents().iter().any(|d| d.path == page), "{page}");
+        }
+    }
+
+    #[test]
+    fn a_revision_touches_its_own_archive_pages_and_places_only() {
+        let before = stories(vec![strike(), market(), january()]);
+        let after = stories(vec![strike(), strike_update("Verdi droht."), market(), january()]);
+        let (before, after) = (plan_of(&before), plan_of(&after));
+        for path in ["2024/02/07/index.html", "2024/02/index.html", "2024/index.html", "ort/berlin/atom.xml"] {
+            assert_ne!(digest(&before, path), digest(&after, path), "{path} lists the revised story");
+        }
+        for path in ["2024/02/06/index.html", "2024/01/15/index.html", "2024/01/index.html", "datum/index.html"] {
+            assert_eq!(digest(&before, path), digest(&after, path), "{path} does not show it");
+        }
+        assert_eq!(digest(&before, "abonnieren/index.html"), digest(&after, "abonnieren/index.html"));
+        assert_eq!(digest(&before, "_headers"), digest(&after, "_headers"));
+        // A new day between two others changes their links to it.
+        let between = stories(vec![
+            strike(),
+            market(),
+            january(),
+            file("Bahn: Streik beendet", "01.02.2024 - 12:00:00", "Die Züge fahren wieder nach Plan."),
+        ]);
+        let between = plan_of(&between);
+        assert_ne!(digest(&before, "2024/01/15/index.html"), digest(&between, "2024/01/15/index.html"));
+        assert_ne!(digest(&before, "2024/02/06/index.html"), digest(&between, "2024/02/06/index.html"));
+        assert_eq!(digest(&before, "2024/02/07/index.html"), digest(&between, "2024/02/07/index.html"));
+        assert_ne!(digest(&before, "datum/index.html"), digest(&between, "datum/index.html"), "February's count");
+    }
+
+    #[test]
+    fn the_news_sitemap_reaches_two_days_back_from_the_newest_story_and_holds_at_most_a_thousand() {
+        let recent: Vec<Filed> = (0..NEWS_SITEMAP_LIMIT + 5)
+            .map(|i| {
+                let (hour, minute, second) = (i / 3600, i / 60 % 60, i % 60);
+                let stamp = format!("10.03.2024 - {:02}:{minute:02}:{second:02}", 10 + hour);
+                file(&format!("Meldung {i}"), &stamp, &format!("Text {i} für die Leser."))
+            })
+            .collect();
+        let many = stories(recent);
+        let plan = plan_of(&many);
+        let news = plan.news_stories();
+        assert_eq!(news.len(), NEWS_SITEMAP_LIMIT);
+        let published = |i: usize| many[i].published();
+        assert!(news.windows(2).all(|w| published(w[0]) >= published(w[1])), "newest first");
+        assert_eq!(many[news[0]].first().head.headline, format!("Meldung {}", NEWS_SITEMAP_LIMIT + 4));
+        let edge = |stamp: &str| {
+            let files = vec![
+                file("Neueste", "10.03.2024 - 12:00:00", "Die neueste Meldung."),
+                file("Am Rand", stamp, "Eine ältere Meldung."),
+            ];
+            let grouped = stories(files);
+            plan_of(&grouped).news_stories().len()
+        };
+        assert_eq!(edge("08.03.2024 - 12:00:00"), 2, "exactly two days older");
+        assert_eq!(edge("08.03.2024 - 11:59:59"), 1, "a second more");
     }
 }

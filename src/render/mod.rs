@@ -5,12 +5,17 @@
 //! does) and never writes: [`Renderer`] returns the bytes of one document,
 //! so the caller can write them and drop them before rendering the next.
 //! Modules depend on each other one way only: `templates` and `views` at
-//! the bottom, `history` on them, `pages` and `feeds` on `history`,
-//! `archive` on `feeds`.
+//! the bottom, `history` on them, `newsmeta` (JSON-LD, ninjs) on `history`,
+//! `pages` on `newsmeta`, `feeds` on `history`, `archive` and `listings`
+//! (date and place archives, subscribe pages) on `feeds`; `host` (the
+//! static hosts' configuration) on `templates` alone.
 
 pub mod archive;
 pub mod feeds;
 pub mod history;
+pub mod host;
+pub mod listings;
+pub mod newsmeta;
 pub mod pages;
 pub mod templates;
 pub mod views;
@@ -70,10 +75,11 @@ impl<'a> Renderer<'a> {
     pub fn story_document<'h>(&self, history: &'h StoryHistory, document: &Document) -> Result<Cow<'h, [u8]>> {
         let (templates, site, config) = (self.templates, &self.site, self.config);
         let html = match *document {
-            Document::Story { .. } => pages::story_page(templates, site, history)?,
+            Document::Story { .. } => pages::story_page(templates, site, config, history)?,
             Document::Version { n, .. } => pages::version_page(templates, site, config, history, n)?,
             Document::Diff { old, new, .. } => pages::diff_page(templates, site, config, history, old, new)?,
             Document::Source { n, .. } => return Ok(Cow::Borrowed(&history.texts.originals[n - 1])),
+            Document::StoryJson { .. } => newsmeta::ninjs(config, history)?,
             other => bail!("{other:?} is not a story's document"),
         };
         Ok(Cow::Owned(html.into_bytes()))
@@ -114,7 +120,24 @@ impl<'a> Renderer<'a> {
                 let items = feed_items(&mut plan.archives()[index].stories.iter().copied())?;
                 archive_feed(config, site, plan.archives(), index, &items)
             }
-            Document::Story { .. } | Document::Version { .. } | Document::Diff { .. } | Document::Source { .. } => {
+            Document::Period { index, page } => listings::period_page(templates, site, config, plan, index, page),
+            Document::Dates => listings::dates_page(templates, site, config, plan),
+            Document::Place { index, page } => listings::place_page(templates, site, config, plan, index, page),
+            Document::PlaceFeed { index } => {
+                let items = feed_items(&mut plan.place_feed(index).iter().copied())?;
+                listings::place_feed(config, plan, index, &items)
+            }
+            Document::Places => listings::places_page(templates, site, config, plan),
+            Document::NewsSitemap => listings::news_sitemap(templates, config, plan),
+            Document::Subscribe => listings::subscribe_page(templates, site, config),
+            Document::SubscribeFeed { feed } => listings::subscribe_feed_page(templates, site, config, feed),
+            Document::HostHeaders => host::headers(templates, config),
+            Document::HostRedirects => host::redirects(templates, config),
+            Document::Story { .. }
+            | Document::Version { .. }
+            | Document::Diff { .. }
+            | Document::Source { .. }
+            | Document::StoryJson { .. } => {
                 bail!("{document:?} is a story's document")
             }
         }

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::Templates;
 use super::history::StoryHistory;
+use super::newsmeta::{StoryMeta, VersionLinks};
 use super::views::{ArticleView, ListItem, SiteView, VersionView};
 use crate::config::Config;
 use crate::diff::VersionDiff;
@@ -20,10 +21,14 @@ use crate::paths;
 use crate::plan::{Plan, SitemapUrls};
 use crate::stories::Story;
 
-/// The page of one story.
-pub fn story_page(templates: &Templates, site: &SiteView, history: &StoryHistory) -> Result<String> {
+/// The page of one story, with its news metadata ([`StoryMeta`]).
+pub fn story_page(templates: &Templates, site: &SiteView, config: &Config, history: &StoryHistory) -> Result<String> {
     let body = history.latest_body();
-    templates.render("story.html", context! { site => Serde(site), story => Serde(&history.view), body })
+    let meta = StoryMeta::new(config, history);
+    templates.render(
+        "story.html",
+        context! { site => Serde(site), story => Serde(&history.view), meta => Serde(meta), body },
+    )
 }
 
 /// The permanent page of version `n` (1-based) of a story.
@@ -47,6 +52,7 @@ pub fn version_page(
             version => Serde(history.version(n)),
             article => Serde(ArticleView::new(history.article(n))),
             neighbours,
+            links => Serde(VersionLinks::of(config, story, n)),
             body => history.body(n),
         },
     )

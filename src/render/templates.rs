@@ -22,6 +22,19 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("diff.html", include_str!("../../templates/diff.html")),
     ("changes.html", include_str!("../../templates/changes.html")),
     ("version-entry.html", include_str!("../../templates/version-entry.html")),
+    ("story-list.html", include_str!("../../templates/story-list.html")),
+    ("period.html", include_str!("../../templates/period.html")),
+    ("dates.html", include_str!("../../templates/dates.html")),
+    ("place.html", include_str!("../../templates/place.html")),
+    ("places.html", include_str!("../../templates/places.html")),
+    ("subscribe.html", include_str!("../../templates/subscribe.html")),
+    ("subscribe-feed.html", include_str!("../../templates/subscribe-feed.html")),
+    ("subscribe-steps.html", include_str!("../../templates/subscribe-steps.html")),
+    ("feed-name.html", include_str!("../../templates/feed-name.html")),
+    ("feed-about.html", include_str!("../../templates/feed-about.html")),
+    ("news-sitemap.xml", include_str!("../../templates/news-sitemap.xml")),
+    ("_headers", include_str!("../../templates/_headers")),
+    ("_redirects", include_str!("../../templates/_redirects")),
 ];
 
 /// Templates ready to render, defaults plus the user's overrides.

@@ -26,6 +26,12 @@ pub struct SiteView {
     pub json_url: String,
     /// `changes.xml`, every version as an entry of its own.
     pub changes_url: String,
+    /// `datum/`, the date archives.
+    pub dates_url: String,
+    /// `ort/`, the dateline places.
+    pub places_url: String,
+    /// `abonnieren/`, the feeds explained.
+    pub subscribe_url: String,
 }
 
 impl SiteView {
@@ -40,6 +46,9 @@ impl SiteView {
             rss_url: config.url(paths::RSS),
             json_url: config.url(paths::JSON),
             changes_url: config.url(paths::CHANGES),
+            dates_url: config.url(paths::DATES_DIR),
+            places_url: config.url(paths::PLACES_DIR),
+            subscribe_url: config.url(paths::SUBSCRIBE_DIR),
         }
     }
 }

@@ -156,7 +156,8 @@ async function checkPage(page, site, path, label) {
     main: document.querySelector('main') ? document.querySelector('main').innerText : '',
     feeds: [...document.querySelectorAll('link[rel~="alternate"]')].map((l) => ({ type: l.type, href: l.href })),
     links: [...document.querySelectorAll('a[href]')].map((a) => a.href),
-    scripts: document.querySelectorAll('script').length,
+    // JSON-LD is data for search engines, not a script that runs.
+    scripts: document.querySelectorAll('script:not([type="application/ld+json"])').length,
     viewport: !!document.querySelector('meta[name="viewport"][content*="width=device-width"]'),
   }));
   if (doc.lang !== spec.language) problem(where, `<html lang="${doc.lang}">, expected "${spec.language}"`);
@@ -184,12 +185,14 @@ async function checkPage(page, site, path, label) {
 
 /**
  * A page's kind, from its path: the home page, a story, a version, a diff, ...
- * Digits and the slug are wildcards, so `2024/10/28/<slug>/v/2/` is `N/N/N/S/v/N/`.
+ * Digits and slugs are wildcards, so `2024/10/28/<slug>/v/2/` is `N/N/N/S/v/N/`
+ * and `ort/<slug>/` is `ort/S/`.
  */
 function kindOf(path) {
   const parts = path.split('/');
   const dated = /^\d{4}$/.test(parts[0]);
-  return parts.map((part, i) => (dated && i === 3 ? 'S' : /^[\d-]+$/.test(part) ? 'N' : part)).join('/');
+  const slugAt = dated ? 3 : parts[0] === 'ort' && parts.length > 2 ? 1 : -1;
+  return parts.map((part, i) => (i === slugAt ? 'S' : /^[\d-]+$/.test(part) ? 'N' : part)).join('/');
 }
 
 /** Run `task(page, item)` over `items` in `width` tabs of `context` at a time. */

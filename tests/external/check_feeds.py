@@ -3,8 +3,9 @@
 
 Usage: check_feeds.py SITE_DIR...
 
-Every XML feed of each site (atom.xml, rss.xml, and changes.xml and
-archive/**/*.xml where they exist) must parse with bozo == 0, and every entry
+Every XML feed of each site (atom.xml, rss.xml, and changes.xml,
+archive/**/*.xml and ort/*/atom.xml where they exist) must parse with bozo
+== 0, a place feed's entries must have atom.xml's ids, and every entry
 must have an id, a title, a link into the site and a date. For the main feeds
 (atom.xml, rss.xml) each entry is also compared with what a reader sees
 elsewhere, so that nothing here trusts depesche's own idea of a story:
@@ -300,13 +301,24 @@ def check_site(root):
     feeds = [root / "atom.xml", root / "rss.xml"]
     feeds += [path for path in [root / "changes.xml"] if path.is_file()]
     feeds += sorted((root / "archive").rglob("*.xml")) if (root / "archive").is_dir() else []
+    places = sorted((root / "ort").glob("*/atom.xml")) if (root / "ort").is_dir() else []
+    feeds += places
     read = {}
     for path in feeds:
         if not path.is_file():
             problem(str(root), f"has no {path.name}")
             continue
-        read[path.name] = check_feed(site, path)
-        print(f"read {path} with feedparser {feedparser.__version__}: {len(read[path.name].entries)} entries")
+        name = path.relative_to(root).as_posix()
+        read[name] = check_feed(site, path)
+        print(f"read {path} with feedparser {feedparser.__version__}: {len(read[name].entries)} entries")
+    # A place feed's entries are atom.xml's: the same id for the same story.
+    atom_ids = {e.get("link"): e.get("id") for e in read["atom.xml"].entries} if "atom.xml" in read else {}
+    for path in places:
+        name = path.relative_to(root).as_posix()
+        for entry in read[name].entries:
+            link = entry.get("link")
+            if link in atom_ids and entry.get("id") != atom_ids[link]:
+                problem(f"{root}/{name}", f"entry {link} has id {entry.get('id')}, atom.xml has {atom_ids[link]}")
     # RSS has no update time per item: its order and date must be Atom's.
     if "atom.xml" in read and "rss.xml" in read:
         atom, rss = read["atom.xml"], read["rss.xml"]

@@ -53,11 +53,13 @@ impl Site {
         files
     }
 
-    /// The feed documents in XML: Atom, RSS, and the change and archive feeds where written.
+    /// The feed documents in XML: Atom, RSS, and the change, archive and
+    /// place feeds where written.
     pub fn xml_feeds(&self) -> Vec<PathBuf> {
         self.files(|path| {
             matches!(path, "atom.xml" | "rss.xml" | "changes.xml")
                 || (path.starts_with("archive/") && path.ends_with(".xml"))
+                || (path.starts_with("ort/") && path.ends_with("/atom.xml"))
         })
     }
 }

@@ -2,6 +2,7 @@
 //! binary, checked the way a user (or a feed reader) would check them.
 
 mod accounting;
+mod archive;
 mod browser;
 mod build;
 mod diagnostics;

@@ -48,6 +48,7 @@ pub fn assert_site_is_safe(built: &Built, input: &Path) {
         match site_path.rsplit_once('.').map(|(_, ext)| ext) {
             Some("html") => assert_html_from_templates_only(&site_path, &text, &allowed),
             Some("xml") => assert_xml_document(&site_path, &text, &allowed),
+            Some("json") if site_path.ends_with("/story.json") => assert_ninjs(&site_path, &text, &allowed),
             Some("json") => assert_json_feed(&site_path, &text, &allowed),
             _ => {}
         }
@@ -186,9 +187,29 @@ fn assert_html_from_templates_only(site_path: &str, html: &str, allowed: &BTreeS
             assert_eq!(count, 1, "{site_path}: {count} <{single}> tags");
         }
     }
+    let html = without_json_ld(site_path, html);
     for injected in INJECTED {
         assert!(!html.contains(injected), "{site_path} holds unescaped {injected:?}");
     }
+}
+
+/// The page without its JSON-LD `<script>` elements (the templates' own),
+/// after checking that each holds JSON with no `<` that could end it.
+fn without_json_ld(site_path: &str, html: &str) -> String {
+    const OPEN: &str = "<script type=\"application/ld+json\">";
+    let mut rest = html;
+    let mut kept = String::with_capacity(html.len());
+    while let Some(start) = rest.find(OPEN) {
+        kept.push_str(&rest[..start]);
+        let after = &rest[start + OPEN.len()..];
+        let end = after.find("</script>").unwrap_or_else(|| panic!("{site_path}: an unclosed JSON-LD script"));
+        let json = &after[..end];
+        assert!(!json.contains('<'), "{site_path}: JSON-LD holds a raw <: {json}");
+        serde_json::from_str::<serde_json::Value>(json).unwrap_or_else(|e| panic!("{site_path}: JSON-LD: {e}"));
+        rest = &after[end + "</script>".len()..];
+    }
+    kept.push_str(rest);
+    kept
 }
 
 fn assert_tags_allowed(name: &str, tags: &[Tag], allowed: &BTreeSet<String>) {
@@ -222,6 +243,19 @@ fn assert_xml_document(site_path: &str, xml: &str, allowed: &BTreeSet<String>) {
             for injected in INJECTED {
                 assert!(!html.contains(injected), "{site_path}: HTML content holds unescaped {injected:?}");
             }
+        }
+    }
+}
+
+/// A story as ninjs: JSON whose HTML bodies hold only the templates' tags.
+fn assert_ninjs(site_path: &str, text: &str, allowed: &BTreeSet<String>) {
+    let json: serde_json::Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{site_path} is not JSON: {e}"));
+    assert!(json["uri"].as_str().is_some_and(|uri| uri.starts_with("tag:")), "{site_path}: no story id");
+    for body in json["bodies"].as_array().unwrap() {
+        let html = body["value"].as_str().unwrap();
+        assert_tags_allowed(site_path, &scan_tags(site_path, html), allowed);
+        for injected in INJECTED {
+            assert!(!html.contains(injected), "{site_path}: a body holds unescaped {injected:?}");
         }
     }
 }

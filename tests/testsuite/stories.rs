@@ -199,8 +199,23 @@ fn the_story_page_shows_the_latest_text_the_history_and_the_correction() {
 fn a_diff_marks_inserted_and_deleted_words_with_text_cues() {
     let built = build(&fixture("stories-headline-change"), &[]);
     let diff = built.read(&format!("{LUFTHANSA}diff/2-3/index.html"));
-    assert!(diff.contains("<del><span class=\"cue\">[− </span>rechnet<span class=\"cue\"> −]</span></del> <ins><span class=\"cue\">[+ </span>rechnete<span class=\"cue\"> +]</span></ins>"), "{diff}");
-    assert!(diff.contains("<ins><span class=\"cue\">[+ </span>Am Donnerstag soll der Flugbetrieb wieder normal laufen.<span class=\"cue\"> +]</span></ins>"));
+    // Seen: the cues; heard (screen readers skip the cues): "gestrichen" / "eingefügt".
+    let mark = |tag: &str, heard: &str, open: &str, close: &str, text: &str| {
+        format!(
+            "<{tag}><span class=\"cue\" aria-hidden=\"true\">{open} </span><span class=\"visually-hidden\">{heard}: </span>{text}<span class=\"visually-hidden\"> (Ende {heard})</span><span class=\"cue\" aria-hidden=\"true\"> {close}</span></{tag}>"
+        )
+    };
+    let deleted = mark("del", "gestrichen", "[−", "−]", "rechnet");
+    let inserted = mark("ins", "eingefügt", "[+", "+]", "rechnete");
+    assert!(diff.contains(&format!("{deleted} {inserted}")), "{diff}");
+    assert!(diff.contains(&mark(
+        "ins",
+        "eingefügt",
+        "[+",
+        "+]",
+        "Am Donnerstag soll der Flugbetrieb wieder normal laufen."
+    )));
+    assert!(diff.contains(".visually-hidden {"), "the hidden words are hidden from sight, not from screen readers");
     assert!(diff.contains("class=\"correction\""), "the correction is marked on its diff");
     assert!(!diff.contains("<script"), "no JavaScript");
     let unchanged =

@@ -1,0 +1,237 @@
+//! The archive's listings beyond the index: date archives (year, month,
+//! day), dateline places, and the stories of the Google News sitemap.
+//!
+//! A listing is decided here once, from the stories' heads alone (times,
+//! datelines, headlines), so planning stays linear in the number of
+//! stories: every story is put into its day, month, year and places in one
+//! pass, and pages are cut from those lists. Nothing here renders or reads
+//! a story's text.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Duration};
+
+use crate::paths;
+use crate::slug::slugify;
+use crate::stories::Story;
+
+/// A period of the date archives, by the Berlin date of a story's first
+/// version (the date in its URL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Period {
+    Year(i32),
+    Month(i32, u32),
+    Day(i32, u32, u32),
+}
+
+impl Period {
+    /// The folder of the period's first page.
+    pub fn dir(&self) -> String {
+        match *self {
+            Period::Year(year) => paths::year_dir(year),
+            Period::Month(year, month) => paths::month_dir(year, month),
+            Period::Day(year, month, day) => paths::day_dir(year, month, day),
+        }
+    }
+
+    /// Whether `other` is of the same kind (both years, months or days).
+    pub fn same_kind(&self, other: &Period) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+
+    /// The day of `story`'s first version.
+    pub fn day_of(story: &Story) -> Period {
+        let published = story.published();
+        Period::Day(published.year(), published.month(), published.day())
+    }
+}
+
+/// One period's page(s): its stories, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodListing {
+    pub period: Period,
+    /// Indexes into the plan's stories, by first version, newest first.
+    pub stories: Vec<usize>,
+    /// How many pages: a day is one page; a month or a year `page_size`
+    /// stories a page.
+    pub pages: usize,
+}
+
+impl PeriodListing {
+    /// The stories on page `page` (from 1).
+    pub fn page(&self, page: usize, page_size: usize) -> &[usize] {
+        match self.period {
+            Period::Day(..) => &self.stories,
+            _ => {
+                let start = (page - 1) * page_size;
+                &self.stories[start..self.stories.len().min(start + page_size)]
+            }
+        }
+    }
+
+    /// The folder of page `page` (from 1).
+    pub fn page_dir(&self, page: usize) -> String {
+        paths::listing_page_dir(&self.period.dir(), page)
+    }
+}
+
+/// The date archives: every year, month and day with stories, each kind in
+/// time order, years first, then months, then days. A day is never split:
+/// it is what the wire sent in one day, and a reader looks for it whole.
+/// Months and years have `page_size` stories a page.
+pub fn periods(stories: &[Story], page_size: usize) -> Vec<PeriodListing> {
+    let mut days: BTreeMap<Period, Vec<usize>> = BTreeMap::new();
+    for (index, story) in stories.iter().enumerate() {
+        days.entry(Period::day_of(story)).or_default().push(index);
+    }
+    let newest_first = |a: &usize, b: &usize| {
+        let (a, b) = (&stories[*a], &stories[*b]);
+        b.published().cmp(&a.published()).then_with(|| a.id.cmp(&b.id))
+    };
+    let mut months: BTreeMap<Period, Vec<usize>> = BTreeMap::new();
+    let mut years: BTreeMap<Period, Vec<usize>> = BTreeMap::new();
+    // Newest day first, so each month's and year's list is newest first too.
+    for (day, members) in days.iter_mut().rev() {
+        members.sort_by(newest_first);
+        let Period::Day(year, month, _) = *day else { unreachable!("days are days") };
+        months.entry(Period::Month(year, month)).or_default().extend_from_slice(members);
+        years.entry(Period::Year(year)).or_default().extend_from_slice(members);
+    }
+    let listing = |(period, stories): (Period, Vec<usize>)| {
+        let pages = match period {
+            Period::Day(..) => 1,
+            _ => stories.len().div_ceil(page_size),
+        };
+        PeriodListing { period, stories, pages }
+    };
+    years.into_iter().chain(months).chain(days).map(listing).collect()
+}
+
+/// One dateline place: the stories whose latest version names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceListing {
+    /// The place's slug (German rules), its folder name: `BRÜSSEL` and
+    /// `Brüssel` are one place, `bruessel`.
+    pub slug: String,
+    /// The place as the datelines write it most often (ties: the spelling
+    /// with umlauts, then the first in sorted order), in title case when
+    /// written in capitals.
+    pub name: String,
+    /// Indexes into the plan's stories, in the plan's order (newest first).
+    pub stories: Vec<usize>,
+}
+
+impl PlaceListing {
+    /// How many pages of `page_size` stories.
+    pub fn pages(&self, page_size: usize) -> usize {
+        self.stories.len().div_ceil(page_size)
+    }
+
+    /// The stories on page `page` (from 1).
+    pub fn page(&self, page: usize, page_size: usize) -> &[usize] {
+        let start = (page - 1) * page_size;
+        &self.stories[start..self.stories.len().min(start + page_size)]
+    }
+
+    /// The folder of page `page` (from 1).
+    pub fn page_dir(&self, page: usize) -> String {
+        paths::listing_page_dir(&paths::place_dir(&self.slug), page)
+    }
+}
+
+/// Every place named in the latest version's dateline of some story, by
+/// slug. A story is listed once under each of its places.
+pub fn places(stories: &[Story]) -> Vec<PlaceListing> {
+    let mut by_slug: BTreeMap<String, (Vec<usize>, BTreeMap<&str, usize>)> = BTreeMap::new();
+    for (index, story) in stories.iter().enumerate() {
+        let Some(dateline) = &story.latest().head.dateline else { continue };
+        let mut seen: Vec<String> = Vec::new();
+        for place in dateline.places.iter().map(|p| p.trim()).filter(|p| p.chars().any(char::is_alphanumeric)) {
+            let slug = slugify(place);
+            let entry = by_slug.entry(slug.clone()).or_default();
+            *entry.1.entry(place).or_default() += 1;
+            if !seen.contains(&slug) {
+                entry.0.push(index);
+                seen.push(slug);
+            }
+        }
+    }
+    by_slug
+        .into_iter()
+        .map(|(slug, (stories, spellings))| {
+            // The most frequent spelling; on a tie the one with the most
+            // letters beyond ASCII (`BRÜSSEL` before `BRUESSEL`), then the
+            // first in sorted order.
+            let beyond_ascii = |name: &str| name.chars().filter(|c| !c.is_ascii()).count();
+            let written = spellings
+                .iter()
+                .max_by(|(a, m), (b, n)| m.cmp(n).then(beyond_ascii(a).cmp(&beyond_ascii(b))).then_with(|| b.cmp(a)))
+                .map_or("", |(name, _)| *name);
+            PlaceListing { slug, name: place_name(written), stories }
+        })
+        .collect()
+}
+
+/// A dateline place as a page names it: `BAD HOMBURG` → `Bad Homburg`; a
+/// place not written in capitals stays as written.
+pub fn place_name(written: &str) -> String {
+    if written.chars().any(char::is_lowercase) {
+        return written.to_string();
+    }
+    let mut name = String::with_capacity(written.len());
+    let mut word_start = true;
+    for c in written.chars() {
+        if word_start {
+            name.push(c);
+        } else {
+            name.extend(c.to_lowercase());
+        }
+        word_start = !c.is_alphanumeric();
+    }
+    name
+}
+
+/// How far back the news sitemap reaches from the newest story: Google News
+/// reads articles of the last two days.
+pub const NEWS_SITEMAP_DAYS: i64 = 2;
+/// At most this many URLs in a news sitemap (Google News' limit).
+pub const NEWS_SITEMAP_LIMIT: usize = 1000;
+
+/// The stories of `news-sitemap.xml`: those whose first version is at most
+/// [`NEWS_SITEMAP_DAYS`] older than the newest story's, newest first, at most
+/// [`NEWS_SITEMAP_LIMIT`]. Measured from the newest story, never from the
+/// clock, so the same input gives the same sitemap.
+pub fn news_stories(stories: &[Story]) -> Vec<usize> {
+    let Some(newest) = stories.iter().map(Story::published).max() else { return Vec::new() };
+    let since = newest - Duration::days(NEWS_SITEMAP_DAYS);
+    let mut recent: Vec<usize> = (0..stories.len()).filter(|&i| stories[i].published() >= since).collect();
+    recent.sort_by(|&a, &b| {
+        let (a, b) = (&stories[a], &stories[b]);
+        b.published().cmp(&a.published()).then_with(|| a.id.cmp(&b.id))
+    });
+    recent.truncate(NEWS_SITEMAP_LIMIT);
+    recent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn place_names_in_title_case() {
+        assert_eq!(place_name("BRÜSSEL"), "Brüssel");
+        assert_eq!(place_name("BAD HOMBURG"), "Bad Homburg");
+        assert_eq!(place_name("FRANKFURT/MAIN"), "Frankfurt/Main");
+        assert_eq!(place_name("ST. GALLEN"), "St. Gallen");
+        assert_eq!(place_name("New York"), "New York");
+    }
+
+    #[test]
+    fn periods_sort_by_kind_then_time() {
+        let mut periods = [Period::Day(2024, 1, 2), Period::Year(2024), Period::Month(2023, 12), Period::Year(2023)];
+        periods.sort();
+        assert_eq!(periods, [Period::Year(2023), Period::Year(2024), Period::Month(2023, 12), Period::Day(2024, 1, 2)]);
+        assert!(Period::Day(2024, 1, 2).same_kind(&Period::Day(2023, 5, 6)));
+        assert!(!Period::Day(2024, 1, 2).same_kind(&Period::Month(2024, 1)));
+    }
+}

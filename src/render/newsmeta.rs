@@ -1,0 +1,243 @@
+//! What search engines, aggregators and newsrooms read of a story besides
+//! its page: schema.org `NewsArticle` JSON-LD, OpenGraph times, the RFC 5829
+//! version links, and the story as IPTC ninjs 3.1 JSON (`story.json`).
+//!
+//! Every value comes from the story's [`StoryHistory`], the same times the
+//! feeds give: `datePublished`/`firstCreated` is the first version,
+//! `dateModified` the latest significant one. JSON embedded in a page is
+//! escaped so that no input can end the `<script>` element it stands in.
+
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::history::StoryHistory;
+use super::views::TimeView;
+use crate::config::Config;
+use crate::paths;
+use crate::plan::Period;
+use crate::stories::Story;
+
+/// The version links of RFC 5829 for a page of a story, absolute URLs.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionLinks {
+    /// The page with the story's history: the story page.
+    pub history: String,
+    /// The latest version's own page.
+    pub latest: String,
+    pub predecessor: Option<String>,
+    pub successor: Option<String>,
+}
+
+impl VersionLinks {
+    /// The links of version `n`'s page (the story page shows the latest
+    /// version, so it has the latest version's links).
+    pub fn of(config: &Config, story: &Story, n: usize) -> VersionLinks {
+        let version = |n: usize| config.url(&paths::version_dir(&story.path, n));
+        let latest = story.latest().n;
+        VersionLinks {
+            history: config.url(&story.path),
+            latest: version(latest),
+            predecessor: (n > 1).then(|| version(n - 1)),
+            successor: (n < latest).then(|| version(n + 1)),
+        }
+    }
+}
+
+/// What a story page shows besides its view: its links to the day archive,
+/// its places and its JSON twin, its OpenGraph times and JSON-LD.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryMeta {
+    /// The day archive of the story's first version.
+    pub day_url: String,
+    /// The story's places with their pages.
+    pub places: Vec<PlaceLink>,
+    /// `story.json`, the story as ninjs.
+    pub json_url: String,
+    pub links: VersionLinks,
+    /// The first version's time (`datePublished`, `article:published_time`).
+    pub published: TimeView,
+    /// The latest significant version's (`dateModified`, `article:modified_time`).
+    pub modified: TimeView,
+    /// The `NewsArticle` JSON-LD, escaped for a `<script>` element.
+    pub json_ld: String,
+}
+
+/// A dateline place with its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceLink {
+    pub name: String,
+    pub url: String,
+}
+
+impl StoryMeta {
+    pub fn new(config: &Config, history: &StoryHistory) -> StoryMeta {
+        let story = history.story;
+        let places = history
+            .view
+            .latest
+            .places
+            .iter()
+            .filter(|place| place.chars().any(char::is_alphanumeric))
+            .map(|place| PlaceLink {
+                name: crate::plan::place_name(place.trim()),
+                url: config.url(&paths::place_dir(&crate::slug::slugify(place.trim()))),
+            })
+            .collect();
+        StoryMeta {
+            day_url: config.url(&Period::day_of(story).dir()),
+            places,
+            json_url: config.url(&paths::story_json_file(&story.path)),
+            links: VersionLinks::of(config, story, story.latest().n),
+            published: TimeView::new(story.published()),
+            modified: TimeView::new(story.significant_update()),
+            json_ld: script_json(&news_article(config, history)),
+        }
+    }
+}
+
+/// The dateline as a `NewsArticle` names it: `BRÜSSEL (dpa-AFX)`, without
+/// the dash before the text.
+fn dateline_text(history: &StoryHistory) -> Option<String> {
+    let raw = history.view.latest.dateline?;
+    Some(raw.trim_end().trim_end_matches(['-', '–', '—']).trim_end().to_string())
+}
+
+/// schema.org `NewsArticle` of a story page: headline, first and latest
+/// significant time, dateline, author, publisher, and every correction
+/// with its note and time.
+pub fn news_article(config: &Config, history: &StoryHistory) -> Value {
+    let story = history.story;
+    let url = config.url(&story.path);
+    let publisher = json!({ "@type": "Organization", "name": config.title, "url": config.base_url });
+    let mut article = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": history.view.latest.headline,
+        "description": story.latest().head.teaser,
+        "datePublished": story.published().to_rfc3339(),
+        "dateModified": story.significant_update().to_rfc3339(),
+        "inLanguage": config.language,
+        "author": { "@type": "Organization", "name": config.author },
+        "publisher": publisher,
+    });
+    if let Some(dateline) = dateline_text(history) {
+        article["dateline"] = json!(dateline);
+    }
+    let corrections: Vec<Value> = story
+        .versions
+        .iter()
+        .filter(|v| v.is_correction())
+        .map(|v| {
+            let note = v.head.revision.as_ref().map_or("", |r| r.text.as_str());
+            json!({
+                "@type": "CorrectionComment",
+                "text": note,
+                "datePublished": v.head.timestamp.to_rfc3339(),
+                "url": config.url(&paths::version_dir(&story.path, v.n)),
+            })
+        })
+        .collect();
+    if !corrections.is_empty() {
+        article["correction"] = Value::Array(corrections);
+    }
+    article
+}
+
+/// JSON for a `<script>` element: `<`, `>` and `&` as `\u` escapes (so
+/// neither `</script>` nor `<!--` can appear), and U+2028/U+2029 too.
+pub fn script_json(value: &Value) -> String {
+    let text = serde_json::to_string(value).expect("JSON values serialise");
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => escaped.push_str("\\u003c"),
+            '>' => escaped.push_str("\\u003e"),
+            '&' => escaped.push_str("\\u0026"),
+            '\u{2028}' => escaped.push_str("\\u2028"),
+            '\u{2029}' => escaped.push_str("\\u2029"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// The story as an IPTC ninjs 3.1 news object: `uri` the story id, the
+/// latest version's number, times, headline, place and text (as HTML), and
+/// every version as an association (`rel` `version`) with its own id, time,
+/// headline and revision note. The schema admits no property of our own at
+/// the top level, so the history lives in `associations`, and notes are
+/// `descriptions` with the role `revision-note`, never an `edNote` (which
+/// is for staff, not for publishing).
+pub fn ninjs(config: &Config, history: &StoryHistory) -> Result<String> {
+    let story = history.story;
+    let latest = story.latest();
+    let url = config.url(&story.path);
+    let versions: Vec<Value> = story
+        .versions
+        .iter()
+        .map(|v| {
+            let mut version = json!({
+                "uri": super::archive::version_id(config.host(), v),
+                "name": format!("Fassung {}", v.n),
+                "rel": "version",
+                "type": "text",
+                "version": v.n.to_string(),
+                "versionCreated": v.head.timestamp.to_rfc3339(),
+                "headlines": [{ "value": v.head.headline }],
+                "renditions": [{ "name": "html", "href": config.url(&paths::version_dir(&story.path, v.n)), "contentType": "text/html" },
+                               { "name": "original", "href": config.url(&paths::source_file(&story.path, v.n)), "contentType": "text/plain" }],
+            });
+            if let Some(revision) = &v.head.revision {
+                version["descriptions"] = json!([{ "role": "revision-note", "contentType": "text/plain", "value": revision.raw }]);
+            }
+            version
+        })
+        .collect();
+    let mut item = json!({
+        "uri": story.id,
+        "standard": { "name": "ninjs", "version": "3.1", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json" },
+        "type": "text",
+        "representationType": "full",
+        "version": latest.n.to_string(),
+        "firstCreated": story.published().to_rfc3339(),
+        "versionCreated": latest.head.timestamp.to_rfc3339(),
+        "pubStatus": "usable",
+        "language": config.language,
+        "headlines": [{ "role": "main", "value": latest.head.headline }],
+        "descriptions": [{ "role": "summary", "contentType": "text/plain", "value": latest.head.teaser }],
+        "bodies": [{ "role": "main", "contentType": "text/html", "value": history.latest_body().trim() }],
+        "by": config.author,
+        "copyrightHolder": config.author,
+        "renditions": [{ "name": "html", "href": url, "contentType": "text/html" }],
+        "associations": versions,
+    });
+    if let Some(dateline) = &latest.head.dateline {
+        let places: Vec<&str> =
+            dateline.places.iter().map(|p| p.trim()).filter(|p| p.chars().any(char::is_alphanumeric)).collect();
+        if !places.is_empty() {
+            item["located"] = json!(places.join("/"));
+            item["places"] = Value::Array(places.iter().map(|p| json!({ "name": p, "rel": "located" })).collect());
+        }
+    }
+    let mut json = serde_json::to_string_pretty(&item)?;
+    json.push('\n');
+    Ok(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_json_cannot_end_its_element() {
+        let value = json!({ "headline": "</script><script>alert(1)</script><!-- & \u{2028}" });
+        let text = script_json(&value);
+        assert!(!text.contains('<') && !text.contains('>') && !text.contains('&'), "{text}");
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value, "the escapes read back as the same JSON");
+    }
+}
