@@ -186,7 +186,8 @@ pub struct Earlier<'a> {
 /// `group::CHANGE_REACH_HOURS`). The result is the same as without it.
 pub fn group_after<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str, earlier: Option<&Earlier>) -> Vec<Story> {
     let mut files: Vec<&Filed> = files.iter().map(Borrow::borrow).collect();
-    files.sort_by_cached_key(|file| file_order(file));
+    // Keys borrowed, not cloned: an archive sorts every file on each build.
+    files.sort_by(|a, b| file_order(a).cmp(&file_order(b)));
     let fingerprints = unique_fingerprints(&files);
     let profiles: Vec<&Profile> = files.iter().map(|f| &f.profile).collect();
     let kept = earlier.and_then(|earlier| kept_decisions(&files, earlier)).unwrap_or_default();
@@ -236,14 +237,8 @@ fn unique_fingerprints(files: &[&Filed]) -> Vec<String> {
 /// Time order of files with content tie-breaks: at the same instant a file
 /// without a note (an original) comes before one with a note, then the
 /// content decides, and the file name only when two files read the same.
-fn file_order(file: &Filed) -> (DateTime<FixedOffset>, bool, String, String, String) {
-    (
-        file.head.timestamp,
-        file.head.revision.is_some(),
-        file.fingerprint.clone(),
-        file.content.clone(),
-        file.source.clone(),
-    )
+fn file_order(file: &Filed) -> (DateTime<FixedOffset>, bool, &str, &str, &str) {
+    (file.head.timestamp, file.head.revision.is_some(), &file.fingerprint, &file.content, &file.source)
 }
 
 /// Turn groups of files (each in time order) into stories with unique paths.
