@@ -21,7 +21,8 @@ use crate::config::Config;
 use crate::decode::decode;
 use crate::output::Output;
 use crate::parse::parse_article;
-use crate::plan::{Plan, Planned};
+use crate::plan::{Document, Plan, Planned};
+use crate::render::search::SearchRecord;
 use crate::render::{FeedContents, Renderer, Templates};
 use crate::repair::{Lexicon, Repaired, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
@@ -601,6 +602,7 @@ impl Site<'_> {
             .plan
             .site_documents()
             .par_iter()
+            .filter(|planned| !matches!(planned.document, Document::SearchShard { .. }))
             .map(|planned| {
                 self.write_document(planned, previous, || {
                     Ok(self.renderer.site_document(self.plan, &contents, &planned.document)?.into_bytes())
@@ -608,7 +610,64 @@ impl Site<'_> {
             })
             .collect::<Result<_>>()?;
         written.outputs.extend(site_documents);
+        for planned in self.plan.site_documents() {
+            if let Document::SearchShard { index } = planned.document {
+                written.outputs.extend(self.write_search_shard(planned, index, previous)?);
+            }
+        }
         Ok(written)
+    }
+
+    /// Write search shard `index` unless `previous` wrote it from the same
+    /// inputs. A shard is a Pagefind bundle of many files, all recorded
+    /// with the shard's digest; a changed shard is indexed again whole (its
+    /// file names are content hashes), and its old files, not written
+    /// again, are removed with the rest. Shards are indexed one after the
+    /// other, so a build holds one month's index at a time.
+    fn write_search_shard(
+        &self,
+        planned: &Planned,
+        index: usize,
+        previous: Option<&Manifest>,
+    ) -> Result<Vec<(String, CachedOutput)>> {
+        let shard = &self.plan.search_shards()[index];
+        let dir = shard.dir();
+        let before: Vec<(String, CachedOutput)> = previous
+            .map(|p| {
+                let files = p.outputs.range(dir.clone()..).take_while(|(path, _)| path.starts_with(&dir));
+                files.map(|(path, output)| (path.clone(), *output)).collect()
+            })
+            .unwrap_or_default();
+        let entry_kept = before.iter().any(|(path, _)| *path == planned.path);
+        if entry_kept && before.iter().all(|(_, output)| output.digest == planned.digest) {
+            return Ok(before);
+        }
+        let stories = self.plan.stories();
+        let records: Vec<SearchRecord> = shard
+            .stories
+            .par_iter()
+            .map(|&story| {
+                let story = &stories[story];
+                let stored = self.texts.read(story.latest().text)?;
+                let parsed = parse_article(&stored.text).map_err(|error| {
+                    anyhow::anyhow!("{}: stored text no longer parses: {}", story.latest().source, error.message)
+                })?;
+                Ok(SearchRecord::of(story, &parsed.article))
+            })
+            .collect::<Result<_>>()?;
+        let files = crate::render::search::shard_files(self.plan.language(), records)?;
+        let before: BTreeMap<String, CachedOutput> = before.into_iter().collect();
+        files
+            .into_iter()
+            .map(|(name, bytes)| {
+                let path = format!("{dir}{name}");
+                let written = CachedOutput { digest: planned.digest, bytes: crate::cache::bytes_digest(&bytes) };
+                if before.get(&path).is_none_or(|b| b.bytes != written.bytes) {
+                    self.output.write(&path, &bytes)?;
+                }
+                Ok((path, written))
+            })
+            .collect()
     }
 
     /// Write the documents of story `story` that changed and put its feed

@@ -80,6 +80,17 @@ pub enum Document {
     Archive {
         index: usize,
     },
+    /// `suche/`, the search page.
+    Search,
+    /// Pagefind's user interface file [`paths::SEARCH_UI_FILES`]`[file]`.
+    SearchUi {
+        file: usize,
+    },
+    /// The search index [`Plan::search_shards`]`[index]`: a Pagefind bundle
+    /// of many files, planned by its entry file.
+    SearchShard {
+        index: usize,
+    },
 }
 
 /// A document with where it goes and what it depends on.
@@ -108,6 +119,24 @@ pub struct ArchivePart {
 impl ArchivePart {
     pub fn path(&self) -> String {
         paths::archive_file(self.year, self.month, self.part)
+    }
+}
+
+/// One search shard: a Pagefind index of the stories first published in a
+/// month (Berlin time, as in their URL, so a story never changes shard).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchShard {
+    pub year: i32,
+    /// 1 to 12.
+    pub month: u32,
+    /// Indexes into the plan's stories, in order of publication.
+    pub stories: Vec<usize>,
+}
+
+impl SearchShard {
+    /// The shard's folder, e.g. `suche/index/2024-10/`.
+    pub fn dir(&self) -> String {
+        paths::search_shard_dir(self.year, self.month)
     }
 }
 
@@ -145,6 +174,10 @@ pub struct Plan<'a> {
     changes: Vec<(usize, usize)>,
     archives: Vec<ArchivePart>,
     sitemaps: Vec<SitemapPart>,
+    /// Oldest month first.
+    search_shards: Vec<SearchShard>,
+    /// The site's language, whose stemmer the search indexes use.
+    language: String,
 }
 
 impl<'a> Plan<'a> {
@@ -160,6 +193,8 @@ impl<'a> Plan<'a> {
             changes: newest_versions(stories, config.feed_length),
             archives: archive_parts(stories, ARCHIVE_PART_SIZE),
             sitemaps: Vec::new(),
+            search_shards: search_shards(stories),
+            language: config.language.clone(),
         };
         plan.sitemaps = sitemap_parts(stories, plan.index_page_count(), SITEMAP_URL_LIMIT);
         let site = site_digest(config, templates);
@@ -244,6 +279,16 @@ impl<'a> Plan<'a> {
         &self.sitemaps
     }
 
+    /// The site's language, as the search indexes are built for it.
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
+    /// The search shards, oldest month first.
+    pub fn search_shards(&self) -> &[SearchShard] {
+        &self.search_shards
+    }
+
     /// The time a sitemap gives for index pages: the newest significant
     /// update of any story (they all move when a story arrives); none
     /// without stories.
@@ -323,6 +368,38 @@ impl<'a> Plan<'a> {
                 path: part.path(),
                 digest: digest.finish(),
             });
+        }
+        documents.extend(self.search_planned(site, story_digests));
+        documents
+    }
+
+    /// The search page, Pagefind's interface files and one index per month.
+    /// The page lists the shards with their story counts. A shard holds
+    /// the latest text of its stories, so its digest follows their digests
+    /// and the site's language (Pagefind's stemmer), not the templates: a
+    /// new story or version re-indexes its month only.
+    fn search_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
+        let mut page = Digest::document(site, "search");
+        page.number(self.search_shards.len());
+        for shard in &self.search_shards {
+            page.text(&shard.dir()).number(shard.stories.len());
+        }
+        let path = paths::page_file(paths::SEARCH_DIR);
+        let mut documents = vec![Planned { document: Document::Search, path, digest: page.finish() }];
+        for (file, name) in paths::SEARCH_UI_FILES.iter().enumerate() {
+            let mut digest = Digest::new();
+            digest.text("search-ui").text(name);
+            let path = format!("{}{name}", paths::SEARCH_UI_DIR);
+            documents.push(Planned { document: Document::SearchUi { file }, path, digest: digest.finish() });
+        }
+        for (index, shard) in self.search_shards.iter().enumerate() {
+            let mut digest = Digest::new();
+            digest.text("search-shard").text(&self.language).text(&shard.dir()).number(shard.stories.len());
+            for &story in &shard.stories {
+                digest.word(story_digests[story]);
+            }
+            let path = paths::search_shard_entry(&shard.dir());
+            documents.push(Planned { document: Document::SearchShard { index }, path, digest: digest.finish() });
         }
         documents
     }
@@ -460,6 +537,12 @@ fn months(stories: &[Story]) -> BTreeMap<(i32, u32), Vec<usize>> {
         });
     }
     months
+}
+
+/// One search shard per month of a story's first version, oldest first,
+/// each month's stories in order of publication.
+fn search_shards(stories: &[Story]) -> Vec<SearchShard> {
+    months(stories).into_iter().map(|((year, month), stories)| SearchShard { year, month, stories }).collect()
 }
 
 /// The sitemaps of `sitemap.xml`, at most `limit` URLs each: the

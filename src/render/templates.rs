@@ -22,6 +22,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("diff.html", include_str!("../../templates/diff.html")),
     ("changes.html", include_str!("../../templates/changes.html")),
     ("version-entry.html", include_str!("../../templates/version-entry.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 
 /// Templates ready to render, defaults plus the user's overrides.

@@ -26,6 +26,8 @@ pub struct SiteView {
     pub json_url: String,
     /// `changes.xml`, every version as an entry of its own.
     pub changes_url: String,
+    /// The search page.
+    pub search_url: String,
 }
 
 impl SiteView {
@@ -40,6 +42,7 @@ impl SiteView {
             rss_url: config.url(paths::RSS),
             json_url: config.url(paths::JSON),
             changes_url: config.url(paths::CHANGES),
+            search_url: config.url(paths::SEARCH_DIR),
         }
     }
 }
