@@ -27,6 +27,8 @@ pub const SITEMAP: &str = "sitemap.xml";
 pub const NOT_FOUND: &str = "404.html";
 /// The search page's folder.
 pub const SEARCH_DIR: &str = "suche/";
+/// The search page's own script.
+pub const SEARCH_SCRIPT: &str = "suche/suche.js";
 /// Pagefind's user interface files, shared by every search shard.
 pub const SEARCH_UI_DIR: &str = "suche/pagefind/";
 /// The files of Pagefind's interface in [`SEARCH_UI_DIR`]: its modular

@@ -82,6 +82,8 @@ pub enum Document {
     },
     /// `suche/`, the search page.
     Search,
+    /// `suche/suche.js`, the search page's script.
+    SearchScript,
     /// Pagefind's user interface file [`paths::SEARCH_UI_FILES`]`[file]`.
     SearchUi {
         file: usize,
@@ -386,6 +388,11 @@ impl<'a> Plan<'a> {
         }
         let path = paths::page_file(paths::SEARCH_DIR);
         let mut documents = vec![Planned { document: Document::Search, path, digest: page.finish() }];
+        documents.push(Planned {
+            document: Document::SearchScript,
+            path: paths::SEARCH_SCRIPT.into(),
+            digest: Digest::document(site, "search-script").finish(),
+        });
         for (file, name) in paths::SEARCH_UI_FILES.iter().enumerate() {
             let mut digest = Digest::new();
             digest.text("search-ui").text(name);
@@ -777,7 +784,10 @@ mod tests {
             plain.documents().iter().zip(template.documents()).zip(titled.documents()).map(|((a, b), c)| (a, b, c))
         {
             assert_eq!(a.path, b.path);
-            if matches!(a.document, Document::Source { .. }) {
+            // An original's bytes, Pagefind's files and the search indexes
+            // (Pagefind's output from the stories' text) use no template.
+            if matches!(a.document, Document::Source { .. } | Document::SearchUi { .. } | Document::SearchShard { .. })
+            {
                 assert_eq!(a.digest, b.digest);
                 assert_eq!(a.digest, c.digest);
             } else {
@@ -785,6 +795,31 @@ mod tests {
                 assert_ne!(a.digest, c.digest, "{}", a.path);
             }
         }
+    }
+
+    #[test]
+    fn a_search_shard_per_month_follows_its_stories_only() {
+        let one = stories(vec![strike(), market(), january()]);
+        let updated = stories(vec![strike(), strike_update("Verdi droht."), market(), january()]);
+        let same = stories(vec![strike(), market(), january()]);
+        let (one, updated) = (plan_of(&one), plan_of(&updated));
+        let dirs: Vec<String> = one.search_shards().iter().map(SearchShard::dir).collect();
+        assert_eq!(dirs, ["suche/index/2024-01/", "suche/index/2024-02/"]);
+        assert_eq!(one.search_shards()[1].stories.len(), 2);
+        let (jan_shard, feb_shard) =
+            ("suche/index/2024-01/pagefind-entry.json", "suche/index/2024-02/pagefind-entry.json");
+        assert_ne!(digest(&one, feb_shard), digest(&updated, feb_shard), "a new version is indexed");
+        assert_eq!(digest(&one, jan_shard), digest(&updated, jan_shard), "another month is not indexed again");
+        assert_eq!(
+            digest(&one, "suche/index.html"),
+            digest(&updated, "suche/index.html"),
+            "the same months and counts"
+        );
+        let retitled = Plan::new(&same, &Config { title: "Ticker".into(), ..Config::embedded() }, &[]);
+        assert_eq!(digest(&one, jan_shard), digest(&retitled, jan_shard), "the title is not in the index");
+        let english = Config { language: "en".into(), ..Config::embedded() };
+        let english = Plan::new(&same, &english, &[]);
+        assert_ne!(digest(&one, jan_shard), digest(&english, jan_shard), "another stemmer");
     }
 
     #[test]

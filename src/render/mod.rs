@@ -116,6 +116,7 @@ impl<'a> Renderer<'a> {
                 archive_feed(config, site, plan.archives(), index, &items)
             }
             Document::Search => search::search_page(templates, site, plan),
+            Document::SearchScript => templates.render("search.js", minijinja::context! {}),
             Document::SearchUi { file } => search_ui_file(file),
             Document::SearchShard { .. } => bail!("{document:?} is many files, see search::shard_files"),
             Document::Story { .. } | Document::Version { .. } | Document::Diff { .. } | Document::Source { .. } => {

@@ -61,8 +61,9 @@ pub fn search_page(templates: &Templates, site: &SiteView, plan: &Plan) -> Resul
         })
         .collect();
     let stories: usize = shards.iter().map(|shard| shard.stories).sum();
-    let ui_script = paths::SEARCH_UI_FILES[0];
-    let ui_script = format!("{}{ui_script}", paths::SEARCH_UI_DIR.trim_start_matches(paths::SEARCH_DIR));
+    // Links relative to the page, as the script finds the indexes.
+    let relative = |path: &str| path.trim_start_matches(paths::SEARCH_DIR).to_string();
+    let ui_script = relative(&format!("{}{}", paths::SEARCH_UI_DIR, paths::SEARCH_UI_FILES[0]));
     templates.render(
         "search.html",
         context! {
@@ -71,6 +72,7 @@ pub fn search_page(templates: &Templates, site: &SiteView, plan: &Plan) -> Resul
             stories,
             batch => SEARCH_BATCH_STORIES,
             ui_script,
+            search_script => relative(paths::SEARCH_SCRIPT),
         },
     )
 }

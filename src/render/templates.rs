@@ -23,6 +23,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("changes.html", include_str!("../../templates/changes.html")),
     ("version-entry.html", include_str!("../../templates/version-entry.html")),
     ("search.html", include_str!("../../templates/search.html")),
+    ("search.js", include_str!("../../templates/search.js")),
 ];
 
 /// Templates ready to render, defaults plus the user's overrides.

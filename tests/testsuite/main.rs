@@ -11,6 +11,7 @@ mod incremental;
 mod nasty;
 mod rejects;
 mod scale;
+mod search;
 mod sitemap;
 mod stories;
 mod stories_moved;
