@@ -530,8 +530,10 @@ pub fn build(options: &BuildOptions) -> Result<Built> {
     stages.done("plan");
     let renderer = Renderer::new(&templates, &options.config);
     let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &texts, contents: &contents };
-    let written = site.write(previous.as_ref())?;
+    let mut written = site.write(previous.as_ref())?;
     stages.done("render and write");
+    written.outputs.extend(site.write_search_shards(previous.as_ref())?);
+    stages.done("search index");
     if let Some(previous) = &previous {
         for path in previous.outputs.keys().filter(|path| !written.outputs.contains_key(*path)) {
             output.remove(path)?;
@@ -610,20 +612,26 @@ impl Site<'_> {
             })
             .collect::<Result<_>>()?;
         written.outputs.extend(site_documents);
+        Ok(written)
+    }
+
+    /// Write every search shard that changed, one after the other, so a
+    /// build holds one month's index at a time.
+    fn write_search_shards(&self, previous: Option<&Manifest>) -> Result<Vec<(String, CachedOutput)>> {
+        let mut outputs = Vec::new();
         for planned in self.plan.site_documents() {
             if let Document::SearchShard { index } = planned.document {
-                written.outputs.extend(self.write_search_shard(planned, index, previous)?);
+                outputs.extend(self.write_search_shard(planned, index, previous)?);
             }
         }
-        Ok(written)
+        Ok(outputs)
     }
 
     /// Write search shard `index` unless `previous` wrote it from the same
     /// inputs. A shard is a Pagefind bundle of many files, all recorded
     /// with the shard's digest; a changed shard is indexed again whole (its
     /// file names are content hashes), and its old files, not written
-    /// again, are removed with the rest. Shards are indexed one after the
-    /// other, so a build holds one month's index at a time.
+    /// again, are removed with the rest.
     fn write_search_shard(
         &self,
         planned: &Planned,
@@ -822,6 +830,7 @@ mod tests {
         let (renderer, contents) = (Renderer::new(&templates, &config), Store::temporary().unwrap());
         let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &store, contents: &contents };
         site.write(None).unwrap();
+        site.write_search_shards(None).unwrap();
         output.commit().unwrap();
         let source = target.join(crate::paths::source_file(&loaded.stories[0].path, 1));
         assert_eq!(std::fs::read_to_string(source).unwrap(), article);
