@@ -8,8 +8,9 @@
   const field = document.getElementById("q");
   const status = document.getElementById("suchstatus");
   const older = document.getElementById("aeltere");
+  const everything = document.getElementById("alle");
   const shards = JSON.parse(document.getElementById("suchindex").textContent);
-  const batchStories = Number(form.dataset.batch);
+  const firstBatch = Number(form.dataset.batch);
   // Every path is taken from this page's own address, so the site works
   // below any base path and on any host.
   const here = new URL(".", location.href);
@@ -19,17 +20,21 @@
   let instance = null;
   let term = "";
 
-  // The next months to search, newest first, until they hold a batch of stories.
-  const nextBatch = () => {
+  // The next months to search, newest first, until they hold `stories`
+  // stories (at least one month; all that are left when `stories` is 0).
+  const nextBatch = (stories) => {
     const batch = [];
-    let stories = 0;
-    while (searched < shards.length && (batch.length === 0 || stories < batchStories)) {
+    let held = 0;
+    while (searched < shards.length && (batch.length === 0 || stories === 0 || held < stories)) {
       const shard = shards[searched++];
       batch.push(shard);
-      stories += shard.stories;
+      held += shard.stories;
     }
     return batch;
   };
+  // Each further batch holds twice the stories of the one before, so the
+  // whole archive is a few presses away.
+  let batchStories = firstBatch;
 
   const element = (name, className, text) => {
     const node = document.createElement(name);
@@ -68,16 +73,14 @@
     const count = response.results.length;
     const found = count === 1 ? "1 Treffer" : `${count} Treffer`;
     status.textContent = term ? `${found} für „${term}“ in den Meldungen von ${searchedMonths()}.` : "";
-    if (searched < shards.length && term) {
-      older.textContent = `Auch in älteren Meldungen suchen (ab ${shards[searched].month})`;
-      older.hidden = false;
-    } else {
-      older.hidden = true;
-    }
+    const more = searched < shards.length && term;
+    if (more) older.textContent = `Auch in älteren Meldungen suchen (ab ${shards[searched].month})`;
+    older.hidden = !more;
+    everything.hidden = !more;
   };
 
   const start = () => {
-    const first = nextBatch();
+    const first = nextBatch(batchStories);
     instance = new PagefindModularUI.Instance({
       bundlePath: bundle(first[0]),
       mergeIndex: first.slice(1).map((shard) => ({ bundlePath: bundle(shard), baseUrl: siteRoot })),
@@ -101,14 +104,21 @@
     instance.triggerSearch(term);
   };
 
-  older.addEventListener("click", async () => {
+  // Add the months of `batch` to the search and run it again.
+  const extend = async (batch) => {
     older.hidden = true;
+    everything.hidden = true;
     status.textContent = "Suche läuft …";
-    for (const shard of nextBatch()) {
+    for (const shard of batch) {
       await instance.__pagefind__.mergeIndex(bundle(shard), { baseUrl: siteRoot });
     }
     instance.triggerSearch(term);
+  };
+  older.addEventListener("click", () => {
+    batchStories *= 2;
+    extend(nextBatch(batchStories));
   });
+  everything.addEventListener("click", () => extend(nextBatch(0)));
 
   let pending = null;
   field.addEventListener("input", () => {

@@ -32,11 +32,13 @@ use crate::stories::Story;
 
 /// How many stories the first query searches, newest months first: the
 /// shards of the newest months until they hold this many stories (at least
-/// one shard). A query loads each searched shard's page list (some 12 bytes
-/// a story, compressed), so this bounds what a first query fetches however
-/// large the archive; the reader extends the search to older months batch
-/// by batch of the same size.
-pub const SEARCH_BATCH_STORIES: usize = 8_000;
+/// one shard). A query loads, per searched shard, its page list (some 9
+/// bytes a story, compressed) and one chunk of its word index per word
+/// (up to some 60 KiB), so this bounds what a first query fetches however
+/// large the archive: with a month of 2,000 stories or more, the first
+/// query searches that month alone. The reader extends the search to older
+/// months in batches of twice the stories each time, or to all of them.
+pub const SEARCH_BATCH_STORIES: usize = 2_000;
 
 /// One shard as the search page lists it.
 #[derive(Debug, Serialize)]
