@@ -21,16 +21,15 @@ For every corpus folder (plain-text wire files, e.g. from
      browser context (empty cache), and sums the bytes of every request the
      search made after the page itself: Pagefind's scripts and WebAssembly
      (the same at every archive size), and the index (entry, page lists of
-     the searched months, word chunks, the fragments of the results shown).
-     The local server compresses nothing; the figure "gzip" adds what the
-     scripts weigh when a host compresses them (the index files are gzip
-     already).
+     the searched months, word chunks, the fragments of the results shown):
+     bytes transferred (headers included; the server gzips text, as static
+     hosts do; Pagefind's index files and WebAssembly are gzip already),
+     and the bodies uncompressed.
 
 Prints a Markdown table and writes it to --out FILE if given.
 """
 
 import argparse
-import gzip
 import json
 import os
 import re
@@ -100,21 +99,18 @@ def query_bytes(site, queries):
     for query in report["queries"]:
         after_page = [r for r in query["requests"] if not r["url"].startswith("/suche/?")]
         scripts = [r for r in after_page if r["url"].split("?")[0].endswith(SCRIPTS)]
-        wasm = [r for r in after_page if ".pagefind" in r["url"] and "wasm." in r["url"]]
+        wasm = [r for r in after_page if "/wasm." in r["url"]]
         index = [r for r in after_page if r not in scripts and r not in wasm]
-        scripts_gzip = sum(len(gzip.compress((site / r["url"].lstrip("/").split("?")[0]).read_bytes(), 6)) for r in scripts)
-        months = sum(1 for r in after_page if "pagefind-entry.json" in r["url"])
         rows.append({
             "q": query["q"],
             "results": len(query["results"]),
-            "status": query["status"],
-            "months": months,
-            "total": sum(r["bytes"] for r in after_page),
-            "scripts": sum(r["bytes"] for r in scripts),
-            "scripts_gzip": scripts_gzip,
-            "wasm": sum(r["bytes"] for r in wasm),
-            "index": sum(r["bytes"] for r in index),
+            "months": sum(1 for r in after_page if "pagefind-entry.json" in r["url"]),
             "requests": len(after_page),
+            "transfer": sum(r["transfer"] for r in after_page),
+            "scripts": sum(r["transfer"] for r in scripts),
+            "wasm": sum(r["transfer"] for r in wasm),
+            "index": sum(r["transfer"] for r in index),
+            "bodies": sum(r["bytes"] for r in after_page),
         })
     return rows
 
@@ -136,7 +132,7 @@ def main():
     lines = [
         "| articles | stories | months | full build | search index | peak memory | index on disk "
         "| rebuild after 1 new article: search index | query | hits | months searched | requests "
-        "| first query fetches | of it scripts (gzip) | WebAssembly | index data | total with gzip scripts |",
+        "| first query transfers | scripts | WebAssembly | index data | uncompressed |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for corpus in args.corpus:
@@ -157,13 +153,12 @@ def main():
         _, search_again, _ = build(args.depesche, wire, site, clean=False)
         articles = len(os.listdir(corpus))
         for row in query_bytes(site, args.query):
-            kib = lambda n: f"{n / 1024:.0f} KiB"
-            total_gzip = row["total"] - row["scripts"] + row["scripts_gzip"]
+            kb = lambda n: f"{n / 1000:.0f} kB"
             lines.append(
                 f"| {articles:,} | {stories:,} | {len(shards)} | {wall:.1f} s | {search:.1f} s | {peak:.0f} MiB "
                 f"| {index_mib:.0f} MiB | {search_again:.2f} s | {row['q']} | {row['results']} | {row['months']} "
-                f"| {row['requests']} | {kib(row['total'])} | {kib(row['scripts'])} ({kib(row['scripts_gzip'])}) "
-                f"| {kib(row['wasm'])} | {kib(row['index'])} | {kib(total_gzip)} |"
+                f"| {row['requests']} | {kb(row['transfer'])} | {kb(row['scripts'])} | {kb(row['wasm'])} "
+                f"| {kb(row['index'])} | {kb(row['bodies'])} |"
             )
             print(lines[-1], flush=True)
     table = "\n".join(lines)

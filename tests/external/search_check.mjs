@@ -13,10 +13,12 @@
 //
 // Prints one JSON object: per query the results shown (headline, date, place, link,
 // whether the link's page exists), the status line, and every request the search made
-// with its size in bytes (the body as served: this server compresses nothing).
+// with its size: `bytes` of the body as the page reads it and `transfer`, the body as
+// the server sent it (text gzip-compressed, as static hosts do; headers not counted).
 // Exits 1 on a script error or a failed request.
 
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, extname, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -40,14 +42,25 @@ function fileOf(root, urlPath) {
 }
 
 const root = normalize(spec.root);
+// Bytes of each response body as sent (compressed or not), by request path.
+let sent = new Map();
 const server = createServer((request, response) => {
   const path = fileOf(root, request.url);
   if (!path) {
     response.writeHead(404, { 'content-type': 'text/plain' });
     return response.end('not found');
   }
-  const body = readFileSync(path);
-  response.writeHead(200, { 'content-type': TYPES[extname(path)] || 'application/octet-stream', 'content-length': body.length });
+  let body = readFileSync(path);
+  const headers = { 'content-type': TYPES[extname(path)] || 'application/octet-stream' };
+  // Text is sent compressed when the browser asks for it, as static hosts do;
+  // Pagefind's index files and WebAssembly are compressed already.
+  if (TYPES[extname(path)] && /\bgzip\b/.test(request.headers['accept-encoding'] || '')) {
+    body = gzipSync(body);
+    headers['content-encoding'] = 'gzip';
+  }
+  headers['content-length'] = body.length;
+  sent.set(request.url, body.length);
+  response.writeHead(200, headers);
   response.end(body);
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,6 +71,7 @@ const browser = await chromium.launch({ executablePath: spec.chromium, args: ['-
 const report = { origin, queries: [] };
 try {
   for (const query of spec.queries) {
+    sent = new Map();
     const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'Europe/Berlin' });
     const page = await context.newPage();
     page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
@@ -75,7 +89,8 @@ try {
     page.on('requestfinished', async (request) => {
       const response = await request.response();
       const body = response ? (await response.body().catch(() => Buffer.alloc(0))).length : 0;
-      requests.push({ url: request.url().slice(origin.length), status: response?.status(), bytes: body });
+      const url = request.url().slice(origin.length);
+      requests.push({ url, status: response?.status(), bytes: body, transfer: sent.get(url) ?? 0 });
     });
     page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
     const address = `${origin}/suche/?q=${encodeURIComponent(query.q)}`;
@@ -109,6 +124,7 @@ try {
       results,
       requests,
       bytes: requests.reduce((sum, r) => sum + r.bytes, 0),
+      transfer: requests.reduce((sum, r) => sum + r.transfer, 0),
     });
     await context.close();
   }
