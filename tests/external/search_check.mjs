@@ -96,6 +96,7 @@ try {
     const address = `${origin}/suche/?q=${encodeURIComponent(query.q)}`;
     await page.goto(address, { waitUntil: 'load' });
     await page.waitForFunction(() => /Treffer/.test(document.getElementById('suchstatus').textContent), null, { timeout: 60000 });
+    const firstStatus = await page.textContent('#suchstatus');
     let pressed = 0;
     while (spec.older && (await page.locator('#aeltere').isVisible())) {
       await page.click('#aeltere');
@@ -118,6 +119,7 @@ try {
     report.queries.push({
       q: query.q,
       address: page.url().slice(origin.length),
+      first_status: firstStatus,
       status: await page.textContent('#suchstatus'),
       input: await page.inputValue('#q'),
       older_pressed: pressed,

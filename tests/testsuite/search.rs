@@ -50,11 +50,13 @@ fn chromium() -> PathBuf {
     std::env::var_os("CHROMIUM").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or("/usr/bin/chromium".into())
 }
 
-/// Run `search_check.mjs` on the site in `root` with `queries`; its report.
-fn search(root: &Path, queries: &[&str]) -> serde_json::Value {
+/// Run `search_check.mjs` on the site in `root` with `queries` (pressing
+/// "older months" while it is offered when `older`); its report.
+fn search(root: &Path, queries: &[&str], older: bool) -> serde_json::Value {
     let spec = serde_json::json!({
         "chromium": chromium(),
         "root": root,
+        "older": older,
         "queries": queries.iter().map(|q| serde_json::json!({"q": q})).collect::<Vec<_>>(),
     });
     std::fs::create_dir_all(work_dir()).unwrap();
@@ -70,8 +72,8 @@ fn headlines(query: &serde_json::Value) -> Vec<&str> {
     query["results"].as_array().unwrap().iter().map(|r| r["headline"].as_str().unwrap()).collect()
 }
 
-#[test]
-fn the_search_page_finds_stories_by_another_form_of_a_word_in_chromium() {
+/// Whether the browser tools are there (see `external.rs`).
+fn browser_ready(check: &str) -> bool {
     let mut missing: Vec<String> = Vec::new();
     missing.extend(probe("node", Command::new("node").arg("--version")));
     missing.extend(node_module("playwright-core"));
@@ -80,14 +82,19 @@ fn the_search_page_finds_stories_by_another_form_of_a_word_in_chromium() {
         &format!("{} (apt-get install chromium)", chromium.display()),
         Command::new(&chromium).arg("--version"),
     ));
-    if !ready("search in headless Chromium", missing) {
+    ready(check, missing)
+}
+
+#[test]
+fn the_search_page_finds_stories_by_another_form_of_a_word_in_chromium() {
+    if !browser_ready("search in headless Chromium") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let built = build(&wire(dir.path()), &[]);
     assert_eq!(built.code(), 0, "{}", built.stderr());
     let report =
-        search(&built.public(), &["Regierungen", "Vertrauensfragen", "Exporteur", "Finanzminister", "Quallen"]);
+        search(&built.public(), &["Regierungen", "Vertrauensfragen", "Exporteur", "Finanzminister", "Quallen"], false);
     let queries = report["queries"].as_array().unwrap();
 
     // "Regierungen" is nowhere in the wire; "Regierung" is, in the text.
@@ -125,6 +132,37 @@ fn the_search_page_finds_stories_by_another_form_of_a_word_in_chromium() {
     for month in ["2024-09", "2024-10", "2024-11"] {
         assert!(fetched(&format!("/suche/index/{month}/pagefind-entry.json")), "{month} is searched");
     }
+}
+
+#[test]
+fn older_months_are_searched_when_the_reader_asks() {
+    if !browser_ready("search of older months in headless Chromium") {
+        return;
+    }
+    // The search page with a first batch of one story instead of 2,000
+    // (a template override), so the small wire has older months to add.
+    let dir = tempfile::tempdir().unwrap();
+    let input = wire(dir.path());
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    let page = std::fs::read_to_string(crate::support::project_dir().join("templates/search.html")).unwrap();
+    assert!(page.contains(r#"data-batch="{{ batch }}""#));
+    let page = page.replace(r#"data-batch="{{ batch }}""#, r#"data-batch="1""#);
+    std::fs::write(dir.path().join("templates/search.html"), page).unwrap();
+    let run =
+        crate::support::depesche(dir.path(), &["build", "--input", input.to_str().unwrap(), "--output", "public"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report = search(&dir.path().join("public"), &["Finanzminister"], true);
+    let query = &report["queries"][0];
+    // November first (one story), then October (twice the stories: two),
+    // then September, where the other story is.
+    assert!(query["first_status"].as_str().unwrap().starts_with("1 Treffer"), "{query:#}");
+    assert!(query["first_status"].as_str().unwrap().ends_with("von November 2024."), "{query:#}");
+    assert_eq!(query["older_pressed"], 2, "{query:#}");
+    let status = query["status"].as_str().unwrap();
+    assert!(status.starts_with("2 Treffer") && status.ends_with("von September 2024 bis November 2024."), "{status}");
+    let mut found = headlines(query);
+    found.sort();
+    assert_eq!(found, ["Bund: Haushaltsstreit in der Koalition", "Scholz entlässt Finanzminister Lindner"]);
 }
 
 #[test]
