@@ -146,6 +146,11 @@ pub fn check_build(data: &[u8]) {
         if !entry.file_type().is_file() || path.ends_with("source.txt") {
             continue;
         }
+        // Pagefind's compressed index and WebAssembly are not text.
+        let site_path = path.strip_prefix(dir.path().join("out")).unwrap().to_string_lossy().replace('\\', "/");
+        if site_path.starts_with("suche/index/") || site_path.starts_with("suche/pagefind/") {
+            continue;
+        }
         let text = std::fs::read_to_string(path).unwrap();
         if let Some(c) = text.chars().find(|&c| is_forbidden(c) && c != '\n') {
             panic!("{} holds U+{:04X}", path.display(), c as u32);

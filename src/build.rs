@@ -21,8 +21,9 @@ use crate::config::Config;
 use crate::decode::decode;
 use crate::output::Output;
 use crate::parse::parse_article;
-use crate::plan::{Plan, Planned};
+use crate::plan::{Document, Plan, Planned};
 use crate::progress::{Progress, Silent};
+use crate::render::search::SearchRecord;
 use crate::render::{FeedContents, Renderer, Templates};
 use crate::repair::{Lexicon, Repaired, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
@@ -554,8 +555,10 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     let renderer = Renderer::new(&templates, &options.config);
     progress.writing(plan.documents().len());
     let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &texts, contents: &contents, progress };
-    let written = site.write(previous.as_ref())?;
+    let mut written = site.write(previous.as_ref())?;
     stages.done("render and write");
+    written.outputs.extend(site.write_search_shards(previous.as_ref())?);
+    stages.done("search index");
     if let Some(previous) = &previous {
         for path in previous.outputs.keys().filter(|path| !written.outputs.contains_key(*path)) {
             output.remove(path)?;
@@ -636,6 +639,7 @@ impl Site<'_> {
             .plan
             .site_documents()
             .par_iter()
+            .filter(|planned| !matches!(planned.document, Document::SearchShard { .. }))
             .map(|planned| {
                 self.write_document(planned, previous, || {
                     Ok(self.renderer.site_document(self.plan, &contents, &planned.document)?.into_bytes())
@@ -644,6 +648,69 @@ impl Site<'_> {
             .collect::<Result<_>>()?;
         written.outputs.extend(site_documents);
         Ok(written)
+    }
+
+    /// Write every search shard that changed, one after the other, so a
+    /// build holds one month's index at a time.
+    fn write_search_shards(&self, previous: Option<&Manifest>) -> Result<Vec<(String, CachedOutput)>> {
+        let mut outputs = Vec::new();
+        for planned in self.plan.site_documents() {
+            if let Document::SearchShard { index } = planned.document {
+                outputs.extend(self.write_search_shard(planned, index, previous)?);
+            }
+        }
+        Ok(outputs)
+    }
+
+    /// Write search shard `index` unless `previous` wrote it from the same
+    /// inputs. A shard is a Pagefind bundle of many files, all recorded
+    /// with the shard's digest; a changed shard is indexed again whole (its
+    /// file names are content hashes), and its old files, not written
+    /// again, are removed with the rest.
+    fn write_search_shard(
+        &self,
+        planned: &Planned,
+        index: usize,
+        previous: Option<&Manifest>,
+    ) -> Result<Vec<(String, CachedOutput)>> {
+        let shard = &self.plan.search_shards()[index];
+        let dir = shard.dir();
+        let before: Vec<(String, CachedOutput)> = previous
+            .map(|p| {
+                let files = p.outputs.range(dir.clone()..).take_while(|(path, _)| path.starts_with(&dir));
+                files.map(|(path, output)| (path.clone(), *output)).collect()
+            })
+            .unwrap_or_default();
+        let entry_kept = before.iter().any(|(path, _)| *path == planned.path);
+        if entry_kept && before.iter().all(|(_, output)| output.digest == planned.digest) {
+            return Ok(before);
+        }
+        let stories = self.plan.stories();
+        let records: Vec<SearchRecord> = shard
+            .stories
+            .par_iter()
+            .map(|&story| {
+                let story = &stories[story];
+                let stored = self.texts.read(story.latest().text)?;
+                let parsed = parse_article(&stored.text).map_err(|error| {
+                    anyhow::anyhow!("{}: stored text no longer parses: {}", story.latest().source, error.message)
+                })?;
+                Ok(SearchRecord::of(story, &parsed.article))
+            })
+            .collect::<Result<_>>()?;
+        let files = crate::render::search::shard_files(self.plan.language(), records)?;
+        let before: BTreeMap<String, CachedOutput> = before.into_iter().collect();
+        files
+            .into_iter()
+            .map(|(name, bytes)| {
+                let path = format!("{dir}{name}");
+                let written = CachedOutput { digest: planned.digest, bytes: crate::cache::bytes_digest(&bytes) };
+                if before.get(&path).is_none_or(|b| b.bytes != written.bytes) {
+                    self.output.write(&path, &bytes)?;
+                }
+                Ok((path, written))
+            })
+            .collect()
     }
 
     /// Write the documents of story `story` that changed and put its feed
@@ -805,6 +872,7 @@ mod tests {
             progress: &Silent,
         };
         site.write(None).unwrap();
+        site.write_search_shards(None).unwrap();
         output.commit().unwrap();
         let source = target.join(crate::paths::source_file(&loaded.stories[0].path, 1));
         assert_eq!(std::fs::read_to_string(source).unwrap(), article);

@@ -41,6 +41,15 @@ pub const SUBSCRIBABLE_FEEDS: [(&str, &str); 4] =
 pub const HOST_HEADERS: &str = "_headers";
 /// Redirect and error rules for Netlify and Cloudflare Pages.
 pub const HOST_REDIRECTS: &str = "_redirects";
+/// The search page's folder.
+pub const SEARCH_DIR: &str = "suche/";
+/// The search page's own script.
+pub const SEARCH_SCRIPT: &str = "suche/suche.js";
+/// Pagefind's user interface files, shared by every search shard.
+pub const SEARCH_UI_DIR: &str = "suche/pagefind/";
+/// The files of Pagefind's interface in [`SEARCH_UI_DIR`]: its modular
+/// interface's script (the page styles the results itself).
+pub const SEARCH_UI_FILES: [&str; 1] = ["pagefind-modular-ui.js"];
 
 /// Absolute URL of a site path: `base_url` (ending in `/`) joined with `path`.
 pub fn url(base_url: &str, path: &str) -> String {
@@ -147,6 +156,17 @@ pub fn month_sitemap_file(year: i32, month: u32, part: usize) -> String {
     }
 }
 
+/// The folder of the search index of the stories first published in a
+/// month: `suche/index/2024-10/` (a whole Pagefind bundle).
+pub fn search_shard_dir(year: i32, month: u32) -> String {
+    format!("{SEARCH_DIR}index/{year}-{month:02}/")
+}
+
+/// The file that names a search shard's index: `<shard>/pagefind-entry.json`.
+pub fn search_shard_entry(shard_dir: &str) -> String {
+    format!("{shard_dir}pagefind-entry.json")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +187,8 @@ mod tests {
         assert_eq!(pages_sitemap_file(2), "sitemap/seiten-2.xml");
         assert_eq!(month_sitemap_file(2024, 3, 1), "sitemap/2024-03.xml");
         assert_eq!(month_sitemap_file(2024, 3, 2), "sitemap/2024-03-2.xml");
+        assert_eq!(search_shard_dir(2024, 3), "suche/index/2024-03/");
+        assert_eq!(search_shard_entry("suche/index/2024-03/"), "suche/index/2024-03/pagefind-entry.json");
         assert_eq!(url("https://a.example/x/", "/seite/2/"), "https://a.example/x/seite/2/");
         assert_eq!(page_file(&year_dir(2024)), "2024/index.html");
         assert_eq!(month_dir(2024, 3), "2024/03/");

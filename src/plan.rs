@@ -118,6 +118,19 @@ pub enum Document {
     HostHeaders,
     /// `_redirects` for Netlify and Cloudflare Pages.
     HostRedirects,
+    /// `suche/`, the search page.
+    Search,
+    /// `suche/suche.js`, the search page's script.
+    SearchScript,
+    /// Pagefind's user interface file [`paths::SEARCH_UI_FILES`]`[file]`.
+    SearchUi {
+        file: usize,
+    },
+    /// The search index [`Plan::search_shards`]`[index]`: a Pagefind bundle
+    /// of many files, planned by its entry file.
+    SearchShard {
+        index: usize,
+    },
 }
 
 /// A document with where it goes and what it depends on.
@@ -146,6 +159,24 @@ pub struct ArchivePart {
 impl ArchivePart {
     pub fn path(&self) -> String {
         paths::archive_file(self.year, self.month, self.part)
+    }
+}
+
+/// One search shard: a Pagefind index of the stories first published in a
+/// month (Berlin time, as in their URL, so a story never changes shard).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchShard {
+    pub year: i32,
+    /// 1 to 12.
+    pub month: u32,
+    /// Indexes into the plan's stories, in order of publication.
+    pub stories: Vec<usize>,
+}
+
+impl SearchShard {
+    /// The shard's folder, e.g. `suche/index/2024-10/`.
+    pub fn dir(&self) -> String {
+        paths::search_shard_dir(self.year, self.month)
     }
 }
 
@@ -193,6 +224,10 @@ pub struct Plan<'a> {
     page_size: usize,
     /// Stories per feed, place feeds included.
     feed_length: usize,
+    /// Oldest month first.
+    search_shards: Vec<SearchShard>,
+    /// The site's language, whose stemmer the search indexes use.
+    language: String,
 }
 
 impl<'a> Plan<'a> {
@@ -213,6 +248,8 @@ impl<'a> Plan<'a> {
             news: listings::news_stories(stories),
             page_size: config.page_size,
             feed_length: config.feed_length,
+            search_shards: search_shards(stories),
+            language: config.language.clone(),
         };
         plan.sitemaps = sitemap_parts(stories, plan.index_page_count(), SITEMAP_URL_LIMIT);
         let site = site_digest(config, templates);
@@ -340,6 +377,16 @@ impl<'a> Plan<'a> {
     /// The stories of `news-sitemap.xml`, newest first.
     pub fn news_stories(&self) -> &[usize] {
         &self.news
+    }
+
+    /// The site's language, as the search indexes are built for it.
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
+    /// The search shards, oldest month first.
+    pub fn search_shards(&self) -> &[SearchShard] {
+        &self.search_shards
     }
 
     /// The time a sitemap gives for index pages: the newest significant
@@ -499,6 +546,43 @@ impl<'a> Plan<'a> {
             documents.push(planned(Document::PlaceFeed { index }, paths::place_feed_file(&place.slug), feed));
         }
         documents.push(planned(Document::Places, paths::page_file(paths::PLACES_DIR), places));
+        documents.extend(self.search_planned(site, story_digests));
+        documents
+    }
+
+    /// The search page, Pagefind's interface files and one index per month.
+    /// The page lists the shards with their story counts. A shard holds
+    /// the latest text of its stories, so its digest follows their digests
+    /// and the site's language (Pagefind's stemmer), not the templates: a
+    /// new story or version re-indexes its month only.
+    fn search_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
+        let mut page = Digest::document(site, "search");
+        page.number(self.search_shards.len());
+        for shard in &self.search_shards {
+            page.text(&shard.dir()).number(shard.stories.len());
+        }
+        let path = paths::page_file(paths::SEARCH_DIR);
+        let mut documents = vec![Planned { document: Document::Search, path, digest: page.finish() }];
+        documents.push(Planned {
+            document: Document::SearchScript,
+            path: paths::SEARCH_SCRIPT.into(),
+            digest: Digest::document(site, "search-script").finish(),
+        });
+        for (file, name) in paths::SEARCH_UI_FILES.iter().enumerate() {
+            let mut digest = Digest::new();
+            digest.text("search-ui").text(name);
+            let path = format!("{}{name}", paths::SEARCH_UI_DIR);
+            documents.push(Planned { document: Document::SearchUi { file }, path, digest: digest.finish() });
+        }
+        for (index, shard) in self.search_shards.iter().enumerate() {
+            let mut digest = Digest::new();
+            digest.text("search-shard").text(&self.language).text(&shard.dir()).number(shard.stories.len());
+            for &story in &shard.stories {
+                digest.word(story_digests[story]);
+            }
+            let path = paths::search_shard_entry(&shard.dir());
+            documents.push(Planned { document: Document::SearchShard { index }, path, digest: digest.finish() });
+        }
         documents
     }
 
@@ -643,6 +727,12 @@ fn months(stories: &[Story]) -> BTreeMap<(i32, u32), Vec<usize>> {
         });
     }
     months
+}
+
+/// One search shard per month of a story's first version, oldest first,
+/// each month's stories in order of publication.
+fn search_shards(stories: &[Story]) -> Vec<SearchShard> {
+    months(stories).into_iter().map(|((year, month), stories)| SearchShard { year, month, stories }).collect()
 }
 
 /// The sitemaps of `sitemap.xml`, at most `limit` URLs each: the
@@ -877,7 +967,10 @@ mod tests {
             plain.documents().iter().zip(template.documents()).zip(titled.documents()).map(|((a, b), c)| (a, b, c))
         {
             assert_eq!(a.path, b.path);
-            if matches!(a.document, Document::Source { .. }) {
+            // An original's bytes, Pagefind's files and the search indexes
+            // (Pagefind's output from the stories' text) use no template.
+            if matches!(a.document, Document::Source { .. } | Document::SearchUi { .. } | Document::SearchShard { .. })
+            {
                 assert_eq!(a.digest, b.digest);
                 assert_eq!(a.digest, c.digest);
             } else {
@@ -885,6 +978,31 @@ mod tests {
                 assert_ne!(a.digest, c.digest, "{}", a.path);
             }
         }
+    }
+
+    #[test]
+    fn a_search_shard_per_month_follows_its_stories_only() {
+        let one = stories(vec![strike(), market(), january()]);
+        let updated = stories(vec![strike(), strike_update("Verdi droht."), market(), january()]);
+        let same = stories(vec![strike(), market(), january()]);
+        let (one, updated) = (plan_of(&one), plan_of(&updated));
+        let dirs: Vec<String> = one.search_shards().iter().map(SearchShard::dir).collect();
+        assert_eq!(dirs, ["suche/index/2024-01/", "suche/index/2024-02/"]);
+        assert_eq!(one.search_shards()[1].stories.len(), 2);
+        let (jan_shard, feb_shard) =
+            ("suche/index/2024-01/pagefind-entry.json", "suche/index/2024-02/pagefind-entry.json");
+        assert_ne!(digest(&one, feb_shard), digest(&updated, feb_shard), "a new version is indexed");
+        assert_eq!(digest(&one, jan_shard), digest(&updated, jan_shard), "another month is not indexed again");
+        assert_eq!(
+            digest(&one, "suche/index.html"),
+            digest(&updated, "suche/index.html"),
+            "the same months and counts"
+        );
+        let retitled = Plan::new(&same, &Config { title: "Ticker".into(), ..Config::embedded() }, &[]);
+        assert_eq!(digest(&one, jan_shard), digest(&retitled, jan_shard), "the title is not in the index");
+        let english = Config { language: "en".into(), ..Config::embedded() };
+        let english = Plan::new(&same, &english, &[]);
+        assert_ne!(digest(&one, jan_shard), digest(&english, jan_shard), "another stemmer");
     }
 
     #[test]

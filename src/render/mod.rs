@@ -17,6 +17,7 @@ pub mod host;
 pub mod listings;
 pub mod newsmeta;
 pub mod pages;
+pub mod search;
 pub mod templates;
 pub mod views;
 
@@ -120,6 +121,10 @@ impl<'a> Renderer<'a> {
                 let items = feed_items(&mut plan.archives()[index].stories.iter().copied())?;
                 archive_feed(config, site, plan.archives(), index, &items)
             }
+            Document::Search => search::search_page(templates, site, plan),
+            Document::SearchScript => templates.render("search.js", minijinja::context! {}),
+            Document::SearchUi { file } => search_ui_file(file),
+            Document::SearchShard { .. } => bail!("{document:?} is many files, see search::shard_files"),
             Document::Period { index, page } => listings::period_page(templates, site, config, plan, index, page),
             Document::Dates => listings::dates_page(templates, site, config, plan),
             Document::Place { index, page } => listings::place_page(templates, site, config, plan, index, page),
@@ -142,6 +147,23 @@ impl<'a> Renderer<'a> {
             }
         }
     }
+}
+
+/// Pagefind's interface file `file` of [`crate::paths::SEARCH_UI_FILES`],
+/// taken from the crate once per run.
+fn search_ui_file(file: usize) -> Result<String> {
+    static FILES: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
+    let files = match FILES.get() {
+        Some(files) => files,
+        None => {
+            let built = search::ui_files()?;
+            FILES.get_or_init(|| built)
+        }
+    };
+    let name = crate::paths::SEARCH_UI_FILES[file];
+    let (_, bytes) =
+        files.iter().find(|(n, _)| n == name).ok_or_else(|| anyhow::anyhow!("Pagefind wrote no {name}"))?;
+    Ok(String::from_utf8(bytes.clone())?)
 }
 
 /// The plan's stories `indexes` with their feed content, for a feed.

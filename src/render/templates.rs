@@ -35,6 +35,8 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("news-sitemap.xml", include_str!("../../templates/news-sitemap.xml")),
     ("_headers", include_str!("../../templates/_headers")),
     ("_redirects", include_str!("../../templates/_redirects")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("search.js", include_str!("../../templates/search.js")),
 ];
 
 /// Templates ready to render, defaults plus the user's overrides.

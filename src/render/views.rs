@@ -32,6 +32,8 @@ pub struct SiteView {
     pub places_url: String,
     /// `abonnieren/`, the feeds explained.
     pub subscribe_url: String,
+    /// The search page.
+    pub search_url: String,
 }
 
 impl SiteView {
@@ -49,6 +51,7 @@ impl SiteView {
             dates_url: config.url(paths::DATES_DIR),
             places_url: config.url(paths::PLACES_DIR),
             subscribe_url: config.url(paths::SUBSCRIBE_DIR),
+            search_url: config.url(paths::SEARCH_DIR),
         }
     }
 }

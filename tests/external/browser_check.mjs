@@ -38,6 +38,7 @@ const TYPES = {
   '.xml': 'application/xml; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
 };
 
 /** The file behind a URL of the site, or null for a URL outside it or a missing file. */
@@ -335,7 +336,8 @@ async function main() {
       const where = `${site.name} phone/no-js ${site.base + path}`;
       const { doc } = await checkPage(page, site, path, 'phone/no-js');
       loads++;
-      if (doc.scripts) problem(where, `has ${doc.scripts} <script> elements; the archive needs none`);
+      // The search page alone runs a script (the search itself); it still shows its form and a note.
+      if (doc.scripts && path !== 'suche/') problem(where, `has ${doc.scripts} <script> elements; the archive needs none`);
       const h1 = await page.evaluate(() => document.querySelector('h1')?.getBoundingClientRect().toJSON());
       if (!h1 || h1.height === 0 || h1.y > 844) problem(where, 'the headline is not on the first screen without JavaScript');
     });

@@ -16,6 +16,7 @@ mod progress;
 mod rejects;
 mod scale;
 mod serve;
+mod search;
 mod sitemap;
 mod stories;
 mod stories_moved;
