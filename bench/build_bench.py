@@ -239,6 +239,8 @@ def main():
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 50000], help="article counts (also 150000)")
     ap.add_argument("--runs", type=int, default=1, help="runs per tool, alternating; the median is reported")
     ap.add_argument("--depesche", default="target/release/depesche")
+    ap.add_argument("--config", help="depesche's configuration file for every depesche build (e.g. one with "
+                    "`search = false`: Hugo and Zola build no search index)")
     ap.add_argument("--hugo", default=os.environ.get("HUGO") or "hugo")
     ap.add_argument("--zola", default=os.environ.get("ZOLA") or "zola")
     ap.add_argument("--work", default="/dev/shm/depesche-bench")
@@ -255,6 +257,7 @@ def main():
         tools.remove("cp")  # cp -r copies depesche's output
 
     exe = {}
+    config = ["--config", str(Path(o.config).resolve())] if o.config else []
     if "depesche" in tools:
         p = Path(o.depesche)
         if not p.is_absolute() and not p.exists():
@@ -316,7 +319,7 @@ def main():
                     dest = outs / t
                     rm(dest)
                     if t == "depesche":
-                        cmd = [exe[t], "build", "--input", src[t], "--output", dest] + clean
+                        cmd = [exe[t], "build", "--input", src[t], "--output", dest] + config + clean
                         ok = (0, 1)
                     elif t == "hugo":
                         cmd = [exe[t], "--quiet", "-s", src[t], "-d", dest]
@@ -348,7 +351,7 @@ def main():
 
             if "depesche" in tools:
                 txt, dest = src["depesche"], outs / "depesche"
-                base = [exe["depesche"], "build", "--input", txt, "--output", dest]
+                base = [exe["depesche"], "build", "--input", txt, "--output", dest] + config
                 log(f"[{n}] depesche rebuild, nothing changed ...")
                 since = time.time_ns()
                 wall, rss, _ = measure("depesche", base, work, (0, 1))
@@ -368,7 +371,7 @@ def main():
                     ref = outs / "depesche-clean"
                     rm(ref)
                     log(f"[{n}] clean build of the same input to compare ...")
-                    measure("depesche", [exe["depesche"], "build", "--input", txt, "--output", ref] + clean,
+                    measure("depesche", [exe["depesche"], "build", "--input", txt, "--output", ref] + config + clean,
                             work, (0, 1))
                     diffs = diff_trees(dest, ref)
                     if diffs:

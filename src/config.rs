@@ -30,6 +30,19 @@ pub struct Config {
     /// when absent, so that a site without a hub keeps its digests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websub_hub: Option<String>,
+    /// Whether the site has a search page and its indexes (on by default).
+    /// Left out of the serialised configuration when on, so that turning
+    /// it on again gives the digests of before.
+    #[serde(default = "on", skip_serializing_if = "is_on")]
+    pub search: bool,
+}
+
+fn on() -> bool {
+    true
+}
+
+fn is_on(value: &bool) -> bool {
+    *value
 }
 
 /// Where a configuration came from, and the folder that may hold template overrides.
@@ -54,6 +67,7 @@ struct UserConfig {
     page_size: Option<usize>,
     max_file_size: Option<u64>,
     websub_hub: Option<String>,
+    search: Option<bool>,
 }
 
 impl Config {
@@ -69,7 +83,7 @@ impl Config {
         macro_rules! take {
             ($($field:ident),*) => { $(if let Some(v) = user.$field { config.$field = v; })* };
         }
-        take!(title, description, base_url, language, author, feed_length, page_size, max_file_size);
+        take!(title, description, base_url, language, author, feed_length, page_size, max_file_size, search);
         config.websub_hub = user.websub_hub.or(config.websub_hub);
         config.validate()?;
         Ok(config)

@@ -224,8 +224,10 @@ pub struct Plan<'a> {
     page_size: usize,
     /// Stories per feed, place feeds included.
     feed_length: usize,
-    /// Oldest month first.
+    /// Oldest month first; none without search.
     search_shards: Vec<SearchShard>,
+    /// Whether the site has a search page (the configuration's `search`).
+    search: bool,
     /// The site's language, whose stemmer the search indexes use.
     language: String,
 }
@@ -248,7 +250,8 @@ impl<'a> Plan<'a> {
             news: listings::news_stories(stories),
             page_size: config.page_size,
             feed_length: config.feed_length,
-            search_shards: search_shards(stories),
+            search_shards: if config.search { search_shards(stories) } else { Vec::new() },
+            search: config.search,
             language: config.language.clone(),
         };
         plan.sitemaps = sitemap_parts(stories, plan.index_page_count(), SITEMAP_URL_LIMIT);
@@ -546,7 +549,9 @@ impl<'a> Plan<'a> {
             documents.push(planned(Document::PlaceFeed { index }, paths::place_feed_file(&place.slug), feed));
         }
         documents.push(planned(Document::Places, paths::page_file(paths::PLACES_DIR), places));
-        documents.extend(self.search_planned(site, story_digests));
+        if self.search {
+            documents.extend(self.search_planned(site, story_digests));
+        }
         documents
     }
 

@@ -32,7 +32,7 @@ pub struct SiteView {
     pub places_url: String,
     /// `abonnieren/`, the feeds explained.
     pub subscribe_url: String,
-    /// The search page.
+    /// The search page; empty when the site has none.
     pub search_url: String,
 }
 
@@ -51,7 +51,7 @@ impl SiteView {
             dates_url: config.url(paths::DATES_DIR),
             places_url: config.url(paths::PLACES_DIR),
             subscribe_url: config.url(paths::SUBSCRIBE_DIR),
-            search_url: config.url(paths::SEARCH_DIR),
+            search_url: if config.search { config.url(paths::SEARCH_DIR) } else { String::new() },
         }
     }
 }

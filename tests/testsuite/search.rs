@@ -199,3 +199,21 @@ fn the_search_index_is_the_same_bytes_on_every_build() {
             .unwrap();
     assert_eq!(entry["languages"]["de"]["page_count"], 1, "{entry}");
 }
+
+#[test]
+fn a_site_without_search_has_no_search_page_link_or_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = wire(dir.path());
+    let config = dir.path().join("ohne-suche.toml");
+    std::fs::write(&config, "search = false\n").unwrap();
+    let built = build(&input, &["--config", config.to_str().unwrap()]);
+    assert_eq!(built.code(), 0, "{}", built.stderr());
+    let files = built.files();
+    assert!(files.iter().all(|path| !path.starts_with("suche/")), "{files:?}");
+    for page in files.iter().filter(|path| path.ends_with(".html")) {
+        assert!(!built.read(page).contains("/suche/"), "{page} links to a search page that is not there");
+    }
+    assert!(built.read("index.html").contains("/datum/"), "the rest of the header stays");
+    let with_search = build(&input, &[]);
+    assert!(with_search.read("index.html").contains("/suche/\">Suche</a>"));
+}
