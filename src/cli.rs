@@ -150,15 +150,11 @@ pub struct ServeArgs {
 
 impl SiteArgs {
     fn options(&self) -> Result<BuildOptions> {
-        let loaded = config::load(self.config.as_deref())?;
-        let mut config = loaded.config;
-        if let Some(base_url) = &self.base_url {
-            config = config.with_base_url(base_url).context("invalid --base-url")?;
-        }
+        let loaded = config::load(self.config.as_deref(), self.base_url.as_deref())?;
         Ok(BuildOptions {
             input: self.input.clone(),
             output: self.output.clone(),
-            config,
+            config: loaded.config,
             template_dir: Some(loaded.template_dir),
             now: chrono::Utc::now(),
             clean: self.clean,
@@ -417,10 +413,7 @@ fn list_table(loaded: &Loaded, config: &Config) -> String {
 /// `depesche ping`: post every pending feed to the hub; exit code 1 when
 /// the hub did not accept one (it stays pending for the next ping).
 fn ping(args: &PingArgs, verbosity: Verbosity) -> Result<ExitCode> {
-    let mut config = config::load(args.config.as_deref())?.config;
-    if let Some(base_url) = &args.base_url {
-        config = config.with_base_url(base_url).context("invalid --base-url")?;
-    }
+    let config = config::load(args.config.as_deref(), args.base_url.as_deref())?.config;
     let cache_dir = crate::cache::folder_for(&args.output)?;
     let pinged = crate::websub::ping(&config, &cache_dir)?;
     for (url, error) in &pinged.failed {
@@ -455,7 +448,7 @@ fn fix(files: &[PathBuf], explain: bool, input: Option<&std::path::Path>) -> Res
     let lexicon = match (needs.contains(&true), input) {
         (false, _) => Lexicon::builtin(),
         (true, Some(folder)) => {
-            let config = config::load(None)?.config;
+            let config = config::load(None, None)?.config;
             let folder_texts = folder_texts(folder, &config)?;
             Lexicon::learned_from(&folder_texts.iter().map(String::as_str).collect::<Vec<_>>())
         }

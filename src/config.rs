@@ -123,6 +123,13 @@ impl Config {
         without_user.split(':').next().unwrap_or("")
     }
 
+    /// The path part of the base URL, with its slashes: `/` for
+    /// `https://host/`, `/archiv/` for `https://host/archiv/`.
+    pub fn base_path(&self) -> &str {
+        let rest = self.base_url.split_once("://").map_or(self.base_url.as_str(), |(_, rest)| rest);
+        rest.find('/').map_or("/", |slash| &rest[slash..])
+    }
+
     /// Absolute URL of a site path such as `2024/10/28/slug/`.
     pub fn url(&self, path: &str) -> String {
         crate::paths::url(&self.base_url, path)
@@ -130,8 +137,17 @@ impl Config {
 }
 
 /// Load the configuration: `explicit` if given (must exist), else
-/// `depesche.toml` in the working folder when present, else the embedded one.
-pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig> {
+/// `depesche.toml` in the working folder when present, else the embedded
+/// one; `base_url` (from `--base-url`) replaces the configured one.
+pub fn load(explicit: Option<&Path>, base_url: Option<&str>) -> Result<LoadedConfig> {
+    let mut loaded = load_file(explicit)?;
+    if let Some(base_url) = base_url {
+        loaded.config = loaded.config.with_base_url(base_url).context("invalid --base-url")?;
+    }
+    Ok(loaded)
+}
+
+fn load_file(explicit: Option<&Path>) -> Result<LoadedConfig> {
     let path = match explicit {
         Some(path) => Some(path.to_path_buf()),
         None => Some(PathBuf::from("depesche.toml")).filter(|p| p.is_file()),
@@ -149,6 +165,15 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_base_path_of_the_base_url() {
+        let with = |url: &str| Config::embedded().with_base_url(url).unwrap();
+        assert_eq!(with("https://host.example/").base_path(), "/");
+        assert_eq!(with("https://host.example").base_path(), "/");
+        assert_eq!(with("https://host.example/archiv/").base_path(), "/archiv/");
+        assert_eq!(with("http://host.example:8080/a/b").base_path(), "/a/b/");
+    }
 
     #[test]
     fn embedded_config_is_complete() {

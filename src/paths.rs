@@ -114,6 +114,23 @@ pub fn place_dir(slug: &str) -> String {
     format!("{PLACES_DIR}{slug}/")
 }
 
+/// The media type of the site's feed at `site_path`, if it is one: the
+/// main feeds, the monthly archives and the places' feeds.
+pub fn feed_media_type(site_path: &str) -> Option<&'static str> {
+    let place_feed = site_path
+        .strip_prefix(PLACES_DIR)
+        .and_then(|rest| rest.strip_suffix("/atom.xml"))
+        .is_some_and(|slug| !slug.is_empty() && !slug.contains('/'));
+    let archive = site_path.starts_with("archive/") && site_path.ends_with(".xml");
+    match site_path {
+        ATOM | CHANGES => Some("application/atom+xml"),
+        RSS => Some("application/rss+xml"),
+        JSON => Some("application/feed+json"),
+        _ if archive || place_feed => Some("application/atom+xml"),
+        _ => None,
+    }
+}
+
 /// The Atom feed of a dateline place: `ort/<slug>/atom.xml`.
 pub fn place_feed_file(slug: &str) -> String {
     format!("{}atom.xml", place_dir(slug))

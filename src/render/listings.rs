@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::Templates;
 use super::feeds::{AtomDocument, FeedItem, atom_document, atom_entry, link};
-use super::views::{ListItem, MONTHS, SiteView};
+use super::views::{ListItem, MONTHS, SiteView, pager};
 use crate::config::Config;
 use crate::paths;
 use crate::plan::{Period, PeriodListing, Plan};
@@ -46,16 +46,6 @@ fn breadcrumbs(config: &Config, period: &Period) -> Vec<Neighbour> {
         Period::Day(year, month, _) => vec![Period::Year(year), Period::Month(year, month)],
     };
     up.iter().map(|p| Neighbour { url: config.url(&p.dir()), label: period_name(p) }).collect()
-}
-
-/// Links to pages `number - 1` and `number + 1` of a listing of `total` pages.
-fn pager(number: usize, total: usize, dir_of: impl Fn(usize) -> String, config: &Config) -> minijinja::Value {
-    context! {
-        number,
-        total,
-        previous => (number > 1).then(|| config.url(&dir_of(number - 1))),
-        next => (number < total).then(|| config.url(&dir_of(number + 1))),
-    }
 }
 
 fn items(config: &Config, plan: &Plan, indexes: &[usize]) -> Vec<ListItem> {

@@ -99,12 +99,7 @@ pub fn index_page(
     total: usize,
 ) -> Result<String> {
     let items: Vec<ListItem> = stories.iter().map(|story| ListItem::new(story, config)).collect();
-    let pager = context! {
-        number,
-        total,
-        previous => (number > 1).then(|| config.url(&paths::index_dir(number - 1))),
-        next => (number < total).then(|| config.url(&paths::index_dir(number + 1))),
-    };
+    let pager = super::views::pager(number, total, paths::index_dir, config);
     templates.render("index.html", context! { site => Serde(site), stories => Serde(&items), pager })
 }
 

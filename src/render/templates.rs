@@ -23,6 +23,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("changes.html", include_str!("../../templates/changes.html")),
     ("version-entry.html", include_str!("../../templates/version-entry.html")),
     ("story-list.html", include_str!("../../templates/story-list.html")),
+    ("pager.html", include_str!("../../templates/pager.html")),
     ("period.html", include_str!("../../templates/period.html")),
     ("dates.html", include_str!("../../templates/dates.html")),
     ("place.html", include_str!("../../templates/place.html")),

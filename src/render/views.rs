@@ -13,6 +13,18 @@ use crate::parse::{Article, Block, Revision};
 use crate::paths;
 use crate::stories::{Story, Version};
 
+/// The `pager` of page `number` of a listing of `total` pages (what
+/// `pager.html` shows): links to pages `number - 1` and `number + 1`, whose
+/// folders `dir_of` gives.
+pub fn pager(number: usize, total: usize, dir_of: impl Fn(usize) -> String, config: &Config) -> minijinja::Value {
+    minijinja::context! {
+        number,
+        total,
+        previous => (number > 1).then(|| config.url(&dir_of(number - 1))),
+        next => (number < total).then(|| config.url(&dir_of(number + 1))),
+    }
+}
+
 /// Site-wide values every page gets.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView {

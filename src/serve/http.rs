@@ -54,28 +54,22 @@ const HTML: &str = "text/html; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
 /// The content type of a site file, by its site path: the feeds by their
-/// names (all Atom documents are `atom.xml`, `changes.xml` and the
-/// archives), every other file by its extension.
+/// names (`paths::feed_media_type`), every other file by its extension.
 pub fn content_type(site_path: &str) -> &'static str {
-    use crate::paths::{ATOM, CHANGES, JSON, RSS};
-    let extension = site_path.rsplit_once('.').map_or("", |(_, extension)| extension);
-    match site_path {
-        ATOM | CHANGES => "application/atom+xml",
-        RSS => "application/rss+xml",
-        JSON => "application/feed+json",
-        _ if site_path.starts_with("archive/") && extension == "xml" => "application/atom+xml",
-        _ => match extension {
-            "html" => HTML,
-            "xml" => "application/xml",
-            "txt" => TEXT,
-            "json" => "application/json",
-            "css" => "text/css; charset=utf-8",
-            "js" => "text/javascript; charset=utf-8",
-            "svg" => "image/svg+xml",
-            "png" => "image/png",
-            "ico" => "image/x-icon",
-            _ => "application/octet-stream",
-        },
+    if let Some(feed) = crate::paths::feed_media_type(site_path) {
+        return feed;
+    }
+    match site_path.rsplit_once('.').map_or("", |(_, extension)| extension) {
+        "html" => HTML,
+        "xml" => "application/xml",
+        "txt" => TEXT,
+        "json" => "application/json",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        _ => "application/octet-stream",
     }
 }
 
@@ -223,6 +217,8 @@ mod tests {
         assert_eq!(content_type("atom.xml"), "application/atom+xml");
         assert_eq!(content_type("changes.xml"), "application/atom+xml");
         assert_eq!(content_type("archive/2024-10.xml"), "application/atom+xml");
+        assert_eq!(content_type("ort/bruessel/atom.xml"), "application/atom+xml");
+        assert_eq!(content_type("ort/bruessel/index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("rss.xml"), "application/rss+xml");
         assert_eq!(content_type("feed.json"), "application/feed+json");
         assert_eq!(content_type("sitemap/2024-10.xml"), "application/xml");

@@ -197,13 +197,9 @@ impl Session {
     /// changed), and the base URL's path the site is served under. `--clean`
     /// counts for the `first` build only.
     fn options(&self, first: bool) -> Result<(BuildOptions, String)> {
-        let loaded = config::load(self.options.config.as_deref())?;
-        let mut config = loaded.config;
-        if let Some(base_url) = &self.options.base_url {
-            config = config.with_base_url(base_url).context("invalid --base-url")?;
-        }
-        let base_path = url_path(&config.base_url);
-        let config = config.with_base_url(&format!("http://{}{base_path}", self.authority))?;
+        let loaded = config::load(self.options.config.as_deref(), self.options.base_url.as_deref())?;
+        let base_path = loaded.config.base_path().to_string();
+        let config = loaded.config.with_base_url(&format!("http://{}{base_path}", self.authority))?;
         let options = BuildOptions {
             input: self.options.input.clone(),
             output: self.output.clone(),
@@ -214,12 +210,6 @@ impl Session {
         };
         Ok((options, base_path))
     }
-}
-
-/// The path of an absolute URL, from its first `/` after the host (`/` if none).
-fn url_path(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.find('/').map_or_else(|| "/".to_string(), |at| rest[at..].to_string())
 }
 
 /// Print a finished build's problems and summary; the rejected files are
@@ -243,10 +233,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_base_urls_path_and_the_served_authority() {
-        assert_eq!(url_path("https://example.org/"), "/");
-        assert_eq!(url_path("https://example.org/archiv/"), "/archiv/");
-        assert_eq!(url_path("https://example.org"), "/");
+    fn the_served_authority() {
         assert_eq!(authority("127.0.0.1:8000".parse().unwrap()), "127.0.0.1:8000");
         assert_eq!(authority("0.0.0.0:8000".parse().unwrap()), "localhost:8000");
         assert_eq!(authority("[::1]:8000".parse().unwrap()), "[::1]:8000");
