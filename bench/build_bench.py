@@ -239,8 +239,8 @@ def main():
     ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 50000], help="article counts (also 150000)")
     ap.add_argument("--runs", type=int, default=1, help="runs per tool, alternating; the median is reported")
     ap.add_argument("--depesche", default="target/release/depesche")
-    ap.add_argument("--config", help="depesche's configuration file for every depesche build (e.g. one with "
-                    "`search = false`: Hugo and Zola build no search index)")
+    ap.add_argument("--config", help="depesche's configuration file for every depesche build (e.g. "
+                    "bench/search.toml, to add the search index, which Hugo and Zola do not build)")
     ap.add_argument("--hugo", default=os.environ.get("HUGO") or "hugo")
     ap.add_argument("--zola", default=os.environ.get("ZOLA") or "zola")
     ap.add_argument("--work", default="/dev/shm/depesche-bench")

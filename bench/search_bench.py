@@ -48,7 +48,8 @@ SCRIPTS = (".js",)
 
 def build(depesche, corpus, output, clean):
     """Wall seconds, search-stage seconds and peak RSS (MiB) of one build."""
-    args = [GNU_TIME, "-f", "%M", depesche, "build", "--input", str(corpus), "--output", str(output)]
+    args = [GNU_TIME, "-f", "%M", depesche, "build", "--input", str(corpus), "--output", str(output),
+            "--config", str(REPO / "bench" / "search.toml")]
     if clean:
         args.append("--clean")
     env = dict(os.environ, DEPESCHE_TIMINGS="1")

@@ -30,19 +30,12 @@ pub struct Config {
     /// when absent, so that a site without a hub keeps its digests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websub_hub: Option<String>,
-    /// Whether the site has a search page and its indexes (on by default).
-    /// Left out of the serialised configuration when on, so that turning
-    /// it on again gives the digests of before.
-    #[serde(default = "on", skip_serializing_if = "is_on")]
+    /// Whether the site has a search page and its indexes (off by default:
+    /// indexing costs more than the rest of a build). Left out of the
+    /// serialised configuration when off, so that a site without search
+    /// keeps its digests.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub search: bool,
-}
-
-fn on() -> bool {
-    true
-}
-
-fn is_on(value: &bool) -> bool {
-    *value
 }
 
 /// Where a configuration came from, and the folder that may hold template overrides.

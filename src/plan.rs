@@ -885,8 +885,11 @@ mod tests {
         file("Aktien Frankfurt Schluss: Dax fester", "06.02.2024 - 17:45:00", MARKET)
     }
 
+    /// The plan of `stories` for the built-in configuration with search on
+    /// (so that the search documents are planned too).
     fn plan_of(stories: &[Story]) -> Plan<'_> {
-        Plan::new(stories, &Config::embedded(), &[("story.html", "{{ body }}")])
+        let config = Config { search: true, ..Config::embedded() };
+        Plan::new(stories, &config, &[("story.html", "{{ body }}")])
     }
 
     /// The digest of the document at `path`.
@@ -964,7 +967,7 @@ mod tests {
     #[test]
     fn templates_and_configuration_reach_every_rendered_document() {
         let stories = stories(vec![strike(), market()]);
-        let config = Config::embedded();
+        let config = Config { search: true, ..Config::embedded() };
         let plain = Plan::new(&stories, &config, &[("story.html", "a")]);
         let template = Plan::new(&stories, &config, &[("story.html", "b")]);
         let titled = Plan::new(&stories, &Config { title: "Ticker".into(), ..config.clone() }, &[("story.html", "a")]);
@@ -1003,9 +1006,10 @@ mod tests {
             digest(&updated, "suche/index.html"),
             "the same months and counts"
         );
-        let retitled = Plan::new(&same, &Config { title: "Ticker".into(), ..Config::embedded() }, &[]);
+        let searched = Config { search: true, ..Config::embedded() };
+        let retitled = Plan::new(&same, &Config { title: "Ticker".into(), ..searched.clone() }, &[]);
         assert_eq!(digest(&one, jan_shard), digest(&retitled, jan_shard), "the title is not in the index");
-        let english = Config { language: "en".into(), ..Config::embedded() };
+        let english = Config { language: "en".into(), ..searched };
         let english = Plan::new(&same, &english, &[]);
         assert_ne!(digest(&one, jan_shard), digest(&english, jan_shard), "another stemmer");
     }

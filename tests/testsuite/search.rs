@@ -46,6 +46,13 @@ fn wire(dir: &Path) -> PathBuf {
     input
 }
 
+/// A configuration with search (off by default), written into `dir`.
+fn search_config(dir: &Path) -> String {
+    let config = dir.join("mit-suche.toml");
+    std::fs::write(&config, "search = true\n").unwrap();
+    config.to_str().unwrap().to_string()
+}
+
 fn chromium() -> PathBuf {
     std::env::var_os("CHROMIUM").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or("/usr/bin/chromium".into())
 }
@@ -91,7 +98,7 @@ fn the_search_page_finds_stories_by_another_form_of_a_word_in_chromium() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let built = build(&wire(dir.path()), &[]);
+    let built = build(&wire(dir.path()), &["--config", &search_config(dir.path())]);
     assert_eq!(built.code(), 0, "{}", built.stderr());
     let report =
         search(&built.public(), &["Regierungen", "Vertrauensfragen", "Exporteur", "Finanzminister", "Quallen"], false);
@@ -148,6 +155,7 @@ fn older_months_are_searched_when_the_reader_asks() {
     assert!(page.contains(r#"data-batch="{{ batch }}""#));
     let page = page.replace(r#"data-batch="{{ batch }}""#, r#"data-batch="1""#);
     std::fs::write(dir.path().join("templates/search.html"), page).unwrap();
+    std::fs::write(dir.path().join("depesche.toml"), "search = true\n").unwrap();
     let run =
         crate::support::depesche(dir.path(), &["build", "--input", input.to_str().unwrap(), "--output", "public"]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
@@ -169,7 +177,9 @@ fn older_months_are_searched_when_the_reader_asks() {
 fn the_search_index_is_the_same_bytes_on_every_build() {
     let dir = tempfile::tempdir().unwrap();
     let input = wire(dir.path());
-    let (first, second) = (build(&input, &[]), build(&input, &[]));
+    let search = search_config(dir.path());
+    let search = ["--config", search.as_str()];
+    let (first, second) = (build(&input, &search), build(&input, &search));
     assert_eq!(first.code(), 0, "{}", first.stderr());
     let search_files = |built: &crate::support::Built| -> Vec<(String, Vec<u8>)> {
         let files = built.files().into_iter().filter(|path| path.starts_with("suche/"));
@@ -204,9 +214,7 @@ fn the_search_index_is_the_same_bytes_on_every_build() {
 fn a_site_without_search_has_no_search_page_link_or_index() {
     let dir = tempfile::tempdir().unwrap();
     let input = wire(dir.path());
-    let config = dir.path().join("ohne-suche.toml");
-    std::fs::write(&config, "search = false\n").unwrap();
-    let built = build(&input, &["--config", config.to_str().unwrap()]);
+    let built = build(&input, &[]);
     assert_eq!(built.code(), 0, "{}", built.stderr());
     let files = built.files();
     assert!(files.iter().all(|path| !path.starts_with("suche/")), "{files:?}");
@@ -214,6 +222,6 @@ fn a_site_without_search_has_no_search_page_link_or_index() {
         assert!(!built.read(page).contains("/suche/"), "{page} links to a search page that is not there");
     }
     assert!(built.read("index.html").contains("/datum/"), "the rest of the header stays");
-    let with_search = build(&input, &[]);
+    let with_search = build(&input, &["--config", &search_config(dir.path())]);
     assert!(with_search.read("index.html").contains("/suche/\">Suche</a>"));
 }
