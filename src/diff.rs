@@ -66,7 +66,7 @@ pub fn diff_versions(old: &Article, new: &Article) -> VersionDiff {
     let headline = diff_words(&headline_words(old), &headline_words(new));
     let old_words = body_words(old);
     let new_words = body_words(new);
-    let body = diff_words(&old_words, &new_words);
+    let body = diff_body(&old_words, &new_words);
     let inserted = count(&headline, Change::Insert) + count(&body, Change::Insert);
     let deleted = count(&headline, Change::Delete) + count(&body, Change::Delete);
     VersionDiff {
@@ -99,7 +99,47 @@ fn body_words(article: &Article) -> Vec<Word<'_>> {
 }
 
 /// One change per word, in reading order: deletions before the insertions
-/// that replace them.
+/// that replace them. Paragraphs that stand unchanged in both versions are
+/// matched first, as whole paragraphs, and words are compared only between
+/// them: a revision rewrites a few paragraphs of a long text, and a word
+/// diff's cost grows with the words it is given.
+fn diff_body<'a>(old: &[Word<'a>], new: &[Word<'a>]) -> Vec<(Change, Located<'a>)> {
+    let old_texts: Vec<&str> = old.iter().map(|w| w.text).collect();
+    let new_texts: Vec<&str> = new.iter().map(|w| w.text).collect();
+    let (old_blocks, new_blocks) = (block_ranges(old), block_ranges(new));
+    let old_keys: Vec<&[&str]> = old_blocks.iter().map(|r| &old_texts[r.clone()]).collect();
+    let new_keys: Vec<&[&str]> = new_blocks.iter().map(|r| &new_texts[r.clone()]).collect();
+    let mut changes = Vec::with_capacity(old.len().max(new.len()));
+    // The words from these starts on are not matched yet.
+    let (mut old_from, mut new_from) = (0, 0);
+    for op in capture_diff_slices(Algorithm::Patience, &old_keys, &new_keys) {
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        if tag != DiffTag::Equal || old_range.is_empty() {
+            continue;
+        }
+        let (old_start, new_start) = (old_blocks[old_range.start].start, new_blocks[new_range.start].start);
+        let (old_end, new_end) = (old_blocks[old_range.end - 1].end, new_blocks[new_range.end - 1].end);
+        changes.extend(diff_words(&old[old_from..old_start], &new[new_from..new_start]));
+        changes.extend(equal_words(&old[old_start..old_end], &new[new_start..new_end]));
+        (old_from, new_from) = (old_end, new_end);
+    }
+    changes.extend(diff_words(&old[old_from..], &new[new_from..]));
+    changes
+}
+
+/// The range of words of each block, in order (blocks without words have none).
+fn block_ranges(words: &[Word]) -> Vec<std::ops::Range<usize>> {
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for (at, word) in words.iter().enumerate() {
+        match ranges.last_mut() {
+            Some(last) if words[last.start].block == word.block => last.end = at + 1,
+            _ => ranges.push(at..at + 1),
+        }
+    }
+    ranges
+}
+
+/// One change per word of a run of text, as [`diff_body`] gives them.
 fn diff_words<'a>(old: &[Word<'a>], new: &[Word<'a>]) -> Vec<(Change, Located<'a>)> {
     let old_texts: Vec<&str> = old.iter().map(|w| w.text).collect();
     let new_texts: Vec<&str> = new.iter().map(|w| w.text).collect();
@@ -113,11 +153,15 @@ fn diff_words<'a>(old: &[Word<'a>], new: &[Word<'a>]) -> Vec<(Change, Located<'a
             changes.extend(new[new_range.clone()].iter().map(|w| (Change::Insert, Located::new(w))));
         }
         if tag == DiffTag::Equal {
-            let pairs = old[old_range].iter().zip(&new[new_range]);
-            changes.extend(pairs.map(|(o, n)| (Change::Equal, Located::both(o, n))));
+            changes.extend(equal_words(&old[old_range], &new[new_range]));
         }
     }
     changes
+}
+
+/// Words the same in both versions, pair by pair.
+fn equal_words<'w, 'a>(old: &'w [Word<'a>], new: &'w [Word<'a>]) -> impl Iterator<Item = (Change, Located<'a>)> + 'w {
+    old.iter().zip(new).map(|(o, n)| (Change::Equal, Located::both(o, n)))
 }
 
 /// A word with the block it stands in, in the old or the new version.

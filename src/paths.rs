@@ -41,6 +41,8 @@ pub const SUBSCRIBABLE_FEEDS: [(&str, &str); 4] =
 pub const HOST_HEADERS: &str = "_headers";
 /// Redirect and error rules for Netlify and Cloudflare Pages.
 pub const HOST_REDIRECTS: &str = "_redirects";
+/// The stylesheet of every page.
+pub const STYLESHEET: &str = "stil.css";
 /// The search page's folder.
 pub const SEARCH_DIR: &str = "suche/";
 /// The search page's own script.

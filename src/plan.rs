@@ -114,6 +114,8 @@ pub enum Document {
     SubscribeFeed {
         feed: usize,
     },
+    /// `stil.css`, the stylesheet every page links to.
+    Stylesheet,
     /// `_headers` for Netlify and Cloudflare Pages.
     HostHeaders,
     /// `_redirects` for Netlify and Cloudflare Pages.
@@ -494,6 +496,7 @@ impl<'a> Plan<'a> {
             let path = paths::page_file(&paths::subscribe_dir(name));
             documents.push(planned(Document::SubscribeFeed { feed }, path, fixed("subscribe-feed")));
         }
+        documents.push(planned(Document::Stylesheet, paths::STYLESHEET.into(), fixed("stylesheet")));
         documents.push(planned(Document::HostHeaders, paths::HOST_HEADERS.into(), fixed("headers")));
         documents.push(planned(Document::HostRedirects, paths::HOST_REDIRECTS.into(), fixed("redirects")));
         documents

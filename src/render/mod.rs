@@ -63,7 +63,7 @@ pub struct Renderer<'a> {
 
 impl<'a> Renderer<'a> {
     pub fn new(templates: &'a Templates, config: &'a Config) -> Renderer<'a> {
-        Renderer { templates, config, site: SiteView::new(config) }
+        Renderer { templates, config, site: SiteView::new(config, templates) }
     }
 
     /// The history of `story` with its versions' `texts`, for its documents
@@ -122,6 +122,7 @@ impl<'a> Renderer<'a> {
                 archive_feed(config, site, plan.archives(), index, &items)
             }
             Document::Search => search::search_page(templates, site, plan),
+            Document::Stylesheet => templates.render("stil.css", minijinja::context! {}),
             Document::SearchScript => templates.render("search.js", minijinja::context! {}),
             Document::SearchUi { file } => search_ui_file(file),
             Document::SearchShard { .. } => bail!("{document:?} is many files, see search::shard_files"),

@@ -38,6 +38,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("_redirects", include_str!("../../templates/_redirects")),
     ("search.html", include_str!("../../templates/search.html")),
     ("search.js", include_str!("../../templates/search.js")),
+    ("stil.css", include_str!("../../templates/stil.css")),
 ];
 
 /// Templates ready to render, defaults plus the user's overrides.
@@ -79,6 +80,11 @@ impl Templates {
     /// (name, source) of every template in use, for the plan's digests.
     pub fn sources(&self) -> Vec<(&str, &str)> {
         self.sources.iter().map(|(name, source)| (*name, source.as_str())).collect()
+    }
+
+    /// The source of template `name` in use (empty if there is none).
+    pub fn source(&self, name: &str) -> &str {
+        self.sources.iter().find(|(known, _)| *known == name).map_or("", |(_, source)| source.as_str())
     }
 
     /// Render template `name` with `context`.

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use serde::Serialize;
 
+use super::templates::Templates;
 use crate::config::Config;
 use crate::parse::{Article, Block, Revision};
 use crate::paths;
@@ -46,10 +47,16 @@ pub struct SiteView {
     pub subscribe_url: String,
     /// The search page; empty when the site has none.
     pub search_url: String,
+    /// `stil.css`, with its template's digest as a query, so that a browser
+    /// fetches it again exactly when it changed. From the host's root, not
+    /// absolute: a copy of the site served elsewhere (`depesche serve`, a
+    /// test server) is styled by its own stylesheet.
+    pub stylesheet_url: String,
 }
 
 impl SiteView {
-    pub fn new(config: &Config) -> SiteView {
+    pub fn new(config: &Config, templates: &Templates) -> SiteView {
+        let stylesheet_version = crate::cache::bytes_digest(templates.source("stil.css").as_bytes());
         SiteView {
             title: config.title.clone(),
             description: config.description.clone(),
@@ -64,6 +71,7 @@ impl SiteView {
             places_url: config.url(paths::PLACES_DIR),
             subscribe_url: config.url(paths::SUBSCRIBE_DIR),
             search_url: if config.search { config.url(paths::SEARCH_DIR) } else { String::new() },
+            stylesheet_url: format!("{}{}?v={:08x}", config.base_path(), paths::STYLESHEET, stylesheet_version >> 32),
         }
     }
 }

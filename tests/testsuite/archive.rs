@@ -276,13 +276,15 @@ fn below_a_path_every_link_of_every_page_leads_to_a_file() {
     for file in built.files().iter().filter(|f| f.ends_with(".html")) {
         let html = built.read(file);
         for url in attribute_values(&html, "href").into_iter().chain(attribute_values(&html, "value")) {
+            // Absolute, or from the host's root (the stylesheet).
+            let url = if url.starts_with('/') { format!("https://wire.example{url}") } else { url };
             if !url.starts_with("https://wire.example/") {
                 continue;
             }
             let path = url.strip_prefix(BASE).unwrap_or_else(|| panic!("{file}: {url} leaves the base path"));
             let target =
                 if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() };
-            let target = target.split('#').next().unwrap();
+            let target = target.split(['#', '?']).next().unwrap();
             assert!(built.public().join(target).is_file(), "{file}: {url} leads to no file");
             checked += 1;
         }

@@ -33,7 +33,11 @@ fn pages_link_the_feeds_and_use_absolute_urls() {
             assert!(html.contains(&format!("href=\"https://news.example.com/wire/{feed}")), "{page} lacks {feed}");
         }
         assert!(html.contains("<html lang=\"de\">"));
-        for attr in html.split("href=\"").skip(1) {
+        // The stylesheet is linked from the host's root (below the base
+        // path), so that a copy served elsewhere is styled; every other link
+        // is absolute.
+        assert!(html.contains("<link rel=\"stylesheet\" href=\"/wire/stil.css?v="), "{page} lacks the stylesheet");
+        for attr in html.split("href=\"").skip(1).filter(|attr| !attr.starts_with("/wire/stil.css?v=")) {
             assert!(attr.starts_with("https://news.example.com/wire/"), "{page}: relative or foreign link {attr:.60}");
         }
     }

@@ -215,7 +215,11 @@ fn a_diff_marks_inserted_and_deleted_words_with_text_cues() {
         "+]",
         "Am Donnerstag soll der Flugbetrieb wieder normal laufen."
     )));
-    assert!(diff.contains(".visually-hidden {"), "the hidden words are hidden from sight, not from screen readers");
+    assert!(diff.contains("<link rel=\"stylesheet\" href=\"/stil.css?v="), "the page links the site's stylesheet");
+    assert!(
+        built.read("stil.css").contains(".visually-hidden {"),
+        "the hidden words are hidden from sight, not from screen readers"
+    );
     assert!(diff.contains("class=\"correction\""), "the correction is marked on its diff");
     assert!(!diff.contains("<script"), "no JavaScript");
     let unchanged =
