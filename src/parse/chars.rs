@@ -48,9 +48,7 @@ fn is_separator(c: char) -> bool {
 /// `line` without removed characters, tabs and separators read as spaces,
 /// and a warning naming what was removed, if anything was.
 pub fn clean_line(line: &str, number: usize, warnings: &mut Vec<(usize, String)>) -> String {
-    if line.bytes().all(|b| (0x20..0x7F).contains(&b))
-        || !line.chars().any(|c| c == '\t' || is_forbidden(c) || is_invisible_control(c) || is_separator(c))
-    {
+    if !needs_cleaning(line) {
         return line.to_string();
     }
     let mut removed: BTreeMap<char, usize> = BTreeMap::new();
@@ -68,6 +66,25 @@ pub fn clean_line(line: &str, number: usize, warnings: &mut Vec<(usize, String)>
         warnings.push((number, format!("removed characters that must not be published: {}", describe(&removed))));
     }
     clean
+}
+
+/// Whether `line` holds a tab, a separator or a character to remove; one
+/// pass over the bytes that decodes only what is not printable ASCII.
+fn needs_cleaning(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if (0x20..0x7F).contains(&bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let c = line[at..].chars().next().expect("a character starts here");
+        if c == '\t' || is_forbidden(c) || is_invisible_control(c) || is_separator(c) {
+            return true;
+        }
+        at += c.len_utf8();
+    }
+    false
 }
 
 /// `U+0085 ×3, U+202E` — at most eight kinds, then how many more.
@@ -112,13 +129,19 @@ pub fn binary_reason(text: &str) -> Option<(usize, String)> {
     let mut odd = 0usize;
     let mut latin = 0usize;
     let mut first_odd = None;
-    for (index, c) in text.char_indices() {
-        if c.is_ascii_graphic() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at].is_ascii_graphic() {
             // Most of an article: printable ASCII, which is Latin text.
             total += 1;
             latin += 1;
+            at += 1;
             continue;
         }
+        let index = at;
+        let c = text[at..].chars().next().expect("a character starts here");
+        at += c.len_utf8();
         if c.is_whitespace() {
             continue;
         }

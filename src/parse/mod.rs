@@ -267,6 +267,15 @@ fn looks_like_subheading(text: &str) -> bool {
 
 /// Squeeze runs of spaces and tabs to one space, trim the ends.
 fn collapse_spaces(text: &str) -> String {
+    // Most lines have nothing to collapse: no copy made word by word.
+    let at_ends = |c: Option<char>| c.is_some_and(char::is_whitespace);
+    if !text.contains("  ")
+        && !text.contains('\t')
+        && !at_ends(text.chars().next())
+        && !at_ends(text.chars().next_back())
+    {
+        return text.to_string();
+    }
     let mut collapsed = String::with_capacity(text.len());
     for word in text.split([' ', '\t']).filter(|w| !w.is_empty()) {
         if !collapsed.is_empty() {

@@ -140,7 +140,18 @@ impl LowerWords {
 
 /// Calls `f` with every run of letters and digits in `text`.
 fn for_each_word(text: &str, f: impl FnMut(&str)) {
-    for_each_run(text, char::is_alphanumeric, f);
+    for_each_run(text, is_word_char, f);
+}
+
+/// `char::is_alphanumeric`, with the Latin-1 letters (after ASCII most of a
+/// German text) answered without the Unicode tables: U+00C0 to U+00FF are
+/// letters but for `×` and `÷`.
+fn is_word_char(c: char) -> bool {
+    match u32::from(c) {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0xC0..=0xFF => c != '×' && c != '÷',
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// Calls `f` with every run of characters in `text` that are `part` of one,
@@ -205,7 +216,8 @@ fn push_lowercase(buffer: &mut Vec<u8>, word: &str) {
     }
 }
 
-/// What a text is about: its capitalised words of four letters or more
+/// The hashes of what a text is about (in any order, repeated as they
+/// occur; [`Sketch::of`] sorts them out): its capitalised words of four letters or more
 /// (German capitalises nouns and names, so these are the subject matter;
 /// short sentence openers like `Der` and `Die` are too short to count) and
 /// its figures (`2,3`, `19.508`, `600.000`, any number of three digits or
@@ -223,7 +235,7 @@ fn vocabulary(text: &str) -> Vec<u64> {
     };
     for_each_run(
         text,
-        |c| c.is_alphanumeric() || c == ',' || c == '.',
+        |c| is_word_char(c) || c == ',' || c == '.',
         |token| {
             // A figure keeps its separators; words around a comma or a
             // full stop without a space are two words.
@@ -234,8 +246,6 @@ fn vocabulary(text: &str) -> Vec<u64> {
             }
         },
     );
-    hashes.sort_unstable();
-    hashes.dedup();
     hashes
 }
 
@@ -251,18 +261,16 @@ fn is_figure(token: &str) -> bool {
         && (digits >= 3 || (digits >= 2 && token.len() > digits))
 }
 
-/// Sorted, unique hashes of every run of `SHINGLE_WORDS` words; a text
-/// shorter than that is one phrase.
+/// The hashes of every run of `SHINGLE_WORDS` words (in text order,
+/// repeated as they occur; [`Sketch::of`] sorts them out); a text shorter
+/// than that is one phrase.
 fn shingles(words: &LowerWords) -> Vec<u64> {
     let count = words.len();
-    let mut hashes: Vec<u64> = if count < SHINGLE_WORDS {
+    if count < SHINGLE_WORDS {
         if count == 0 { Vec::new() } else { vec![words.phrase_hash(0..count)] }
     } else {
         (0..=count - SHINGLE_WORDS).map(|first| words.phrase_hash(first..first + SHINGLE_WORDS)).collect()
-    };
-    hashes.sort_unstable();
-    hashes.dedup();
-    hashes
+    }
 }
 
 /// Sorted, unique hashes of the paragraphs long enough to be a passage,
@@ -491,6 +499,13 @@ mod tests {
     }
 
     #[test]
+    fn word_characters_are_the_alphanumeric_ones() {
+        for c in ('\0'..='\u{3000}').chain(['\u{1E9E}', '\u{FB01}', '\u{FFFD}', '\u{1F600}']) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
     fn vocabulary_is_the_capitalised_words_and_figures() {
         // The definition, spelled out with the standard library.
         let reference = |text: &str| {
@@ -514,8 +529,11 @@ mod tests {
         };
         let text = "Die Übernahme von Škoda.Werk,Größe: 19.254,12 Punkte, 2,3 Prozent, 600.000 Soldaten, \
                     Öl am 1.1. ÄÖÜ Ωmega ΣΟΦΙΑ Dax-Chef, Straße.Ende 42 7,5 .123. ,Bank,";
-        assert_eq!(vocabulary(text), reference(text));
-        assert_eq!(vocabulary(text).len(), 19);
+        let mut found = vocabulary(text);
+        found.sort_unstable();
+        found.dedup();
+        assert_eq!(found, reference(text));
+        assert_eq!(found.len(), 19);
     }
 
     fn expected_words(text: &str) -> Vec<String> {
