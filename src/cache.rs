@@ -168,12 +168,44 @@ impl Manifest {
 /// depesche is never trusted, whatever its version number says.
 pub fn program_digest() -> u64 {
     static DIGEST: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *DIGEST.get_or_init(|| bytes_digest(&std::env::current_exe().and_then(std::fs::read).unwrap_or_default()))
+    *DIGEST.get_or_init(|| std::env::current_exe().and_then(|program| file_digest(&program)).unwrap_or_default())
 }
+
+/// [`bytes_digest`] of a file, read a megabyte at a time: the program is
+/// tens of megabytes, and reading it whole added as much to the peak memory
+/// of every build.
+fn file_digest(path: &Path) -> std::io::Result<u64> {
+    let mut file = std::fs::File::open(path)?;
+    let mut chunk = vec![0u8; 1 << 20];
+    let (mut hash, mut length) = (FNV_OFFSET, 0);
+    loop {
+        let mut filled = 0;
+        while filled < chunk.len() {
+            match std::io::Read::read(&mut file, &mut chunk[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        // Every chunk but the last is a whole number of words.
+        hash = digest_words(hash, &chunk[..filled]);
+        length += filled;
+        if filled < chunk.len() {
+            return Ok(hash ^ length as u64);
+        }
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Digest of a file's bytes as written (64-bit words, FNV-style mixing).
 pub fn bytes_digest(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    digest_words(FNV_OFFSET, bytes) ^ bytes.len() as u64
+}
+
+/// `hash` continued over `bytes`: whole 64-bit words, then the bytes left.
+fn digest_words(mut hash: u64, bytes: &[u8]) -> u64 {
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
         hash = (hash ^ u64::from_le_bytes(word.try_into().expect("eight bytes"))).wrapping_mul(0x0100_0000_01b3);
@@ -182,7 +214,7 @@ pub fn bytes_digest(bytes: &[u8]) -> u64 {
     for &byte in words.remainder() {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
     }
-    hash ^ bytes.len() as u64
+    hash
 }
 
 /// Modification time of a file as nanoseconds since the Unix epoch (0 when
@@ -221,6 +253,17 @@ mod tests {
         assert!(Manifest::load(dir.path(), 8).is_none(), "other settings start from nothing");
         std::fs::write(dir.path().join("manifest"), b"\xff\xff damaged").unwrap();
         assert!(Manifest::load(dir.path(), 7).is_none(), "a damaged manifest starts from nothing");
+    }
+
+    #[test]
+    fn a_file_read_in_chunks_has_the_digest_of_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        for length in [0, 7, 8, 1 << 20, (1 << 20) + 13, (3 << 20) + 5] {
+            let bytes: Vec<u8> = (0..length).map(|i| (i * 7 % 251) as u8).collect();
+            let path = dir.path().join(format!("{length}.bin"));
+            std::fs::write(&path, &bytes).unwrap();
+            assert_eq!(file_digest(&path).unwrap(), bytes_digest(&bytes), "{length} bytes");
+        }
     }
 
     #[test]
