@@ -36,6 +36,10 @@ pub struct Output {
     /// `Some` for an update of the site in place: the files staged so far
     /// and the files to remove.
     update: Option<Mutex<Changes>>,
+    /// Folders of the staging folder made so far: most files go into a
+    /// folder made for an earlier one, and asking the file system again
+    /// costs two calls per file.
+    made: Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 /// What an incremental build changes in the site.
@@ -64,7 +68,7 @@ impl Output {
     }
 
     fn new(target: &Path, staging: PathBuf, update: Option<Mutex<Changes>>) -> Output {
-        Output { target: target.to_path_buf(), staging, update }
+        Output { target: target.to_path_buf(), staging, update, made: Mutex::default() }
     }
 
     /// Write `bytes` at the site path `site_path` (e.g. `2024/10/28/slug/index.html`).
@@ -88,8 +92,11 @@ impl Output {
 
     fn prepare(&self, site_path: &str) -> Result<PathBuf> {
         let path = safe_join(&self.staging, site_path)?;
-        if let Some(parent) = path.parent() {
+        if let Some(parent) = path.parent()
+            && !self.made.lock().expect("made folders poisoned").contains(parent)
+        {
             fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            self.made.lock().expect("made folders poisoned").insert(parent.to_path_buf());
         }
         Ok(path)
     }

@@ -47,7 +47,7 @@ fn changes_html(templates: &Templates, history: &StoryHistory) -> Result<String>
     if history.story.versions.len() < 2 {
         return Ok(String::new());
     }
-    templates.render("changes.html", context! { story => Serde(&history.view) })
+    templates.render("changes.html", context! { story => history.view_value.clone() })
 }
 
 /// A version's content in `changes.xml`: its text, then links to its diff

@@ -26,6 +26,9 @@ pub struct StoryHistory<'a> {
     /// The versions' full texts, read back for this story alone.
     pub texts: &'a StoryTexts,
     pub view: StoryView<'a>,
+    /// [`Self::view`] as the templates see it, made once for every page
+    /// and feed content of the story (each shows the whole history).
+    pub view_value: minijinja::Value,
     /// Each version's text as HTML, `bodies[n - 1]` for version `n`.
     bodies: Vec<String>,
     /// The diff of each pair of [`diff_pairs`], in that order.
@@ -49,7 +52,8 @@ impl<'a> StoryHistory<'a> {
             .collect();
         let latest = articles.last().expect("a story has at least one version");
         let view = StoryView::new(story, latest, config, &same_as_previous);
-        Ok(StoryHistory { story, texts, view, bodies, diffs })
+        let view_value = minijinja::Value::from(minijinja::value::Serde(&view));
+        Ok(StoryHistory { story, texts, view, view_value, bodies, diffs })
     }
 
     /// The full text of version `n` (from 1).

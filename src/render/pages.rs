@@ -27,7 +27,7 @@ pub fn story_page(templates: &Templates, site: &SiteView, config: &Config, histo
     let meta = StoryMeta::new(config, history);
     templates.render(
         "story.html",
-        context! { site => Serde(site), story => Serde(&history.view), meta => Serde(meta), body },
+        context! { site => Serde(site), story => history.view_value.clone(), meta => Serde(meta), body },
     )
 }
 
@@ -48,7 +48,7 @@ pub fn version_page(
         "version.html",
         context! {
             site => Serde(site),
-            story => Serde(&history.view),
+            story => history.view_value.clone(),
             version => Serde(history.version(n)),
             article => Serde(ArticleView::new(history.article(n))),
             neighbours,
@@ -86,7 +86,8 @@ pub fn diff_page(
         diff,
         spans_versions: new - old > 1,
     };
-    templates.render("diff.html", context! { site => Serde(site), story => Serde(&history.view), page => Serde(page) })
+    templates
+        .render("diff.html", context! { site => Serde(site), story => history.view_value.clone(), page => Serde(page) })
 }
 
 /// Index page `number` of `total`, listing `stories` (newest first).
