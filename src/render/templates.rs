@@ -110,20 +110,24 @@ fn html_formatter(
     }
 }
 
+/// Byte by byte: the five are ASCII, which never occurs inside a UTF-8
+/// sequence, so no character needs decoding.
 fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
-    let mut rest = text;
-    while let Some(index) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.write_str(&rest[..index])?;
-        out.write_str(match rest.as_bytes()[index] {
+    let mut start = 0;
+    for (index, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            _ => "&#39;",
-        })?;
-        rest = &rest[index + 1..];
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&text[start..index])?;
+        out.write_str(escaped)?;
+        start = index + 1;
     }
-    out.write_str(rest)
+    out.write_str(&text[start..])
 }
 
 fn read_template(path: &Path) -> Result<String> {
@@ -148,11 +152,11 @@ mod tests {
         let html = env
             .get_template("t.html")
             .unwrap()
-            .render(context! { x => "</p><script>\"'&", url => "https://a.example/b" })
+            .render(context! { x => "Straße</p><script>\"'&ä", url => "https://a.example/b" })
             .unwrap();
         assert_eq!(
             html,
-            "<p title=\"&lt;/p&gt;&lt;script&gt;&quot;&#39;&amp;\">&lt;/p&gt;&lt;script&gt;&quot;&#39;&amp;</p>https://a.example/b"
+            "<p title=\"Straße&lt;/p&gt;&lt;script&gt;&quot;&#39;&amp;ä\">Straße&lt;/p&gt;&lt;script&gt;&quot;&#39;&amp;ä</p>https://a.example/b"
         );
     }
 }
