@@ -226,8 +226,16 @@ impl FeatureIndex {
     /// The files in `window` (a range of file indexes) that contain the
     /// feature, unless more than `MAX_POSTINGS` do.
     fn files_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[u64] {
-        let files = self.postings_in(key, window);
-        if files.len() > MAX_POSTINGS { &[] } else { files }
+        let start = self.postings.partition_point(|&p| p < key | window.start as u64);
+        let end = key | window.end as u64;
+        let rest = &self.postings[start..];
+        // The run's end is looked for only among the next few postings,
+        // which are in the cache, not in the rest of the index.
+        if rest.get(MAX_POSTINGS).is_some_and(|&p| p < end) {
+            return &[];
+        }
+        let near = &rest[..rest.len().min(MAX_POSTINGS)];
+        &near[..near.partition_point(|&p| p < end)]
     }
 
     /// All the files in `window` that contain the feature.
