@@ -139,6 +139,13 @@ pub fn binary_reason(text: &str) -> Option<(usize, String)> {
             at += 1;
             continue;
         }
+        if bytes[at] == 0xC3 {
+            // U+00C0 to U+00FF (`Ä`, `ß`, `é`): Latin letters, and `×`, `÷`.
+            total += 1;
+            latin += 1;
+            at += 2;
+            continue;
+        }
         let index = at;
         let c = text[at..].chars().next().expect("a character starts here");
         at += c.len_utf8();

@@ -291,10 +291,8 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 /// FNV-1a continued over `word` and a space: a phrase's hash is this over
 /// its words, stable across machines and runs.
 fn fnv_word(hash: u64, word: &[u8]) -> u64 {
-    word.iter()
-        .copied()
-        .chain(std::iter::once(b' '))
-        .fold(hash, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+    let step = |hash: u64, byte: u8| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    step(word.iter().fold(hash, |hash, &byte| step(hash, byte)), b' ')
 }
 
 /// The headline without leading series markers (`WDH/ROUNDUP 2:`), as words.
