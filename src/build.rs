@@ -9,7 +9,7 @@
 //! Files are processed in parallel, but every result is collected in the
 //! sorted order of the file list, so nothing depends on thread timing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -29,7 +29,9 @@ use crate::repair::{Lexicon, Repaired, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
-use crate::stories::{Digests, Earlier, Filed, Story, StoryTexts, fingerprint, group_after, newest_first};
+use crate::stories::{
+    Digests, Earlier, Filed, Story, StoryTexts, fingerprint, group_after, newest_first, profiles_needed,
+};
 
 /// Everything read from the input folder.
 #[derive(Debug, Default)]
@@ -137,14 +139,19 @@ pub fn load_with_cache(
             CachedOutcome::Rejected { line, error } => loaded.rejected.push(Rejection::new(rel, *line, error.clone())),
         }
     }
-    let records: BTreeMap<String, CachedInput> = results.into_iter().collect();
+    let mut records: BTreeMap<String, CachedInput> = results.into_iter().collect();
     let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.warnings.extend(future_warnings(&filed, now));
     loaded.warnings.sort_by(|a, b| a.source.cmp(&b.source));
     let earlier_stories = previous.map(|p| unchanged_stories(p, &reused, &filed));
-    let earlier = previous
-        .zip(earlier_stories.as_ref())
-        .map(|(previous, story_of)| Earlier { story_of, changed_from: earliest_change(previous, &reused, &filed) });
+    let changed_from = previous.map(|previous| earliest_change(previous, &reused, &filed));
+    let earlier =
+        earlier_stories.as_ref().zip(changed_from).map(|(story_of, changed_from)| Earlier { story_of, changed_from });
+    let needed = earlier.as_ref().map(|earlier| profiles_needed(&filed, earlier));
+    let unloaded: BTreeSet<String> =
+        needed.iter().flatten().filter(|file| !file.has_profile()).map(|file| file.source.clone()).collect();
+    load_profiles(&mut records, &unloaded, store)?;
+    let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.stories = group_after(&filed, config.host(), earlier.as_ref());
     progress.grouped(loaded.stories.len());
     let stories = story_numbers(&loaded.stories);
@@ -152,6 +159,20 @@ pub fn load_with_cache(
     stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));
     Ok((loaded, Records { inputs: records, stories }))
+}
+
+/// Read back from `store` the profiles of the files `sources` (reused from
+/// the previous build, which keeps profiles out of the manifest).
+fn load_profiles(records: &mut BTreeMap<String, CachedInput>, sources: &BTreeSet<String>, store: &Store) -> Result<()> {
+    records.par_iter_mut().filter(|(source, _)| sources.contains(*source)).try_for_each(|(source, cached)| {
+        if let CachedOutcome::Published { filed, profile, .. } = &mut cached.outcome {
+            let stored = store.read(*profile)?;
+            filed
+                .load_profile(&stored.original)
+                .with_context(|| format!("the cached profile of {source} is damaged"))?;
+        }
+        Ok(())
+    })
 }
 
 /// What a build records about its inputs for the next one.
@@ -450,6 +471,7 @@ fn parse_file(decoded: Decoded, lexicon: Option<&Lexicon>, store: &Store) -> Res
     };
     let outcome = match outcome {
         Ok(filed) => CachedOutcome::Published {
+            profile: store.append(&filed.encoded_profile().expect("a file just parsed has its profile"), "")?,
             filed: Box::new(filed),
             warnings: warnings.into_iter().map(|w| (w.line, w.message)).collect(),
             repairs: repaired.repairs.len(),

@@ -5,8 +5,8 @@
 //! a manifest, the pack of every file's original bytes and repaired text
 //! (see [`crate::store`]) and the pack of every story's feed content. The
 //! manifest records, per input file, its size and modification time and
-//! what reading it produced (its profile, head and warnings, or why it was
-//! rejected), and per output file the digest of its inputs (see
+//! what reading it produced (its head and warnings and where its profile
+//! lies in the texts pack, or why it was rejected), and per output file the digest of its inputs (see
 //! [`crate::plan`]) and the digest of its bytes. A build re-reads only files
 //! whose size or time changed, re-renders only documents whose digest
 //! changed and rewrites only files whose bytes changed.
@@ -28,7 +28,7 @@ use crate::store::TextRef;
 use crate::stories::Filed;
 
 /// Bumped whenever the manifest's layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The cache folder for the output folder `target`.
 pub fn folder_for(target: &Path) -> Result<PathBuf> {
@@ -88,7 +88,10 @@ impl CachedInput {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum CachedOutcome {
     Published {
+        /// The file without its profile, which is in the texts pack at
+        /// `profile` (grouping reads few of an archive's profiles).
         filed: Box<Filed>,
+        profile: TextRef,
         /// (line, message) of each warning, except those that depend on the
         /// time of the build (those are judged anew).
         warnings: Vec<(Option<usize>, String)>,
@@ -131,7 +134,9 @@ impl Manifest {
             .inputs
             .values()
             .filter_map(|input| match &input.outcome {
-                CachedOutcome::Published { filed, .. } => Some(u64::from(filed.text.len)),
+                CachedOutcome::Published { filed, profile, .. } => {
+                    Some(u64::from(filed.text.len) + u64::from(profile.len))
+                }
                 CachedOutcome::Rejected { .. } => None,
             })
             .sum();

@@ -40,7 +40,12 @@ pub struct Filed {
     pub digests: Digests,
     /// Fingerprint of headline and body: orders files of the same instant.
     content: String,
-    profile: Profile,
+    /// What grouping compares. Kept apart from the rest in the cache (see
+    /// [`Filed::encoded_profile`]) and loaded again only for the files a
+    /// grouping reaches (see [`profiles_needed`]): a file without it is
+    /// grouped by its time and note alone.
+    #[serde(skip)]
+    profile: Option<Profile>,
 }
 
 impl Filed {
@@ -76,8 +81,26 @@ impl Filed {
             text,
             digests,
             content: self::fingerprint(&[&article.headline, &body]),
-            profile: Profile::of(article, &body),
+            profile: Some(Profile::of(article, &body)),
         }
+    }
+
+    /// The file's profile as bytes for the cache, if it has one.
+    pub fn encoded_profile(&self) -> Option<Vec<u8>> {
+        self.profile.as_ref().map(|profile| postcard::to_stdvec(profile).expect("a profile encodes"))
+    }
+
+    /// Give the file back its profile from the bytes of
+    /// [`Filed::encoded_profile`].
+    pub fn load_profile(&mut self, bytes: &[u8]) -> Result<(), postcard::Error> {
+        self.profile = Some(postcard::from_bytes(bytes)?);
+        Ok(())
+    }
+
+    /// Whether the file has its profile (else it is grouped by its time and
+    /// note alone).
+    pub fn has_profile(&self) -> bool {
+        self.profile.is_some()
     }
 }
 
@@ -189,10 +212,43 @@ pub fn group_after<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str, earli
     // Keys borrowed, not cloned: an archive sorts every file on each build.
     files.sort_by(|a, b| file_order(a).cmp(&file_order(b)));
     let fingerprints = unique_fingerprints(&files);
-    let profiles: Vec<&Profile> = files.iter().map(|f| &f.profile).collect();
+    let stubs: Vec<Option<Profile>> = files.iter().map(|f| f.profile.is_none().then(|| stub_profile(f))).collect();
+    let profiles: Vec<&Profile> =
+        files.iter().zip(&stubs).map(|(f, stub)| f.profile.as_ref().or(stub.as_ref()).expect("one of them")).collect();
     let kept = earlier.and_then(|earlier| kept_decisions(&files, earlier)).unwrap_or_default();
     let groups = group::group_indexes_after(&profiles, kept);
     assign_identities(groups, &files, &fingerprints, host)
+}
+
+/// The profile of a file whose profile was not loaded: its time and note,
+/// nothing of its text. Grouping reads no more of a file out of its reach.
+fn stub_profile(file: &Filed) -> Profile {
+    Profile::unread(file.head.timestamp, file.head.revision.is_some())
+}
+
+/// The files among `files` whose profiles [`group_after`] with `earlier`
+/// reads: every file from `group::PROFILE_REACH_HOURS` before the first
+/// file it groups anew, and every file of an earlier story with a file
+/// there (a candidate story's members are all compared). All of them when
+/// an earlier decision is missing; none when nothing changed.
+pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier) -> Vec<&'f Filed> {
+    let Some(changed) = earlier.changed_from else { return Vec::new() };
+    let hours = |h: f64| chrono::Duration::seconds((h * 3600.0) as i64);
+    let regrouped_from = changed - hours(group::CHANGE_REACH_HOURS);
+    let reached_from = regrouped_from - hours(group::PROFILE_REACH_HOURS);
+    let kept = |file: &&&Filed| file.head.timestamp < regrouped_from;
+    if files.iter().filter(kept).any(|file| !earlier.story_of.contains_key(&file.source)) {
+        return files.to_vec();
+    }
+    let reached = |file: &Filed| file.head.timestamp >= reached_from;
+    let reached_stories: BTreeSet<usize> = files
+        .iter()
+        .filter(|file| reached(file))
+        .filter_map(|file| earlier.story_of.get(&file.source).copied())
+        .collect();
+    let in_reached_story =
+        |file: &Filed| earlier.story_of.get(&file.source).is_none_or(|story| reached_stories.contains(story));
+    files.iter().filter(|file| reached(file) || in_reached_story(file)).copied().collect()
 }
 
 /// The stories of the files (in time order) whose decisions no change
