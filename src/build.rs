@@ -284,8 +284,7 @@ fn read_files(
 ) -> Result<Vec<ReadFile>> {
     let cached_record = |file: &SourceFile| -> Option<CachedInput> {
         let cached = previous?.inputs.get(&file.rel)?;
-        let stamp = crate::source::stamp(file)?;
-        (stamp.size == cached.size && stamp.modified == cached.modified).then(|| cached.clone())
+        (file.found.size == cached.size && file.found.modified == cached.modified).then(|| cached.clone())
     };
     let mut cached: Vec<Option<CachedInput>> = files.par_iter().map(cached_record).collect();
     let changed = cached.iter().any(Option::is_none)

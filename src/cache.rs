@@ -18,10 +18,13 @@
 //! any point leaves a manifest that describes a site at least as old as the
 //! one in place; what it misses is rendered again.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::store::TextRef;
@@ -123,8 +126,32 @@ impl Manifest {
     /// the same reading settings; `None` means: build from nothing.
     pub fn load(folder: &Path, reading: u64) -> Option<Manifest> {
         let bytes = std::fs::read(folder.join("manifest")).ok()?;
-        let manifest: Manifest = postcard::from_bytes(&bytes).ok()?;
-        (manifest.format == FORMAT && manifest.reading == reading).then_some(manifest)
+        let parts = split_parts(&bytes)?;
+        let Some(Ok(Part::Head(head))) = parts.first().map(|part| postcard::from_bytes::<Part>(part)) else {
+            return None;
+        };
+        if head.format != FORMAT || head.reading != reading {
+            return None;
+        }
+        let decoded: Vec<Part> =
+            parts[1..].par_iter().map(|part| postcard::from_bytes(part).ok()).collect::<Option<_>>()?;
+        let mut manifest = Manifest::new(reading);
+        (manifest.texts_len, manifest.contents_len) = (head.texts_len, head.contents_len);
+        let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+        for part in decoded {
+            match part {
+                Part::Head(_) => return None,
+                Part::Inputs(part) => inputs.extend(part),
+                Part::Outputs(part) => outputs.extend(part),
+                Part::Contents(contents) => manifest.contents = contents.into_iter().collect(),
+                Part::Stories(stories) => {
+                    manifest.stories = stories.into_iter().map(|(k, v)| (k.into_owned(), v)).collect()
+                }
+            }
+        }
+        // Written in key order: collected without sorting.
+        (manifest.inputs, manifest.outputs) = rayon::join(|| owned(inputs), || owned(outputs));
+        Some(manifest)
     }
 
     /// Whether most of either pack is records no file or story uses any
@@ -158,15 +185,81 @@ impl Manifest {
     pub fn save(&self, folder: &Path) -> Result<()> {
         std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
         let temporary = folder.join("manifest.new");
-        let file =
-            std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?;
-        // Written as it is encoded: an archive's manifest is tens of megabytes.
-        let mut writer = postcard::to_io(self, std::io::BufWriter::new(file))
-            .with_context(|| format!("cannot write {}", temporary.display()))?;
-        std::io::Write::flush(&mut writer).with_context(|| format!("cannot write {}", temporary.display()))?;
+        let parts: Vec<Vec<u8>> =
+            self.parts().par_iter().map(|part| postcard::to_stdvec(part)).collect::<Result<_, _>>()?;
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?,
+        );
+        for part in &parts {
+            file.write_all(&(part.len() as u64).to_le_bytes())?;
+            file.write_all(part)?;
+        }
+        file.flush().with_context(|| format!("cannot write {}", temporary.display()))?;
+        drop(file);
         std::fs::rename(&temporary, folder.join("manifest"))
             .with_context(|| format!("cannot replace the manifest in {}", folder.display()))
     }
+
+    /// The manifest in parts that encode and decode on all cores: an
+    /// archive's manifest is tens of megabytes, read and written by every
+    /// build.
+    fn parts(&self) -> Vec<Part<'_>> {
+        let head =
+            Head { format: FORMAT, reading: self.reading, texts_len: self.texts_len, contents_len: self.contents_len };
+        let mut parts = vec![Part::Head(head)];
+        let inputs: Vec<(&String, &CachedInput)> = self.inputs.iter().collect();
+        parts.extend(inputs.chunks(PART_ENTRIES).map(|chunk| Part::Inputs(borrowed(chunk))));
+        let outputs: Vec<(&String, &CachedOutput)> = self.outputs.iter().collect();
+        parts.extend(outputs.chunks(4 * PART_ENTRIES).map(|chunk| Part::Outputs(borrowed(chunk))));
+        parts.push(Part::Contents(self.contents.iter().map(|(k, v)| (*k, *v)).collect()));
+        parts.push(Part::Stories(self.stories.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), *v)).collect()));
+        parts
+    }
+}
+
+/// Entries per part of the manifest (four times as many outputs, which are
+/// smaller).
+const PART_ENTRIES: usize = 8192;
+
+/// The first part of a manifest: whether the rest may be used.
+#[derive(Debug, Serialize, Deserialize)]
+struct Head {
+    format: u32,
+    reading: u64,
+    texts_len: u64,
+    contents_len: u64,
+}
+
+/// One part of the manifest as written (borrowed) and as read (owned).
+#[derive(Debug, Serialize, Deserialize)]
+enum Part<'a> {
+    Head(Head),
+    Inputs(Vec<(Cow<'a, str>, Cow<'a, CachedInput>)>),
+    Outputs(Vec<(Cow<'a, str>, Cow<'a, CachedOutput>)>),
+    Contents(Vec<((u64, usize), TextRef)>),
+    Stories(Vec<(Cow<'a, str>, usize)>),
+}
+
+/// Borrowed entries of a map, for a part.
+fn borrowed<'a, V: Clone>(chunk: &[(&'a String, &'a V)]) -> Vec<(Cow<'a, str>, Cow<'a, V>)> {
+    chunk.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(*v))).collect()
+}
+
+/// A map from entries read in key order.
+fn owned<V: Clone>(entries: Vec<(Cow<'_, str>, Cow<'_, V>)>) -> BTreeMap<String, V> {
+    entries.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// The parts of a manifest file (each a length and its bytes), or `None`
+/// when the file is cut short.
+fn split_parts(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut parts = Vec::new();
+    while !bytes.is_empty() {
+        let len = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+        parts.push(bytes.get(8..8 + len)?);
+        bytes = &bytes[8 + len..];
+    }
+    Some(parts)
 }
 
 /// Digest of the running program: a manifest written by another build of
