@@ -185,8 +185,7 @@ impl Manifest {
     pub fn save(&self, folder: &Path) -> Result<()> {
         std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
         let temporary = folder.join("manifest.new");
-        let parts: Vec<Vec<u8>> =
-            self.parts().par_iter().map(postcard::to_stdvec).collect::<Result<_, _>>()?;
+        let parts: Vec<Vec<u8>> = self.parts().par_iter().map(postcard::to_stdvec).collect::<Result<_, _>>()?;
         let mut file = std::io::BufWriter::new(
             std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?,
         );
