@@ -185,7 +185,13 @@ impl Manifest {
     pub fn save(&self, folder: &Path) -> Result<()> {
         std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
         let temporary = folder.join("manifest.new");
-        let parts: Vec<Vec<u8>> = self.parts().par_iter().map(postcard::to_stdvec).collect::<Result<_, _>>()?;
+        // Each part's buffer is reserved at a generous size: grown by
+        // doubling, tens of megabytes were copied and faulted in again.
+        let parts: Vec<Vec<u8>> = self
+            .parts()
+            .par_iter()
+            .map(|part| postcard::to_extend(part, Vec::with_capacity(part.size_bound())))
+            .collect::<Result<_, _>>()?;
         let mut file = std::io::BufWriter::new(
             std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?,
         );
@@ -239,6 +245,20 @@ enum Part<'a> {
     Stories(Vec<(Cow<'a, str>, usize)>),
 }
 
+impl Part<'_> {
+    /// More bytes than the part encodes to, most of the time (only pages
+    /// written to are ever touched).
+    fn size_bound(&self) -> usize {
+        match self {
+            Part::Head(_) => 64,
+            Part::Inputs(inputs) => 4096 * inputs.len(),
+            Part::Outputs(outputs) => 512 * outputs.len(),
+            Part::Contents(contents) => 64 * contents.len(),
+            Part::Stories(stories) => 256 * stories.len(),
+        }
+    }
+}
+
 /// Borrowed entries of a map, for a part.
 fn borrowed<'a, V: Clone>(chunk: &[(&'a String, &'a V)]) -> Vec<(Cow<'a, str>, Cow<'a, V>)> {
     chunk.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(*v))).collect()
@@ -265,19 +285,84 @@ fn split_parts(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
 /// depesche is never trusted, whatever its version number says.
 pub fn program_digest() -> u64 {
     static DIGEST: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *DIGEST.get_or_init(|| bytes_digest(&std::env::current_exe().and_then(std::fs::read).unwrap_or_default()))
+    *DIGEST.get_or_init(|| std::env::current_exe().and_then(file_digest).unwrap_or_default())
+}
+
+/// [`bytes_digest`] of a file's bytes, read a piece at a time: the program
+/// is tens of megabytes, hashed by every build.
+fn file_digest(path: PathBuf) -> std::io::Result<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut digest = StreamDigest::default();
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        match file.read(&mut buffer)? {
+            0 => return Ok(digest.finish()),
+            n => digest.update(&buffer[..n]),
+        }
+    }
+}
+
+/// [`bytes_digest`] over bytes that come in pieces.
+struct StreamDigest {
+    hash: u64,
+    len: u64,
+    /// Bytes of an unfinished 8-byte word.
+    pending: Vec<u8>,
+}
+
+impl Default for StreamDigest {
+    fn default() -> StreamDigest {
+        StreamDigest { hash: FNV_OFFSET, len: 0, pending: Vec::with_capacity(8) }
+    }
+}
+
+impl StreamDigest {
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if !self.pending.is_empty() {
+            let take = (8 - self.pending.len()).min(bytes.len());
+            self.pending.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.pending.len() < 8 {
+                return;
+            }
+            self.hash = mix_word(self.hash, &std::mem::take(&mut self.pending));
+        }
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.hash = mix_word(self.hash, word);
+        }
+        self.pending.extend_from_slice(words.remainder());
+    }
+
+    fn finish(&self) -> u64 {
+        let mut hash = self.hash;
+        for &byte in &self.pending {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+        }
+        hash ^ self.len
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// One 8-byte word into a [`bytes_digest`].
+fn mix_word(hash: u64, word: &[u8]) -> u64 {
+    let hash = (hash ^ u64::from_le_bytes(word.try_into().expect("eight bytes"))).wrapping_mul(FNV_PRIME);
+    hash ^ (hash >> 29)
 }
 
 /// Digest of a file's bytes as written (64-bit words, FNV-style mixing).
 pub fn bytes_digest(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = FNV_OFFSET;
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
-        hash = (hash ^ u64::from_le_bytes(word.try_into().expect("eight bytes"))).wrapping_mul(0x0100_0000_01b3);
-        hash ^= hash >> 29;
+        hash = mix_word(hash, word);
     }
     for &byte in words.remainder() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
     }
     hash ^ bytes.len() as u64
 }
@@ -318,6 +403,23 @@ mod tests {
         assert!(Manifest::load(dir.path(), 8).is_none(), "other settings start from nothing");
         std::fs::write(dir.path().join("manifest"), b"\xff\xff damaged").unwrap();
         assert!(Manifest::load(dir.path(), 7).is_none(), "a damaged manifest starts from nothing");
+    }
+
+    #[test]
+    fn a_digest_read_in_pieces_is_the_digest_of_the_whole() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for cuts in [vec![], vec![3], vec![8, 16], vec![1, 2, 3, 999], vec![500, 997]] {
+            let mut digest = StreamDigest::default();
+            let mut at = 0;
+            for cut in cuts.into_iter().chain([bytes.len()]) {
+                digest.update(&bytes[at..cut]);
+                at = cut;
+            }
+            assert_eq!(digest.finish(), bytes_digest(&bytes));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("program"), &bytes[..995]).unwrap();
+        assert_eq!(file_digest(dir.path().join("program")).unwrap(), bytes_digest(&bytes[..995]));
     }
 
     #[test]
