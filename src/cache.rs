@@ -142,7 +142,7 @@ impl Manifest {
             match part {
                 Part::Head(_) => return None,
                 Part::Inputs(part) => inputs.extend(part),
-                Part::Outputs(part) => outputs.extend(part),
+                Part::Outputs(part) => outputs.push(part),
                 Part::Contents(contents) => manifest.contents = contents.into_iter().collect(),
                 Part::Stories(stories) => {
                     manifest.stories = stories.into_iter().map(|(k, v)| (k.into_owned(), v)).collect()
@@ -150,7 +150,8 @@ impl Manifest {
             }
         }
         // Written in key order: collected without sorting.
-        (manifest.inputs, manifest.outputs) = rayon::join(|| owned(inputs), || owned(outputs));
+        let (inputs, outputs) = rayon::join(|| owned(inputs), || front_decoded(outputs));
+        (manifest.inputs, manifest.outputs) = (inputs, outputs?);
         Some(manifest)
     }
 
@@ -215,7 +216,7 @@ impl Manifest {
         let inputs: Vec<(&String, &CachedInput)> = self.inputs.iter().collect();
         parts.extend(inputs.chunks(PART_ENTRIES).map(|chunk| Part::Inputs(borrowed(chunk))));
         let outputs: Vec<(&String, &CachedOutput)> = self.outputs.iter().collect();
-        parts.extend(outputs.chunks(4 * PART_ENTRIES).map(|chunk| Part::Outputs(borrowed(chunk))));
+        parts.extend(outputs.chunks(4 * PART_ENTRIES).map(|chunk| Part::Outputs(front_coded(chunk))));
         parts.push(Part::Contents(self.contents.iter().map(|(k, v)| (*k, *v)).collect()));
         parts.push(Part::Stories(self.stories.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), *v)).collect()));
         parts
@@ -240,7 +241,9 @@ struct Head {
 enum Part<'a> {
     Head(Head),
     Inputs(Vec<(Cow<'a, str>, Cow<'a, CachedInput>)>),
-    Outputs(Vec<(Cow<'a, str>, Cow<'a, CachedOutput>)>),
+    /// Each path as the bytes it shares with the one before and the rest:
+    /// a story's files share its folder, so this is a third of the size.
+    Outputs(#[serde(borrow)] Vec<(usize, &'a str, CachedOutput)>),
     Contents(Vec<((u64, usize), TextRef)>),
     Stories(Vec<(Cow<'a, str>, usize)>),
 }
@@ -262,6 +265,37 @@ impl Part<'_> {
 /// Borrowed entries of a map, for a part.
 fn borrowed<'a, V: Clone>(chunk: &[(&'a String, &'a V)]) -> Vec<(Cow<'a, str>, Cow<'a, V>)> {
     chunk.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(*v))).collect()
+}
+
+/// Entries with their paths front-coded (see [`Part::Outputs`]).
+fn front_coded<'a>(chunk: &[(&'a String, &'a CachedOutput)]) -> Vec<(usize, &'a str, CachedOutput)> {
+    let mut before = "";
+    let mut coded = Vec::with_capacity(chunk.len());
+    for (path, output) in chunk {
+        let mut shared = path.bytes().zip(before.bytes()).take_while(|(a, b)| a == b).count();
+        while !path.is_char_boundary(shared) {
+            shared -= 1;
+        }
+        coded.push((shared, &path[shared..], **output));
+        before = path;
+    }
+    coded
+}
+
+/// The map of front-coded parts (`None` when damaged).
+fn front_decoded(parts: Vec<Vec<(usize, &str, CachedOutput)>>) -> Option<BTreeMap<String, CachedOutput>> {
+    let mut entries = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        let mut before = String::new();
+        for (shared, rest, output) in part {
+            let mut path = String::with_capacity(shared + rest.len());
+            path.push_str(before.get(..shared)?);
+            path.push_str(rest);
+            before.clone_from(&path);
+            entries.push((path, output));
+        }
+    }
+    Some(entries.into_iter().collect())
 }
 
 /// A map from entries read in key order.
@@ -386,6 +420,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut manifest = Manifest::new(7);
         manifest.outputs.insert("index.html".into(), CachedOutput { digest: 1, bytes: 2 });
+        // Paths are stored as what they share with the one before.
+        let paths = ["2024/01/02/a/index.html", "2024/01/02/ä/index.html", "2024/01/02/äb/v/1/index.html", "ort/é/"];
+        for (n, path) in paths.iter().enumerate() {
+            manifest.outputs.insert(path.to_string(), CachedOutput { digest: n as u64, bytes: u64::MAX - n as u64 });
+        }
         manifest.inputs.insert(
             "a.txt".into(),
             CachedInput {
@@ -398,7 +437,7 @@ mod tests {
         );
         manifest.save(dir.path()).unwrap();
         let loaded = Manifest::load(dir.path(), 7).unwrap();
-        assert_eq!(loaded.outputs["index.html"], CachedOutput { digest: 1, bytes: 2 });
+        assert_eq!(loaded.outputs, manifest.outputs);
         assert_eq!(loaded.inputs["a.txt"].modified, -5);
         assert!(Manifest::load(dir.path(), 8).is_none(), "other settings start from nothing");
         std::fs::write(dir.path().join("manifest"), b"\xff\xff damaged").unwrap();

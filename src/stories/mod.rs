@@ -12,6 +12,7 @@ use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::parse::{Article, ArticleHead, RevisionKind};
@@ -299,18 +300,16 @@ fn file_order(file: &Filed) -> (DateTime<FixedOffset>, bool, &str, &str, &str) {
 
 /// Turn groups of files (each in time order) into stories with unique paths.
 /// `files` are in time order, `fingerprints[i]` the unique fingerprint of
-/// `files[i]`; each group lists indexes into them.
+/// `files[i]`; each group lists indexes into them. Each story is made on all
+/// cores; only making slugs unique goes in order.
 fn assign_identities(groups: Vec<Vec<usize>>, files: &[&Filed], fingerprints: &[String], host: &str) -> Vec<Story> {
-    let mut taken = BTreeSet::new();
-    groups
-        .into_iter()
+    let drafts: Vec<(String, String, Story)> = groups
+        .into_par_iter()
         .map(|group| {
             let first = files[group[0]];
             let date = first.head.timestamp.format("%Y/%m/%d").to_string();
             let base_slug = slugify(&first.head.headline);
-            let slug = unique_slug(&mut taken, &date, base_slug);
             let id = story_id(host, first, &fingerprints[group[0]]);
-            let path = crate::paths::story_dir(&date, &slug);
             let versions = group
                 .into_iter()
                 .enumerate()
@@ -326,7 +325,16 @@ fn assign_identities(groups: Vec<Vec<usize>>, files: &[&Filed], fingerprints: &[
                     }
                 })
                 .collect();
-            Story { id, slug, path, versions }
+            (date, base_slug, Story { id, slug: String::new(), path: String::new(), versions })
+        })
+        .collect();
+    let mut taken = BTreeSet::new();
+    drafts
+        .into_iter()
+        .map(|(date, base_slug, mut story)| {
+            story.slug = unique_slug(&mut taken, &date, base_slug);
+            story.path = crate::paths::story_dir(&date, &story.slug);
+            story
         })
         .collect()
 }
