@@ -186,19 +186,22 @@ impl Manifest {
     pub fn save(&self, folder: &Path) -> Result<()> {
         std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
         let temporary = folder.join("manifest.new");
-        // Each part's buffer is reserved at a generous size: grown by
-        // doubling, tens of megabytes were copied and faulted in again.
-        let parts: Vec<Vec<u8>> = self
-            .parts()
-            .par_iter()
-            .map(|part| postcard::to_extend(part, Vec::with_capacity(part.size_bound())))
-            .collect::<Result<_, _>>()?;
         let mut file = std::io::BufWriter::new(
             std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?,
         );
-        for part in &parts {
-            file.write_all(&(part.len() as u64).to_le_bytes())?;
-            file.write_all(part)?;
+        // As many parts at a time as there are cores, so the encoded parts
+        // held at once stay a few megabytes. Each buffer is reserved at a
+        // generous size: grown by doubling, they were copied and faulted in
+        // again.
+        for parts in self.parts().chunks(rayon::current_num_threads().max(1)) {
+            let encoded: Vec<Vec<u8>> = parts
+                .par_iter()
+                .map(|part| postcard::to_extend(part, Vec::with_capacity(part.size_bound())))
+                .collect::<Result<_, _>>()?;
+            for part in &encoded {
+                file.write_all(&(part.len() as u64).to_le_bytes())?;
+                file.write_all(part)?;
+            }
         }
         file.flush().with_context(|| format!("cannot write {}", temporary.display()))?;
         drop(file);
@@ -254,10 +257,10 @@ impl Part<'_> {
     fn size_bound(&self) -> usize {
         match self {
             Part::Head(_) => 64,
-            Part::Inputs(inputs) => 4096 * inputs.len(),
-            Part::Outputs(outputs) => 512 * outputs.len(),
+            Part::Inputs(inputs) => 1024 * inputs.len(),
+            Part::Outputs(outputs) => 128 * outputs.len(),
             Part::Contents(contents) => 64 * contents.len(),
-            Part::Stories(stories) => 256 * stories.len(),
+            Part::Stories(stories) => 128 * stories.len(),
         }
     }
 }

@@ -566,6 +566,52 @@ mod tests {
         assert_eq!(sources(&kept), sources(&full), "the earlier join is not kept");
     }
 
+    /// A rebuild reads profiles only for the files its grouping reaches:
+    /// the others are grouped by their time and note alone, and the result
+    /// is that of grouping with every profile. A story revised every twelve
+    /// days reaches back to its first version.
+    #[test]
+    fn grouping_with_only_the_needed_profiles_gives_the_same_stories() {
+        let strike = |source: &str, stamp: &str, extra: &str| {
+            let note = if source == "a.txt" { "" } else { "(neu: Details)" };
+            article_file(source, "Lufthansa: Streik", &format!("{stamp}{note}"), &format!("{STRIKE} {extra}"))
+        };
+        let other = |source: &str, stamp: &str, topic: &str| {
+            let body = format!("BERLIN (dpa-AFX) - {topic} beschäftigt die Regierung in dieser Woche erneut.");
+            article_file(source, &format!("{topic}: Neue Runde"), stamp, &body)
+        };
+        let mut files = vec![
+            strike("a.txt", "01.01.2024 - 08:00:00", "Verdi ruft auf."),
+            other("x1.txt", "02.01.2024 - 09:00:00", "Rente"),
+            strike("b.txt", "12.01.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken."),
+            other("x2.txt", "14.01.2024 - 09:00:00", "Haushalt"),
+            strike("c.txt", "24.01.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken. Neue Termine."),
+            other("x3.txt", "25.01.2024 - 09:00:00", "Bahn"),
+            strike("d.txt", "05.02.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken. Neue Termine folgen."),
+            other("x4.txt", "20.02.2024 - 09:00:00", "Heizung"),
+        ];
+        let before = group(&files, "example.org");
+        let numbers: std::collections::BTreeMap<String, usize> = before
+            .iter()
+            .enumerate()
+            .flat_map(|(n, story)| story.versions.iter().map(move |v| (v.source.clone(), n)))
+            .collect();
+        files.push(strike("e.txt", "17.02.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken. Ein Ende."));
+        let full = group(&files, "example.org");
+        assert!(sources(&full).contains(&vec!["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]), "{:?}", sources(&full));
+        let earlier = Earlier { story_of: &numbers, changed_from: files.last().map(|f| f.head.timestamp) };
+        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier)
+            .iter()
+            .map(|file| file.source.clone())
+            .collect();
+        assert_eq!(needed, ["a.txt", "b.txt", "c.txt", "x3.txt", "d.txt", "x4.txt", "e.txt"]);
+        for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
+            file.profile = None;
+        }
+        let after = group_after(&files, "example.org", Some(&earlier));
+        assert_eq!(sources(&after), sources(&full));
+    }
+
     fn sorted(files: &[Filed]) -> Vec<&Filed> {
         let mut files: Vec<&Filed> = files.iter().collect();
         files.sort_by_cached_key(|file| file_order(file));
