@@ -648,14 +648,15 @@ impl Site<'_> {
             .into_par_iter()
             .map(|story| self.write_story(story, previous))
             .collect::<Result<_>>()?;
-        let mut written = Written { outputs: BTreeMap::new(), contents: BTreeMap::new() };
+        let mut outputs = Vec::with_capacity(self.plan.documents().len());
+        let mut contents = Vec::new();
         let mut kept = Vec::with_capacity(stories.len());
         for story in stories {
-            written.outputs.extend(story.outputs);
-            written.contents.extend(story.contents.iter().copied());
+            outputs.extend(story.outputs);
+            contents.extend(story.contents.iter().copied());
             kept.push(story.contents);
         }
-        let contents = KeptContents { pack: self.contents, kept };
+        let feed_contents = KeptContents { pack: self.contents, kept };
         let site_documents: Vec<(String, CachedOutput)> = self
             .plan
             .site_documents()
@@ -663,12 +664,16 @@ impl Site<'_> {
             .filter(|planned| !matches!(planned.document, Document::SearchShard { .. }))
             .map(|planned| {
                 self.write_document(planned, previous, || {
-                    Ok(self.renderer.site_document(self.plan, &contents, &planned.document)?.into_bytes())
+                    Ok(self.renderer.site_document(self.plan, &feed_contents, &planned.document)?.into_bytes())
                 })
             })
             .collect::<Result<_>>()?;
-        written.outputs.extend(site_documents);
-        Ok(written)
+        outputs.extend(site_documents);
+        // Sorted first, the maps are built in one pass: inserted one by one,
+        // an archive's paths cost a search each.
+        outputs.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        contents.par_sort_unstable_by_key(|(key, _)| *key);
+        Ok(Written { outputs: outputs.into_iter().collect(), contents: contents.into_iter().collect() })
     }
 
     /// Write every search shard that changed, one after the other, so a
