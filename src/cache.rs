@@ -228,7 +228,7 @@ impl Manifest {
 
 /// Entries per part of the manifest (four times as many outputs, which are
 /// smaller).
-const PART_ENTRIES: usize = 8192;
+const PART_ENTRIES: usize = 2048;
 
 /// The first part of a manifest: whether the rest may be used.
 #[derive(Debug, Serialize, Deserialize)]
