@@ -9,7 +9,7 @@
 //! Files are processed in parallel, but every result is collected in the
 //! sorted order of the file list, so nothing depends on thread timing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -29,7 +29,9 @@ use crate::repair::{Lexicon, Repaired, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
-use crate::stories::{Digests, Earlier, Filed, Story, StoryTexts, fingerprint, group_after, newest_first};
+use crate::stories::{
+    Digests, Earlier, Filed, Story, StoryTexts, fingerprint, group_after, newest_first, profiles_needed,
+};
 
 /// Everything read from the input folder.
 #[derive(Debug, Default)]
@@ -137,14 +139,19 @@ pub fn load_with_cache(
             CachedOutcome::Rejected { line, error } => loaded.rejected.push(Rejection::new(rel, *line, error.clone())),
         }
     }
-    let records: BTreeMap<String, CachedInput> = results.into_iter().collect();
+    let mut records: BTreeMap<String, CachedInput> = results.into_iter().collect();
     let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.warnings.extend(future_warnings(&filed, now));
     loaded.warnings.sort_by(|a, b| a.source.cmp(&b.source));
     let earlier_stories = previous.map(|p| unchanged_stories(p, &reused, &filed));
-    let earlier = previous
-        .zip(earlier_stories.as_ref())
-        .map(|(previous, story_of)| Earlier { story_of, changed_from: earliest_change(previous, &reused, &filed) });
+    let changed_from = previous.map(|previous| earliest_change(previous, &reused, &filed));
+    let earlier =
+        earlier_stories.as_ref().zip(changed_from).map(|(story_of, changed_from)| Earlier { story_of, changed_from });
+    let needed = earlier.as_ref().map(|earlier| profiles_needed(&filed, earlier));
+    let unloaded: BTreeSet<String> =
+        needed.iter().flatten().filter(|file| !file.has_profile()).map(|file| file.source.clone()).collect();
+    load_profiles(&mut records, &unloaded, store)?;
+    let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.stories = group_after(&filed, config.host(), earlier.as_ref());
     progress.grouped(loaded.stories.len());
     let stories = story_numbers(&loaded.stories);
@@ -152,6 +159,20 @@ pub fn load_with_cache(
     stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));
     Ok((loaded, Records { inputs: records, stories }))
+}
+
+/// Read back from `store` the profiles of the files `sources` (reused from
+/// the previous build, which keeps profiles out of the manifest).
+fn load_profiles(records: &mut BTreeMap<String, CachedInput>, sources: &BTreeSet<String>, store: &Store) -> Result<()> {
+    records.par_iter_mut().filter(|(source, _)| sources.contains(*source)).try_for_each(|(source, cached)| {
+        if let CachedOutcome::Published { filed, profile, .. } = &mut cached.outcome {
+            let stored = store.read(*profile)?;
+            filed
+                .load_profile(&stored.original)
+                .with_context(|| format!("the cached profile of {source} is damaged"))?;
+        }
+        Ok(())
+    })
 }
 
 /// What a build records about its inputs for the next one.
@@ -263,8 +284,7 @@ fn read_files(
 ) -> Result<Vec<ReadFile>> {
     let cached_record = |file: &SourceFile| -> Option<CachedInput> {
         let cached = previous?.inputs.get(&file.rel)?;
-        let stamp = crate::source::stamp(file)?;
-        (stamp.size == cached.size && stamp.modified == cached.modified).then(|| cached.clone())
+        (file.found.size == cached.size && file.found.modified == cached.modified).then(|| cached.clone())
     };
     let mut cached: Vec<Option<CachedInput>> = files.par_iter().map(cached_record).collect();
     let changed = cached.iter().any(Option::is_none)
@@ -450,6 +470,7 @@ fn parse_file(decoded: Decoded, lexicon: Option<&Lexicon>, store: &Store) -> Res
     };
     let outcome = match outcome {
         Ok(filed) => CachedOutcome::Published {
+            profile: store.append(&filed.encoded_profile().expect("a file just parsed has its profile"), "")?,
             filed: Box::new(filed),
             warnings: warnings.into_iter().map(|w| (w.line, w.message)).collect(),
             repairs: repaired.repairs.len(),
@@ -627,14 +648,15 @@ impl Site<'_> {
             .into_par_iter()
             .map(|story| self.write_story(story, previous))
             .collect::<Result<_>>()?;
-        let mut written = Written { outputs: BTreeMap::new(), contents: BTreeMap::new() };
+        let mut outputs = Vec::with_capacity(self.plan.documents().len());
+        let mut contents = Vec::new();
         let mut kept = Vec::with_capacity(stories.len());
         for story in stories {
-            written.outputs.extend(story.outputs);
-            written.contents.extend(story.contents.iter().copied());
+            outputs.extend(story.outputs);
+            contents.extend(story.contents.iter().copied());
             kept.push(story.contents);
         }
-        let contents = KeptContents { pack: self.contents, kept };
+        let feed_contents = KeptContents { pack: self.contents, kept };
         let site_documents: Vec<(String, CachedOutput)> = self
             .plan
             .site_documents()
@@ -642,12 +664,16 @@ impl Site<'_> {
             .filter(|planned| !matches!(planned.document, Document::SearchShard { .. }))
             .map(|planned| {
                 self.write_document(planned, previous, || {
-                    Ok(self.renderer.site_document(self.plan, &contents, &planned.document)?.into_bytes())
+                    Ok(self.renderer.site_document(self.plan, &feed_contents, &planned.document)?.into_bytes())
                 })
             })
             .collect::<Result<_>>()?;
-        written.outputs.extend(site_documents);
-        Ok(written)
+        outputs.extend(site_documents);
+        // Sorted first, the maps are built in one pass: inserted one by one,
+        // an archive's paths cost a search each.
+        outputs.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        contents.par_sort_unstable_by_key(|(key, _)| *key);
+        Ok(Written { outputs: outputs.into_iter().collect(), contents: contents.into_iter().collect() })
     }
 
     /// Write every search shard that changed, one after the other, so a

@@ -5,8 +5,8 @@
 //! a manifest, the pack of every file's original bytes and repaired text
 //! (see [`crate::store`]) and the pack of every story's feed content. The
 //! manifest records, per input file, its size and modification time and
-//! what reading it produced (its profile, head and warnings, or why it was
-//! rejected), and per output file the digest of its inputs (see
+//! what reading it produced (its head and warnings and where its profile
+//! lies in the texts pack, or why it was rejected), and per output file the digest of its inputs (see
 //! [`crate::plan`]) and the digest of its bytes. A build re-reads only files
 //! whose size or time changed, re-renders only documents whose digest
 //! changed and rewrites only files whose bytes changed.
@@ -18,17 +18,20 @@
 //! any point leaves a manifest that describes a site at least as old as the
 //! one in place; what it misses is rendered again.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::store::TextRef;
 use crate::stories::Filed;
 
 /// Bumped whenever the manifest's layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The cache folder for the output folder `target`.
 pub fn folder_for(target: &Path) -> Result<PathBuf> {
@@ -88,7 +91,10 @@ impl CachedInput {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum CachedOutcome {
     Published {
+        /// The file without its profile, which is in the texts pack at
+        /// `profile` (grouping reads few of an archive's profiles).
         filed: Box<Filed>,
+        profile: TextRef,
         /// (line, message) of each warning, except those that depend on the
         /// time of the build (those are judged anew).
         warnings: Vec<(Option<usize>, String)>,
@@ -120,8 +126,33 @@ impl Manifest {
     /// the same reading settings; `None` means: build from nothing.
     pub fn load(folder: &Path, reading: u64) -> Option<Manifest> {
         let bytes = std::fs::read(folder.join("manifest")).ok()?;
-        let manifest: Manifest = postcard::from_bytes(&bytes).ok()?;
-        (manifest.format == FORMAT && manifest.reading == reading).then_some(manifest)
+        let parts = split_parts(&bytes)?;
+        let Some(Ok(Part::Head(head))) = parts.first().map(|part| postcard::from_bytes::<Part>(part)) else {
+            return None;
+        };
+        if head.format != FORMAT || head.reading != reading {
+            return None;
+        }
+        let decoded: Vec<Part> =
+            parts[1..].par_iter().map(|part| postcard::from_bytes(part).ok()).collect::<Option<_>>()?;
+        let mut manifest = Manifest::new(reading);
+        (manifest.texts_len, manifest.contents_len) = (head.texts_len, head.contents_len);
+        let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+        for part in decoded {
+            match part {
+                Part::Head(_) => return None,
+                Part::Inputs(part) => inputs.extend(part),
+                Part::Outputs(part) => outputs.push(part),
+                Part::Contents(contents) => manifest.contents = contents.into_iter().collect(),
+                Part::Stories(stories) => {
+                    manifest.stories = stories.into_iter().map(|(k, v)| (k.into_owned(), v)).collect()
+                }
+            }
+        }
+        // Written in key order: collected without sorting.
+        let (inputs, outputs) = rayon::join(|| owned(inputs), || front_decoded(outputs));
+        (manifest.inputs, manifest.outputs) = (inputs, outputs?);
+        Some(manifest)
     }
 
     /// Whether most of either pack is records no file or story uses any
@@ -131,7 +162,9 @@ impl Manifest {
             .inputs
             .values()
             .filter_map(|input| match &input.outcome {
-                CachedOutcome::Published { filed, .. } => Some(u64::from(filed.text.len)),
+                CachedOutcome::Published { filed, profile, .. } => {
+                    Some(u64::from(filed.text.len) + u64::from(profile.len))
+                }
                 CachedOutcome::Rejected { .. } => None,
             })
             .sum();
@@ -153,68 +186,222 @@ impl Manifest {
     pub fn save(&self, folder: &Path) -> Result<()> {
         std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))?;
         let temporary = folder.join("manifest.new");
-        let file =
-            std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?;
-        // Written as it is encoded: an archive's manifest is tens of megabytes.
-        let mut writer = postcard::to_io(self, std::io::BufWriter::new(file))
-            .with_context(|| format!("cannot write {}", temporary.display()))?;
-        std::io::Write::flush(&mut writer).with_context(|| format!("cannot write {}", temporary.display()))?;
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?,
+        );
+        // As many parts at a time as there are cores, so the encoded parts
+        // held at once stay a few megabytes. Each buffer is reserved at a
+        // generous size: grown by doubling, they were copied and faulted in
+        // again.
+        for parts in self.parts().chunks(rayon::current_num_threads().max(1)) {
+            let encoded: Vec<Vec<u8>> = parts
+                .par_iter()
+                .map(|part| postcard::to_extend(part, Vec::with_capacity(part.size_bound())))
+                .collect::<Result<_, _>>()?;
+            for part in &encoded {
+                file.write_all(&(part.len() as u64).to_le_bytes())?;
+                file.write_all(part)?;
+            }
+        }
+        file.flush().with_context(|| format!("cannot write {}", temporary.display()))?;
+        drop(file);
         std::fs::rename(&temporary, folder.join("manifest"))
             .with_context(|| format!("cannot replace the manifest in {}", folder.display()))
     }
+
+    /// The manifest in parts that encode and decode on all cores: an
+    /// archive's manifest is tens of megabytes, read and written by every
+    /// build.
+    fn parts(&self) -> Vec<Part<'_>> {
+        let head =
+            Head { format: FORMAT, reading: self.reading, texts_len: self.texts_len, contents_len: self.contents_len };
+        let mut parts = vec![Part::Head(head)];
+        let inputs: Vec<(&String, &CachedInput)> = self.inputs.iter().collect();
+        parts.extend(inputs.chunks(PART_ENTRIES).map(|chunk| Part::Inputs(borrowed(chunk))));
+        let outputs: Vec<(&String, &CachedOutput)> = self.outputs.iter().collect();
+        parts.extend(outputs.chunks(4 * PART_ENTRIES).map(|chunk| Part::Outputs(front_coded(chunk))));
+        parts.push(Part::Contents(self.contents.iter().map(|(k, v)| (*k, *v)).collect()));
+        parts.push(Part::Stories(self.stories.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), *v)).collect()));
+        parts
+    }
+}
+
+/// Entries per part of the manifest (four times as many outputs, which are
+/// smaller).
+const PART_ENTRIES: usize = 2048;
+
+/// The first part of a manifest: whether the rest may be used.
+#[derive(Debug, Serialize, Deserialize)]
+struct Head {
+    format: u32,
+    reading: u64,
+    texts_len: u64,
+    contents_len: u64,
+}
+
+/// One part of the manifest as written (borrowed) and as read (owned).
+#[derive(Debug, Serialize, Deserialize)]
+enum Part<'a> {
+    Head(Head),
+    Inputs(Vec<(Cow<'a, str>, Cow<'a, CachedInput>)>),
+    /// Each path as the bytes it shares with the one before and the rest:
+    /// a story's files share its folder, so this is a third of the size.
+    Outputs(#[serde(borrow)] Vec<(usize, &'a str, CachedOutput)>),
+    Contents(Vec<((u64, usize), TextRef)>),
+    Stories(Vec<(Cow<'a, str>, usize)>),
+}
+
+impl Part<'_> {
+    /// More bytes than the part encodes to, most of the time (only pages
+    /// written to are ever touched).
+    fn size_bound(&self) -> usize {
+        match self {
+            Part::Head(_) => 64,
+            Part::Inputs(inputs) => 1024 * inputs.len(),
+            Part::Outputs(outputs) => 128 * outputs.len(),
+            Part::Contents(contents) => 64 * contents.len(),
+            Part::Stories(stories) => 128 * stories.len(),
+        }
+    }
+}
+
+/// Borrowed entries of a map, for a part.
+fn borrowed<'a, V: Clone>(chunk: &[(&'a String, &'a V)]) -> Vec<(Cow<'a, str>, Cow<'a, V>)> {
+    chunk.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(*v))).collect()
+}
+
+/// Entries with their paths front-coded (see [`Part::Outputs`]).
+fn front_coded<'a>(chunk: &[(&'a String, &'a CachedOutput)]) -> Vec<(usize, &'a str, CachedOutput)> {
+    let mut before = "";
+    let mut coded = Vec::with_capacity(chunk.len());
+    for (path, output) in chunk {
+        let mut shared = path.bytes().zip(before.bytes()).take_while(|(a, b)| a == b).count();
+        while !path.is_char_boundary(shared) {
+            shared -= 1;
+        }
+        coded.push((shared, &path[shared..], **output));
+        before = path;
+    }
+    coded
+}
+
+/// The map of front-coded parts (`None` when damaged).
+fn front_decoded(parts: Vec<Vec<(usize, &str, CachedOutput)>>) -> Option<BTreeMap<String, CachedOutput>> {
+    let mut entries = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        let mut before = String::new();
+        for (shared, rest, output) in part {
+            let mut path = String::with_capacity(shared + rest.len());
+            path.push_str(before.get(..shared)?);
+            path.push_str(rest);
+            before.clone_from(&path);
+            entries.push((path, output));
+        }
+    }
+    Some(entries.into_iter().collect())
+}
+
+/// A map from entries read in key order.
+fn owned<V: Clone>(entries: Vec<(Cow<'_, str>, Cow<'_, V>)>) -> BTreeMap<String, V> {
+    entries.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// The parts of a manifest file (each a length and its bytes), or `None`
+/// when the file is cut short.
+fn split_parts(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut parts = Vec::new();
+    while !bytes.is_empty() {
+        let len = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
+        parts.push(bytes.get(8..8 + len)?);
+        bytes = &bytes[8 + len..];
+    }
+    Some(parts)
 }
 
 /// Digest of the running program: a manifest written by another build of
 /// depesche is never trusted, whatever its version number says.
 pub fn program_digest() -> u64 {
     static DIGEST: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *DIGEST.get_or_init(|| std::env::current_exe().and_then(|program| file_digest(&program)).unwrap_or_default())
+    *DIGEST.get_or_init(|| std::env::current_exe().and_then(file_digest).unwrap_or_default())
 }
 
-/// [`bytes_digest`] of a file, read a megabyte at a time: the program is
-/// tens of megabytes, and reading it whole added as much to the peak memory
-/// of every build.
-fn file_digest(path: &Path) -> std::io::Result<u64> {
+/// [`bytes_digest`] of a file's bytes, read a piece at a time: the program
+/// is tens of megabytes, hashed by every build.
+fn file_digest(path: PathBuf) -> std::io::Result<u64> {
+    use std::io::Read;
     let mut file = std::fs::File::open(path)?;
-    let mut chunk = vec![0u8; 1 << 20];
-    let (mut hash, mut length) = (FNV_OFFSET, 0);
+    let mut digest = StreamDigest::default();
+    let mut buffer = vec![0; 1 << 20];
     loop {
-        let mut filled = 0;
-        while filled < chunk.len() {
-            match std::io::Read::read(&mut file, &mut chunk[filled..]) {
-                Ok(0) => break,
-                Ok(read) => filled += read,
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
+        match file.read(&mut buffer)? {
+            0 => return Ok(digest.finish()),
+            n => digest.update(&buffer[..n]),
+        }
+    }
+}
+
+/// [`bytes_digest`] over bytes that come in pieces.
+struct StreamDigest {
+    hash: u64,
+    len: u64,
+    /// Bytes of an unfinished 8-byte word.
+    pending: Vec<u8>,
+}
+
+impl Default for StreamDigest {
+    fn default() -> StreamDigest {
+        StreamDigest { hash: FNV_OFFSET, len: 0, pending: Vec::with_capacity(8) }
+    }
+}
+
+impl StreamDigest {
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if !self.pending.is_empty() {
+            let take = (8 - self.pending.len()).min(bytes.len());
+            self.pending.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.pending.len() < 8 {
+                return;
             }
+            self.hash = mix_word(self.hash, &std::mem::take(&mut self.pending));
         }
-        // Every chunk but the last is a whole number of words.
-        hash = digest_words(hash, &chunk[..filled]);
-        length += filled;
-        if filled < chunk.len() {
-            return Ok(hash ^ length as u64);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.hash = mix_word(self.hash, word);
         }
+        self.pending.extend_from_slice(words.remainder());
+    }
+
+    fn finish(&self) -> u64 {
+        let mut hash = self.hash;
+        for &byte in &self.pending {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+        }
+        hash ^ self.len
     }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// One 8-byte word into a [`bytes_digest`].
+fn mix_word(hash: u64, word: &[u8]) -> u64 {
+    let hash = (hash ^ u64::from_le_bytes(word.try_into().expect("eight bytes"))).wrapping_mul(FNV_PRIME);
+    hash ^ (hash >> 29)
+}
 
 /// Digest of a file's bytes as written (64-bit words, FNV-style mixing).
 pub fn bytes_digest(bytes: &[u8]) -> u64 {
-    digest_words(FNV_OFFSET, bytes) ^ bytes.len() as u64
-}
-
-/// `hash` continued over `bytes`: whole 64-bit words, then the bytes left.
-fn digest_words(mut hash: u64, bytes: &[u8]) -> u64 {
+    let mut hash = FNV_OFFSET;
     let mut words = bytes.chunks_exact(8);
     for word in &mut words {
-        hash = (hash ^ u64::from_le_bytes(word.try_into().expect("eight bytes"))).wrapping_mul(0x0100_0000_01b3);
-        hash ^= hash >> 29;
+        hash = mix_word(hash, word);
     }
     for &byte in words.remainder() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
     }
-    hash
+    hash ^ bytes.len() as u64
 }
 
 /// Modification time of a file as nanoseconds since the Unix epoch (0 when
@@ -236,6 +423,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut manifest = Manifest::new(7);
         manifest.outputs.insert("index.html".into(), CachedOutput { digest: 1, bytes: 2 });
+        // Paths are stored as what they share with the one before.
+        let paths = ["2024/01/02/a/index.html", "2024/01/02/ä/index.html", "2024/01/02/äb/v/1/index.html", "ort/é/"];
+        for (n, path) in paths.iter().enumerate() {
+            manifest.outputs.insert(path.to_string(), CachedOutput { digest: n as u64, bytes: u64::MAX - n as u64 });
+        }
         manifest.inputs.insert(
             "a.txt".into(),
             CachedInput {
@@ -248,7 +440,7 @@ mod tests {
         );
         manifest.save(dir.path()).unwrap();
         let loaded = Manifest::load(dir.path(), 7).unwrap();
-        assert_eq!(loaded.outputs["index.html"], CachedOutput { digest: 1, bytes: 2 });
+        assert_eq!(loaded.outputs, manifest.outputs);
         assert_eq!(loaded.inputs["a.txt"].modified, -5);
         assert!(Manifest::load(dir.path(), 8).is_none(), "other settings start from nothing");
         std::fs::write(dir.path().join("manifest"), b"\xff\xff damaged").unwrap();
@@ -256,14 +448,20 @@ mod tests {
     }
 
     #[test]
-    fn a_file_read_in_chunks_has_the_digest_of_its_bytes() {
-        let dir = tempfile::tempdir().unwrap();
-        for length in [0, 7, 8, 1 << 20, (1 << 20) + 13, (3 << 20) + 5] {
-            let bytes: Vec<u8> = (0..length).map(|i| (i * 7 % 251) as u8).collect();
-            let path = dir.path().join(format!("{length}.bin"));
-            std::fs::write(&path, &bytes).unwrap();
-            assert_eq!(file_digest(&path).unwrap(), bytes_digest(&bytes), "{length} bytes");
+    fn a_digest_read_in_pieces_is_the_digest_of_the_whole() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for cuts in [vec![], vec![3], vec![8, 16], vec![1, 2, 3, 999], vec![500, 997]] {
+            let mut digest = StreamDigest::default();
+            let mut at = 0;
+            for cut in cuts.into_iter().chain([bytes.len()]) {
+                digest.update(&bytes[at..cut]);
+                at = cut;
+            }
+            assert_eq!(digest.finish(), bytes_digest(&bytes));
         }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("program"), &bytes[..995]).unwrap();
+        assert_eq!(file_digest(dir.path().join("program")).unwrap(), bytes_digest(&bytes[..995]));
     }
 
     #[test]

@@ -232,6 +232,9 @@ pub struct Plan<'a> {
     search: bool,
     /// The site's language, whose stemmer the search indexes use.
     language: String,
+    /// Each story's [`listing_digest`], computed once for the many listings
+    /// that show it.
+    listing_digests: Vec<u64>,
 }
 
 impl<'a> Plan<'a> {
@@ -255,22 +258,25 @@ impl<'a> Plan<'a> {
             search_shards: if config.search { search_shards(stories) } else { Vec::new() },
             search: config.search,
             language: config.language.clone(),
+            listing_digests: Vec::new(),
         };
         plan.sitemaps = sitemap_parts(stories, plan.index_page_count(), SITEMAP_URL_LIMIT);
         let site = site_digest(config, templates);
         // Hashing every version's text and original bytes is the plan's
         // only real work: done per story on all cores, collected in order.
-        let planned: Vec<(u64, Vec<Planned>)> = stories
+        let planned: Vec<(u64, u64, Vec<Planned>)> = stories
             .par_iter()
             .enumerate()
             .map(|(index, story)| {
                 let digest = story_digest(story);
-                (digest, story_documents(index, story, site, digest))
+                (digest, listing_digest(story), story_documents(index, story, site, digest))
             })
             .collect();
         let mut story_digests = Vec::with_capacity(stories.len());
-        for (digest, documents) in planned {
+        plan.listing_digests.reserve(stories.len());
+        for (digest, listing, documents) in planned {
             story_digests.push(digest);
+            plan.listing_digests.push(listing);
             let start = plan.documents.len();
             plan.documents.extend(documents);
             plan.story_documents.push(start..plan.documents.len());
@@ -418,8 +424,8 @@ impl<'a> Plan<'a> {
             .map(|page| {
                 let mut digest = Digest::document(site, "index");
                 digest.number(page).number(total);
-                for story in self.index_page(page) {
-                    digest.word(listing_digest(story));
+                for story in self.index_pages[page - 1].clone() {
+                    digest.word(self.listing_digests[story]);
                 }
                 let path = paths::page_file(&paths::index_dir(page));
                 Planned { document: Document::Index { page }, path, digest: digest.finish() }
@@ -487,7 +493,7 @@ impl<'a> Plan<'a> {
         documents.extend(self.places_planned(site, story_digests));
         let mut news = Digest::document(site, "news-sitemap");
         for &story in &self.news {
-            news.word(listing_digest(&self.stories[story]));
+            news.word(self.listing_digests[story]);
         }
         documents.push(planned(Document::NewsSitemap, paths::NEWS_SITEMAP.into(), news));
         let fixed = |kind: &str| Digest::document(site, kind);
@@ -515,7 +521,7 @@ impl<'a> Plan<'a> {
                 digest.text(&before.map(|l| l.period.dir()).unwrap_or_default());
                 digest.text(&after.map(|l| l.period.dir()).unwrap_or_default());
                 for &story in self.period_page(index, page) {
-                    digest.word(listing_digest(&self.stories[story]));
+                    digest.word(self.listing_digests[story]);
                 }
                 documents.push(planned(Document::Period { index, page }, path, digest));
             }
@@ -540,7 +546,7 @@ impl<'a> Plan<'a> {
                 let mut digest = Digest::document(site, "place");
                 digest.text(&path).text(&place.name).number(page).number(pages).number(place.stories.len());
                 for &story in self.place_page(index, page) {
-                    digest.word(listing_digest(&self.stories[story]));
+                    digest.word(self.listing_digests[story]);
                 }
                 documents.push(planned(Document::Place { index, page }, path, digest));
             }
@@ -618,7 +624,7 @@ impl<'a> Plan<'a> {
                     digest.text("stories").number(stories.len());
                     for &story in stories {
                         let story = &self.stories[story];
-                        digest.text(&story.path).text(&story.significant_update().to_rfc3339());
+                        digest.text(&story.path).time(&story.significant_update());
                     }
                 }
             }
@@ -797,7 +803,7 @@ fn story_digest(story: &Story) -> u64 {
 /// number of versions and latest article (headline, places, note, teaser).
 fn listing_digest(story: &Story) -> u64 {
     let mut digest = Digest::new();
-    digest.text(&story.path).text(&story.published().to_rfc3339()).text(&story.updated().to_rfc3339());
+    digest.text(&story.path).time(&story.published()).time(&story.updated());
     digest.number(story.versions.len()).word(story.latest().digests.text);
     digest.finish()
 }
@@ -849,6 +855,13 @@ impl Digest {
     pub fn word(&mut self, word: u64) -> &mut Digest {
         self.raw(&word.to_le_bytes());
         self
+    }
+
+    /// An instant with its offset (all that its RFC 3339 form shows),
+    /// without formatting it.
+    pub fn time(&mut self, time: &DateTime<FixedOffset>) -> &mut Digest {
+        self.word(time.timestamp() as u64).number(time.timestamp_subsec_nanos() as usize);
+        self.word(i64::from(time.offset().local_minus_utc()) as u64)
     }
 
     pub fn finish(&self) -> u64 {

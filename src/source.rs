@@ -11,6 +11,7 @@ use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::report::Rejection;
@@ -22,6 +23,10 @@ pub struct SourceFile {
     pub rel: String,
     /// Path to open.
     pub path: PathBuf,
+    /// Its size and modification time when it was found (an incremental
+    /// build reuses what the last build read of a file whose stamp is the
+    /// same, without looking at the file again).
+    pub found: Stamp,
 }
 
 /// A file left out on purpose, with the rule that left it out.
@@ -45,44 +50,62 @@ pub fn discover(root: &Path, max_file_size: u64) -> std::io::Result<Inventory> {
     if !canonical_root.is_dir() {
         return Err(std::io::Error::other(format!("{} is not a folder", root.display())));
     }
+    // The walk lists names in order; looking at each file (a system call
+    // per file, most of the time in an archive's rebuild) runs on all cores,
+    // collected in the walk's order.
+    let entries: Vec<walkdir::Result<walkdir::DirEntry>> =
+        WalkDir::new(root).follow_links(false).sort_by_file_name().min_depth(1).into_iter().collect();
+    let found: Vec<Found> = entries
+        .into_par_iter()
+        .map(|entry| match entry {
+            Ok(entry) => classify(&entry, root, &canonical_root, max_file_size),
+            Err(error) => Found::Rejected(walk_error(&error, root)),
+        })
+        .collect();
     let mut inventory = Inventory::default();
-    let walker = WalkDir::new(root).follow_links(false).sort_by_file_name().min_depth(1);
-    for entry in walker {
-        match entry {
-            Ok(entry) => classify(&entry, root, &canonical_root, max_file_size, &mut inventory),
-            Err(error) => inventory.rejected.push(walk_error(&error, root)),
+    for found in found {
+        match found {
+            Found::File(file) => inventory.files.push(file),
+            Found::Rejected(rejection) => inventory.rejected.push(rejection),
+            Found::Ignored(ignored) => inventory.ignored.push(ignored),
+            Found::Folder => {}
         }
     }
     Ok(inventory)
 }
 
-fn classify(entry: &walkdir::DirEntry, root: &Path, canonical_root: &Path, max: u64, inv: &mut Inventory) {
+/// What one entry of the walk is.
+enum Found {
+    File(SourceFile),
+    Rejected(Rejection),
+    Ignored(Ignored),
+    Folder,
+}
+
+fn classify(entry: &walkdir::DirEntry, root: &Path, canonical_root: &Path, max: u64) -> Found {
     let rel = relative_name(entry.path(), root);
     if entry.file_type().is_dir() {
-        return;
+        return Found::Folder;
     }
     if is_hidden(&rel) {
-        inv.ignored.push(Ignored { source: rel, reason: "hidden file or folder".into() });
-        return;
+        return Found::Ignored(Ignored { source: rel, reason: "hidden file or folder".into() });
     }
     let link_outcome = entry.path_is_symlink().then(|| check_symlink(entry.path(), canonical_root, &rel)).flatten();
     if let Some(outcome) = link_outcome {
-        match outcome {
-            LinkOutcome::Reject(r) => inv.rejected.push(r),
-            LinkOutcome::Ignore(i) => inv.ignored.push(i),
-        }
-        return;
+        return match outcome {
+            LinkOutcome::Reject(r) => Found::Rejected(r),
+            LinkOutcome::Ignore(i) => Found::Ignored(i),
+        };
     }
     if !has_txt_extension(&rel) {
-        inv.ignored.push(Ignored { source: rel, reason: "not a .txt file".into() });
-        return;
+        return Found::Ignored(Ignored { source: rel, reason: "not a .txt file".into() });
     }
     match std::fs::metadata(entry.path()) {
         Ok(meta) => match check_metadata(&meta, max) {
-            Ok(()) => inv.files.push(SourceFile { rel, path: entry.path().to_path_buf() }),
-            Err(reason) => inv.rejected.push(Rejection::new(&rel, None, reason)),
+            Ok(()) => Found::File(SourceFile { rel, path: entry.path().to_path_buf(), found: Stamp::of(&meta) }),
+            Err(reason) => Found::Rejected(Rejection::new(&rel, None, reason)),
         },
-        Err(error) => inv.rejected.push(Rejection::new(&rel, None, format!("cannot read file: {error}"))),
+        Err(error) => Found::Rejected(Rejection::new(&rel, None, format!("cannot read file: {error}"))),
     }
 }
 
@@ -135,11 +158,6 @@ impl Stamp {
     fn of(metadata: &std::fs::Metadata) -> Stamp {
         Stamp { size: metadata.len(), modified: crate::cache::modified_nanos(metadata) }
     }
-}
-
-/// The stamp of `file` now, without opening it.
-pub fn stamp(file: &SourceFile) -> Option<Stamp> {
-    std::fs::metadata(&file.path).ok().map(|metadata| Stamp::of(&metadata))
 }
 
 /// Like [`read`], with the stamp taken before the bytes were read: a file
@@ -255,10 +273,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.txt");
         std::fs::write(&path, "12345").unwrap();
-        let file = SourceFile { rel: "a.txt".into(), path };
+        let found = Stamp { size: 5, modified: 0 };
+        let file = SourceFile { rel: "a.txt".into(), path, found };
         assert_eq!(read(&file, 5).unwrap(), b"12345");
         assert!(read(&file, 4).unwrap_err().contains("too large"));
-        let gone = SourceFile { rel: "b.txt".into(), path: dir.path().join("b.txt") };
+        let gone = SourceFile { rel: "b.txt".into(), path: dir.path().join("b.txt"), found };
         assert!(read(&gone, 5).unwrap_err().starts_with("cannot read file:"));
     }
 

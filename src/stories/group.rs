@@ -84,6 +84,13 @@ pub fn group_indexes(profiles: &[&Profile]) -> Vec<Vec<usize>> {
 /// revisions earlier than this before the earliest changed file stand.
 pub const CHANGE_REACH_HOURS: f64 = LOOKALIKE_WINDOW_HOURS;
 
+/// How far before its first regrouped file [`group_indexes_after`] reads
+/// profiles of kept files (see `first_reached`); before that it reads only
+/// the profiles of members of candidate stories (stories with a file in
+/// reach), and of the rest only their time and note. An hour more than the
+/// two windows, so rounding cannot leave a file out.
+pub const PROFILE_REACH_HOURS: f64 = MAX_REVISION_GAP_HOURS + LOOKALIKE_WINDOW_HOURS + 1.0;
+
 /// [`group_indexes`], with the stories of the first `kept.len()` files
 /// already decided (`kept[i]`: the story of file `i`, numbered in order of
 /// the stories' first files); the rest are decided as usual.
@@ -203,9 +210,7 @@ fn features(profile: &Profile) -> [(u64, &Sketch); 2] {
 /// story's first file. An incremental build indexes no file before it.
 fn first_reached(profiles: &[&Profile], cut: usize) -> usize {
     let Some(first_grouped) = profiles.get(cut) else { return cut };
-    // An hour more than the two windows, so rounding cannot leave a file out.
-    let reach = MAX_REVISION_GAP_HOURS + LOOKALIKE_WINDOW_HOURS + 1.0;
-    profiles[..cut].partition_point(|p| hours_between(p, first_grouped) > reach)
+    profiles[..cut].partition_point(|p| hours_between(p, first_grouped) > PROFILE_REACH_HOURS)
 }
 
 impl FeatureIndex {

@@ -12,6 +12,7 @@ use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, FixedOffset};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::parse::{Article, ArticleHead, RevisionKind};
@@ -40,7 +41,12 @@ pub struct Filed {
     pub digests: Digests,
     /// Fingerprint of headline and body: orders files of the same instant.
     content: String,
-    profile: Profile,
+    /// What grouping compares. Kept apart from the rest in the cache (see
+    /// [`Filed::encoded_profile`]) and loaded again only for the files a
+    /// grouping reaches (see [`profiles_needed`]): a file without it is
+    /// grouped by its time and note alone.
+    #[serde(skip)]
+    profile: Option<Profile>,
 }
 
 impl Filed {
@@ -76,8 +82,26 @@ impl Filed {
             text,
             digests,
             content: self::fingerprint(&[&article.headline, &body]),
-            profile: Profile::of(article, &body),
+            profile: Some(Profile::of(article, &body)),
         }
+    }
+
+    /// The file's profile as bytes for the cache, if it has one.
+    pub fn encoded_profile(&self) -> Option<Vec<u8>> {
+        self.profile.as_ref().map(|profile| postcard::to_stdvec(profile).expect("a profile encodes"))
+    }
+
+    /// Give the file back its profile from the bytes of
+    /// [`Filed::encoded_profile`].
+    pub fn load_profile(&mut self, bytes: &[u8]) -> Result<(), postcard::Error> {
+        self.profile = Some(postcard::from_bytes(bytes)?);
+        Ok(())
+    }
+
+    /// Whether the file has its profile (else it is grouped by its time and
+    /// note alone).
+    pub fn has_profile(&self) -> bool {
+        self.profile.is_some()
     }
 }
 
@@ -189,10 +213,43 @@ pub fn group_after<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str, earli
     // Keys borrowed, not cloned: an archive sorts every file on each build.
     files.sort_by(|a, b| file_order(a).cmp(&file_order(b)));
     let fingerprints = unique_fingerprints(&files);
-    let profiles: Vec<&Profile> = files.iter().map(|f| &f.profile).collect();
+    let stubs: Vec<Option<Profile>> = files.iter().map(|f| f.profile.is_none().then(|| stub_profile(f))).collect();
+    let profiles: Vec<&Profile> =
+        files.iter().zip(&stubs).map(|(f, stub)| f.profile.as_ref().or(stub.as_ref()).expect("one of them")).collect();
     let kept = earlier.and_then(|earlier| kept_decisions(&files, earlier)).unwrap_or_default();
     let groups = group::group_indexes_after(&profiles, kept);
     assign_identities(groups, &files, &fingerprints, host)
+}
+
+/// The profile of a file whose profile was not loaded: its time and note,
+/// nothing of its text. Grouping reads no more of a file out of its reach.
+fn stub_profile(file: &Filed) -> Profile {
+    Profile::unread(file.head.timestamp, file.head.revision.is_some())
+}
+
+/// The files among `files` whose profiles [`group_after`] with `earlier`
+/// reads: every file from `group::PROFILE_REACH_HOURS` before the first
+/// file it groups anew, and every file of an earlier story with a file
+/// there (a candidate story's members are all compared). All of them when
+/// an earlier decision is missing; none when nothing changed.
+pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier) -> Vec<&'f Filed> {
+    let Some(changed) = earlier.changed_from else { return Vec::new() };
+    let hours = |h: f64| chrono::Duration::seconds((h * 3600.0) as i64);
+    let regrouped_from = changed - hours(group::CHANGE_REACH_HOURS);
+    let reached_from = regrouped_from - hours(group::PROFILE_REACH_HOURS);
+    let kept = |file: &&&Filed| file.head.timestamp < regrouped_from;
+    if files.iter().filter(kept).any(|file| !earlier.story_of.contains_key(&file.source)) {
+        return files.to_vec();
+    }
+    let reached = |file: &Filed| file.head.timestamp >= reached_from;
+    let reached_stories: BTreeSet<usize> = files
+        .iter()
+        .filter(|file| reached(file))
+        .filter_map(|file| earlier.story_of.get(&file.source).copied())
+        .collect();
+    let in_reached_story =
+        |file: &Filed| earlier.story_of.get(&file.source).is_none_or(|story| reached_stories.contains(story));
+    files.iter().filter(|file| reached(file) || in_reached_story(file)).copied().collect()
 }
 
 /// The stories of the files (in time order) whose decisions no change
@@ -243,18 +300,16 @@ fn file_order(file: &Filed) -> (DateTime<FixedOffset>, bool, &str, &str, &str) {
 
 /// Turn groups of files (each in time order) into stories with unique paths.
 /// `files` are in time order, `fingerprints[i]` the unique fingerprint of
-/// `files[i]`; each group lists indexes into them.
+/// `files[i]`; each group lists indexes into them. Each story is made on all
+/// cores; only making slugs unique goes in order.
 fn assign_identities(groups: Vec<Vec<usize>>, files: &[&Filed], fingerprints: &[String], host: &str) -> Vec<Story> {
-    let mut taken = BTreeSet::new();
-    groups
-        .into_iter()
+    let drafts: Vec<(String, String, Story)> = groups
+        .into_par_iter()
         .map(|group| {
             let first = files[group[0]];
             let date = first.head.timestamp.format("%Y/%m/%d").to_string();
             let base_slug = slugify(&first.head.headline);
-            let slug = unique_slug(&mut taken, &date, base_slug);
             let id = story_id(host, first, &fingerprints[group[0]]);
-            let path = crate::paths::story_dir(&date, &slug);
             let versions = group
                 .into_iter()
                 .enumerate()
@@ -270,7 +325,16 @@ fn assign_identities(groups: Vec<Vec<usize>>, files: &[&Filed], fingerprints: &[
                     }
                 })
                 .collect();
-            Story { id, slug, path, versions }
+            (date, base_slug, Story { id, slug: String::new(), path: String::new(), versions })
+        })
+        .collect();
+    let mut taken = BTreeSet::new();
+    drafts
+        .into_iter()
+        .map(|(date, base_slug, mut story)| {
+            story.slug = unique_slug(&mut taken, &date, base_slug);
+            story.path = crate::paths::story_dir(&date, &story.slug);
+            story
         })
         .collect()
 }
@@ -500,6 +564,52 @@ mod tests {
         let changed_from = Some(after[2].head.timestamp);
         let kept = group_after(&after, "example.org", Some(&Earlier { story_of: &numbers, changed_from }));
         assert_eq!(sources(&kept), sources(&full), "the earlier join is not kept");
+    }
+
+    /// A rebuild reads profiles only for the files its grouping reaches:
+    /// the others are grouped by their time and note alone, and the result
+    /// is that of grouping with every profile. A story revised every twelve
+    /// days reaches back to its first version.
+    #[test]
+    fn grouping_with_only_the_needed_profiles_gives_the_same_stories() {
+        let strike = |source: &str, stamp: &str, extra: &str| {
+            let note = if source == "a.txt" { "" } else { "(neu: Details)" };
+            article_file(source, "Lufthansa: Streik", &format!("{stamp}{note}"), &format!("{STRIKE} {extra}"))
+        };
+        let other = |source: &str, stamp: &str, topic: &str| {
+            let body = format!("BERLIN (dpa-AFX) - {topic} beschäftigt die Regierung in dieser Woche erneut.");
+            article_file(source, &format!("{topic}: Neue Runde"), stamp, &body)
+        };
+        let mut files = vec![
+            strike("a.txt", "01.01.2024 - 08:00:00", "Verdi ruft auf."),
+            other("x1.txt", "02.01.2024 - 09:00:00", "Rente"),
+            strike("b.txt", "12.01.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken."),
+            other("x2.txt", "14.01.2024 - 09:00:00", "Haushalt"),
+            strike("c.txt", "24.01.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken. Neue Termine."),
+            other("x3.txt", "25.01.2024 - 09:00:00", "Bahn"),
+            strike("d.txt", "05.02.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken. Neue Termine folgen."),
+            other("x4.txt", "20.02.2024 - 09:00:00", "Heizung"),
+        ];
+        let before = group(&files, "example.org");
+        let numbers: std::collections::BTreeMap<String, usize> = before
+            .iter()
+            .enumerate()
+            .flat_map(|(n, story)| story.versions.iter().map(move |v| (v.source.clone(), n)))
+            .collect();
+        files.push(strike("e.txt", "17.02.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken. Ein Ende."));
+        let full = group(&files, "example.org");
+        assert!(sources(&full).contains(&vec!["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]), "{:?}", sources(&full));
+        let earlier = Earlier { story_of: &numbers, changed_from: files.last().map(|f| f.head.timestamp) };
+        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier)
+            .iter()
+            .map(|file| file.source.clone())
+            .collect();
+        assert_eq!(needed, ["a.txt", "b.txt", "c.txt", "x3.txt", "d.txt", "x4.txt", "e.txt"]);
+        for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
+            file.profile = None;
+        }
+        let after = group_after(&files, "example.org", Some(&earlier));
+        assert_eq!(sources(&after), sources(&full));
     }
 
     fn sorted(files: &[Filed]) -> Vec<&Filed> {

@@ -53,6 +53,21 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// A profile that knows only a file's time and whether it carries a
+    /// note: what grouping reads of files out of its reach.
+    pub fn unread(time: DateTime<FixedOffset>, has_note: bool) -> Profile {
+        Profile {
+            time,
+            has_note,
+            shingles: Sketch::default(),
+            vocabulary: Sketch::default(),
+            paragraphs: Vec::new(),
+            headline_words: Vec::new(),
+            places: Vec::new(),
+            label: None,
+        }
+    }
+
     /// The profile of `article`, whose body (its blocks joined by line
     /// breaks) is `body`.
     pub fn of(article: &Article, body: &str) -> Profile {
