@@ -153,12 +153,23 @@ pub fn load_with_cache(
     load_profiles(&mut records, &unloaded, store)?;
     let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.stories = group_after(&filed, config.host(), earlier.as_ref());
+    drop_profiles(&mut records);
     progress.grouped(loaded.stories.len());
     let stories = story_numbers(&loaded.stories);
     newest_first(&mut loaded.stories);
     stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));
     Ok((loaded, Records { inputs: records, stories }))
+}
+
+/// Let go of every profile once the files are grouped: rendering and the
+/// manifest need none, and the texts pack keeps them for the next build.
+fn drop_profiles(records: &mut BTreeMap<String, CachedInput>) {
+    for cached in records.values_mut() {
+        if let CachedOutcome::Published { filed, .. } = &mut cached.outcome {
+            filed.drop_profile();
+        }
+    }
 }
 
 /// Read back from `store` the profiles of the files `sources` (reused from

@@ -98,6 +98,12 @@ impl Filed {
         Ok(())
     }
 
+    /// Let go of the profile once grouping is done (it is kept in the texts
+    /// pack): an archive's profiles are most of what a build holds.
+    pub fn drop_profile(&mut self) {
+        self.profile = None;
+    }
+
     /// Whether the file has its profile (else it is grouped by its time and
     /// note alone).
     pub fn has_profile(&self) -> bool {
