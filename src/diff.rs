@@ -119,11 +119,14 @@ fn diff_body<'a>(old: &[Word<'a>], new: &[Word<'a>]) -> Vec<(Change, Located<'a>
         }
         let (old_start, new_start) = (old_blocks[old_range.start].start, new_blocks[new_range.start].start);
         let (old_end, new_end) = (old_blocks[old_range.end - 1].end, new_blocks[new_range.end - 1].end);
-        changes.extend(diff_words(&old[old_from..old_start], &new[new_from..new_start]));
+        changes.extend(diff_runs(
+            (&old[old_from..old_start], &old_texts[old_from..old_start]),
+            (&new[new_from..new_start], &new_texts[new_from..new_start]),
+        ));
         changes.extend(equal_words(&old[old_start..old_end], &new[new_start..new_end]));
         (old_from, new_from) = (old_end, new_end);
     }
-    changes.extend(diff_words(&old[old_from..], &new[new_from..]));
+    changes.extend(diff_runs((&old[old_from..], &old_texts[old_from..]), (&new[new_from..], &new_texts[new_from..])));
     changes
 }
 
@@ -143,8 +146,17 @@ fn block_ranges(words: &[Word]) -> Vec<std::ops::Range<usize>> {
 fn diff_words<'a>(old: &[Word<'a>], new: &[Word<'a>]) -> Vec<(Change, Located<'a>)> {
     let old_texts: Vec<&str> = old.iter().map(|w| w.text).collect();
     let new_texts: Vec<&str> = new.iter().map(|w| w.text).collect();
+    diff_runs((old, &old_texts), (new, &new_texts))
+}
+
+/// [`diff_words`] of words given with their texts (`texts[i]` is
+/// `words[i].text`), so a caller that has them does not collect them again.
+fn diff_runs<'a>(
+    (old, old_texts): (&[Word<'a>], &[&str]),
+    (new, new_texts): (&[Word<'a>], &[&str]),
+) -> Vec<(Change, Located<'a>)> {
     let mut changes = Vec::with_capacity(old.len().max(new.len()));
-    for op in capture_diff_slices(Algorithm::Patience, &old_texts, &new_texts) {
+    for op in capture_diff_slices(Algorithm::Patience, old_texts, new_texts) {
         let (tag, old_range, new_range) = op.as_tag_tuple();
         if matches!(tag, DiffTag::Delete | DiffTag::Replace) {
             changes.extend(old[old_range.clone()].iter().map(|w| (Change::Delete, Located::old(w))));
