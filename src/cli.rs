@@ -80,12 +80,8 @@ pub struct SiteArgs {
     /// Folder to publish into (only changed files are rewritten).
     #[arg(long, default_value = "public")]
     pub output: PathBuf,
-    /// Configuration file [default: depesche.toml if present, else built-in].
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Absolute URL the site is served from, overriding the configuration.
-    #[arg(long)]
-    pub base_url: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Treat warnings as errors (exit code 1).
     #[arg(long)]
     pub strict: bool,
@@ -93,6 +89,24 @@ pub struct SiteArgs {
     /// render and write everything.
     #[arg(long)]
     pub clean: bool,
+}
+
+/// Where the configuration comes from, shared by every command that loads it.
+#[derive(Debug, Clone, Args)]
+pub struct SettingsArgs {
+    /// Configuration file [default: depesche.toml if present, else built-in].
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Absolute URL the site is served from, overriding the configuration
+    /// (`serve` serves the site under its path).
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+impl SettingsArgs {
+    fn load(&self) -> Result<config::LoadedConfig> {
+        config::load(self.config.as_deref(), self.base_url.as_deref())
+    }
 }
 
 /// The options of `build` and `check`: the site's, and how problems are printed.
@@ -113,12 +127,8 @@ pub struct PingArgs {
     /// The output folder of the builds whose changed feeds are announced.
     #[arg(long, default_value = "public")]
     pub output: PathBuf,
-    /// Configuration file [default: depesche.toml if present, else built-in].
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Absolute URL the site is served from, overriding the configuration.
-    #[arg(long)]
-    pub base_url: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
 }
 
 /// The options of `serve`.
@@ -131,12 +141,8 @@ pub struct ServeArgs {
     /// under the system's temporary folder].
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Configuration file [default: depesche.toml if present, else built-in].
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Base URL whose path the site is served under, overriding the configuration.
-    #[arg(long)]
-    pub base_url: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Ignore what earlier builds kept, for the first build.
     #[arg(long)]
     pub clean: bool,
@@ -150,7 +156,7 @@ pub struct ServeArgs {
 
 impl SiteArgs {
     fn options(&self) -> Result<BuildOptions> {
-        let loaded = config::load(self.config.as_deref(), self.base_url.as_deref())?;
+        let loaded = self.settings.load()?;
         Ok(BuildOptions {
             input: self.input.clone(),
             output: self.output.clone(),
@@ -179,8 +185,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => {
             let options = crate::serve::ServeOptions {
                 input: args.input,
-                config: args.config,
-                base_url: args.base_url,
+                config: args.settings.config,
+                base_url: args.settings.base_url,
                 output: args.output,
                 bind: args.bind,
                 port: args.port,
@@ -413,7 +419,7 @@ fn list_table(loaded: &Loaded, config: &Config) -> String {
 /// `depesche ping`: post every pending feed to the hub; exit code 1 when
 /// the hub did not accept one (it stays pending for the next ping).
 fn ping(args: &PingArgs, verbosity: Verbosity) -> Result<ExitCode> {
-    let config = config::load(args.config.as_deref(), args.base_url.as_deref())?.config;
+    let config = args.settings.load()?.config;
     let cache_dir = crate::cache::folder_for(&args.output)?;
     let pinged = crate::websub::ping(&config, &cache_dir)?;
     for (url, error) in &pinged.failed {
