@@ -83,10 +83,11 @@ pub fn diff_dir(story_dir: &str, old: usize, new: usize) -> String {
     format!("{story_dir}diff/{old}-{new}/")
 }
 
-/// The folder of index page `number` (1-based): `""` for the first, then
-/// `seite/2/`, `seite/3/`, ...
+/// The folder of index page `number`: `""` for the first page (0), then
+/// `seite/1/` for the oldest older page, `seite/2/`, ... (see
+/// [`crate::plan::Paging`]).
 pub fn index_dir(number: usize) -> String {
-    if number == 1 { String::new() } else { format!("seite/{number}/") }
+    listing_page_dir("", number)
 }
 
 /// The folder of a year's archive page: `2024/`.
@@ -105,10 +106,10 @@ pub fn day_dir(year: i32, month: u32, day: u32) -> String {
     format!("{year}/{month:02}/{day:02}/")
 }
 
-/// Page `number` (from 1) of a listing whose first page is `dir`: `dir`
-/// itself, then `<dir>seite/2/`, ...
+/// Page `number` of a listing whose first page (0) is `dir`: `dir` itself,
+/// then `<dir>seite/1/` for the oldest older page, `<dir>seite/2/`, ...
 pub fn listing_page_dir(dir: &str, number: usize) -> String {
-    if number == 1 { dir.to_string() } else { format!("{dir}seite/{number}/") }
+    if number == 0 { dir.to_string() } else { format!("{dir}seite/{number}/") }
 }
 
 /// The folder of a dateline place's page: `ort/<slug>/`.
@@ -198,7 +199,7 @@ mod tests {
         assert_eq!(page_file(&version_dir(&story, 2)), "2024/10/28/nato-russland/v/2/index.html");
         assert_eq!(source_file(&story, 2), "2024/10/28/nato-russland/v/2/source.txt");
         assert_eq!(diff_dir(&story, 1, 3), "2024/10/28/nato-russland/diff/1-3/");
-        assert_eq!(page_file(&index_dir(1)), "index.html");
+        assert_eq!(page_file(&index_dir(0)), "index.html");
         assert_eq!(page_file(&index_dir(2)), "seite/2/index.html");
         assert_eq!(archive_file(2024, 3, 1), "archive/2024-03.xml");
         assert_eq!(archive_file(2024, 3, 2), "archive/2024-03-teil-2.xml");
@@ -213,7 +214,7 @@ mod tests {
         assert_eq!(month_dir(2024, 3), "2024/03/");
         assert_eq!(day_dir(2024, 3, 5), "2024/03/05/");
         assert!(story.starts_with(&day_dir(2024, 10, 28)), "a day's stories live in its folder");
-        assert_eq!(listing_page_dir(&month_dir(2024, 3), 1), "2024/03/");
+        assert_eq!(listing_page_dir(&month_dir(2024, 3), 0), "2024/03/");
         assert_eq!(listing_page_dir(&month_dir(2024, 3), 2), "2024/03/seite/2/");
         assert_eq!(page_file(&place_dir("bruessel")), "ort/bruessel/index.html");
         assert_eq!(place_feed_file("bruessel"), "ort/bruessel/atom.xml");

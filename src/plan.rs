@@ -27,7 +27,7 @@ use crate::stories::{Story, Version};
 
 mod listings;
 
-pub use listings::{NEWS_SITEMAP_DAYS, NEWS_SITEMAP_LIMIT, Period, PeriodListing, PlaceListing, place_name};
+pub use listings::{NEWS_SITEMAP_DAYS, NEWS_SITEMAP_LIMIT, Paging, Period, PeriodListing, PlaceListing, place_name};
 
 /// Stories per archive document. A busy wire publishes thousands of stories
 /// a month; with their full texts, 500 keep a document near 2 MB, which a
@@ -194,7 +194,8 @@ pub struct SitemapPart {
 /// What a sitemap lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SitemapUrls {
-    /// Index pages by number (from 1; 1 is the home page).
+    /// Index pages by number (0 is the home page, then the older pages
+    /// from the oldest; see [`Paging`]).
     IndexPages(Range<usize>),
     /// Story pages (indexes into the plan's stories), in order of publication.
     Stories(Vec<usize>),
@@ -208,8 +209,8 @@ pub struct Plan<'a> {
     documents: Vec<Planned>,
     /// The range of `documents` that belongs to each story.
     story_documents: Vec<Range<usize>>,
-    /// The stories on each index page, as a range of indexes.
-    index_pages: Vec<Range<usize>>,
+    /// How the index pages are cut.
+    index_paging: Paging,
     /// The stories in `atom.xml`, `rss.xml` and `feed.json`.
     feed_stories: Range<usize>,
     /// The versions in `changes.xml` as (story, n), newest first.
@@ -245,7 +246,7 @@ impl<'a> Plan<'a> {
             stories,
             documents: Vec::new(),
             story_documents: Vec::new(),
-            index_pages: index_pages(stories.len(), config.page_size),
+            index_paging: Paging::new(stories.len(), config.page_size),
             feed_stories: 0..stories.len().min(config.feed_length),
             changes: newest_versions(stories, config.feed_length),
             archives: archive_parts(stories, ARCHIVE_PART_SIZE),
@@ -260,7 +261,7 @@ impl<'a> Plan<'a> {
             language: config.language.clone(),
             listing_digests: Vec::new(),
         };
-        plan.sitemaps = sitemap_parts(stories, plan.index_page_count(), SITEMAP_URL_LIMIT);
+        plan.sitemaps = sitemap_parts(stories, plan.index_paging.older_pages() + 1, SITEMAP_URL_LIMIT);
         let site = site_digest(config, templates);
         // Hashing every version's text and original bytes is the plan's
         // only real work: done per story on all cores, collected in order.
@@ -309,14 +310,14 @@ impl<'a> Plan<'a> {
         &self.documents[start..]
     }
 
-    /// The stories on index page `page` (from 1).
+    /// The stories on index page `page` (see [`Paging`]).
     pub fn index_page(&self, page: usize) -> &'a [Story] {
-        &self.stories[self.index_pages[page - 1].clone()]
+        &self.stories[self.index_paging.range(page)]
     }
 
-    /// How many index pages there are (at least one, even with no story).
-    pub fn index_page_count(&self) -> usize {
-        self.index_pages.len()
+    /// How the index pages are cut (the home page, even with no story).
+    pub fn index_paging(&self) -> Paging {
+        self.index_paging
     }
 
     /// The stories of the three feeds (indexes, newest first).
@@ -350,9 +351,9 @@ impl<'a> Plan<'a> {
         &self.periods
     }
 
-    /// The stories on page `page` (from 1) of date archive `index`.
+    /// The stories on page `page` (see [`Paging`]) of date archive `index`.
     pub fn period_page(&self, index: usize, page: usize) -> &[usize] {
-        self.periods[index].page(page, self.page_size)
+        self.periods[index].page(page)
     }
 
     /// The date archives of the same kind just before and after `index`
@@ -369,14 +370,14 @@ impl<'a> Plan<'a> {
         &self.places
     }
 
-    /// The stories on page `page` (from 1) of place `index`.
+    /// The stories on page `page` (see [`Paging`]) of place `index`.
     pub fn place_page(&self, index: usize, page: usize) -> &[usize] {
         self.places[index].page(page, self.page_size)
     }
 
-    /// How many pages place `index` has.
-    pub fn place_page_count(&self, index: usize) -> usize {
-        self.places[index].pages(self.page_size)
+    /// How the pages of place `index` are cut.
+    pub fn place_paging(&self, index: usize) -> Paging {
+        self.places[index].paging(self.page_size)
     }
 
     /// The stories of place `index`'s feed, newest first.
@@ -400,18 +401,17 @@ impl<'a> Plan<'a> {
         &self.search_shards
     }
 
-    /// The time a sitemap gives for index pages: the newest significant
-    /// update of any story (they all move when a story arrives); none
-    /// without stories.
-    pub fn index_pages_lastmod(&self) -> Option<DateTime<FixedOffset>> {
-        self.stories.iter().map(Story::significant_update).max()
+    /// The time a sitemap gives for index page `page`: the newest
+    /// significant update of its stories; none without stories.
+    pub fn index_page_lastmod(&self, page: usize) -> Option<DateTime<FixedOffset>> {
+        self.index_page(page).iter().map(Story::significant_update).max()
     }
 
     /// The `lastmod` of sitemap `index` in `sitemap.xml`: the newest of its
     /// entries'.
     pub fn sitemap_lastmod(&self, index: usize) -> Option<DateTime<FixedOffset>> {
         match &self.sitemaps[index].urls {
-            SitemapUrls::IndexPages(_) => self.index_pages_lastmod(),
+            SitemapUrls::IndexPages(pages) => pages.clone().filter_map(|page| self.index_page_lastmod(page)).max(),
             SitemapUrls::Stories(stories) => {
                 stories.iter().map(|&story| self.stories[story].significant_update()).max()
             }
@@ -419,12 +419,13 @@ impl<'a> Plan<'a> {
     }
 
     fn site_documents_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
-        let total = self.index_page_count();
-        let mut documents: Vec<Planned> = (1..=total)
+        let paging = self.index_paging;
+        let mut documents: Vec<Planned> = paging
+            .pages()
             .map(|page| {
                 let mut digest = Digest::document(site, "index");
-                digest.number(page).number(total);
-                for story in self.index_pages[page - 1].clone() {
+                digest.paging(paging, page);
+                for story in paging.range(page) {
                     digest.word(self.listing_digests[story]);
                 }
                 let path = paths::page_file(&paths::index_dir(page));
@@ -514,10 +515,13 @@ impl<'a> Plan<'a> {
         let mut documents = Vec::new();
         for (index, listing) in self.periods.iter().enumerate() {
             let (before, after) = self.period_neighbours(index);
-            for page in 1..=listing.pages {
+            for page in listing.paging.pages() {
                 let path = paths::page_file(&listing.page_dir(page));
                 let mut digest = Digest::document(site, "period");
-                digest.text(&path).number(page).number(listing.pages).number(listing.stories.len());
+                digest.text(&path).paging(listing.paging, page);
+                if page == 0 {
+                    digest.number(listing.stories.len()); // only the first page shows the count
+                }
                 digest.text(&before.map(|l| l.period.dir()).unwrap_or_default());
                 digest.text(&after.map(|l| l.period.dir()).unwrap_or_default());
                 for &story in self.period_page(index, page) {
@@ -540,11 +544,14 @@ impl<'a> Plan<'a> {
         let mut places = Digest::document(site, "places");
         for (index, place) in self.places.iter().enumerate() {
             places.text(&place.slug).text(&place.name).number(place.stories.len());
-            let pages = self.place_page_count(index);
-            for page in 1..=pages {
+            let paging = self.place_paging(index);
+            for page in paging.pages() {
                 let path = paths::page_file(&place.page_dir(page));
                 let mut digest = Digest::document(site, "place");
-                digest.text(&path).text(&place.name).number(page).number(pages).number(place.stories.len());
+                digest.text(&path).text(&place.name).paging(paging, page);
+                if page == 0 {
+                    digest.number(place.stories.len()); // only the first page shows the count
+                }
                 for &story in self.place_page(index, page) {
                     digest.word(self.listing_digests[story]);
                 }
@@ -618,7 +625,10 @@ impl<'a> Plan<'a> {
             digest.text(&part.path);
             match &part.urls {
                 SitemapUrls::IndexPages(pages) => {
-                    digest.text("index-pages").number(pages.start).number(pages.end).text(&lastmod);
+                    digest.text("index-pages").number(pages.start).number(pages.end);
+                    for page in pages.clone() {
+                        digest.text(&time(self.index_page_lastmod(page)));
+                    }
                 }
                 SitemapUrls::Stories(stories) => {
                     digest.text("stories").number(stories.len());
@@ -690,11 +700,6 @@ pub fn diff_pairs(story: &Story) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// `page_size` stories a page; one empty page when there is no story.
-fn index_pages(stories: usize, page_size: usize) -> Vec<Range<usize>> {
-    (0..stories.div_ceil(page_size).max(1)).map(|i| i * page_size..stories.min((i + 1) * page_size)).collect()
-}
-
 /// The `count` newest versions of all stories as (story, n), newest first;
 /// versions of the same instant by story id, then by number.
 fn newest_versions(stories: &[Story], count: usize) -> Vec<(usize, usize)> {
@@ -750,15 +755,15 @@ fn search_shards(stories: &[Story]) -> Vec<SearchShard> {
 }
 
 /// The sitemaps of `sitemap.xml`, at most `limit` URLs each: the
-/// `index_pages` index pages, then per month (oldest first) the story pages
+/// `index_pages` index pages (numbered from 0), then per month (oldest first) the story pages
 /// of the stories first published in it, in order of publication, so that
 /// a month's earlier parts stay as they are when later stories arrive.
 /// Version and diff pages are not listed: a story's page shows its history.
 fn sitemap_parts(stories: &[Story], index_pages: usize, limit: usize) -> Vec<SitemapPart> {
     let mut parts = Vec::new();
-    let mut start = 1;
-    while start <= index_pages {
-        let end = (index_pages + 1).min(start + limit);
+    let mut start = 0;
+    while start < index_pages {
+        let end = index_pages.min(start + limit);
         let path = paths::pages_sitemap_file(parts.len() + 1);
         parts.push(SitemapPart { path, urls: SitemapUrls::IndexPages(start..end) });
         start = end;
@@ -850,6 +855,12 @@ impl Digest {
 
     pub fn number(&mut self, number: usize) -> &mut Digest {
         self.word(number as u64)
+    }
+
+    /// Page `page` of `paging` and the pages it links to.
+    pub fn paging(&mut self, paging: Paging, page: usize) -> &mut Digest {
+        let link = |page: Option<usize>| page.map_or(u64::MAX, |page| page as u64);
+        self.number(page).word(link(paging.newer(page))).word(link(paging.older(page)))
     }
 
     pub fn word(&mut self, word: u64) -> &mut Digest {
@@ -975,9 +986,26 @@ mod tests {
         let config = Config { page_size: 1, ..Config::embedded() };
         let small = |stories| Plan::new(stories, &config, &[]);
         let (before, after) = (small(&before), small(&after));
-        assert_eq!(before.index_page_count(), 2);
+        assert_eq!(before.index_paging().older_pages(), 1);
         assert_ne!(digest(&before, "index.html"), digest(&after, "index.html"), "the Lufthansa story is newest");
-        assert_eq!(digest(&before, "seite/2/index.html"), digest(&after, "seite/2/index.html"));
+        assert_eq!(digest(&before, "seite/1/index.html"), digest(&after, "seite/1/index.html"));
+    }
+
+    #[test]
+    fn a_new_story_changes_the_first_index_page_only() {
+        let bodies = ["Der Dax steigt.", "Die Bahn streikt.", "Airbus liefert.", "Der Ifo sinkt.", "Die Nato tagt."];
+        let day = |n: usize| file(&format!("Meldung {n}"), &format!("{:02}.03.2024 - 10:00:00", n + 1), bodies[n - 1]);
+        let four = stories((1..=4).map(day).collect());
+        let five = stories((1..=5).map(day).collect());
+        let config = Config { page_size: 2, ..Config::embedded() };
+        let (four, five) = (Plan::new(&four, &config, &[]), Plan::new(&five, &config, &[]));
+        assert_eq!((four.index_paging().older_pages(), five.index_paging().older_pages()), (1, 1));
+        assert_eq!(digest(&four, "seite/1/index.html"), digest(&five, "seite/1/index.html"));
+        assert_ne!(digest(&four, "index.html"), digest(&five, "index.html"));
+        let headlines =
+            |stories: &[Story]| stories.iter().map(|s| s.latest().head.headline.clone()).collect::<Vec<_>>();
+        assert_eq!(headlines(five.index_page(0)), ["Meldung 5", "Meldung 4", "Meldung 3"]);
+        assert_eq!(headlines(five.index_page(1)), ["Meldung 2", "Meldung 1"]);
     }
 
     #[test]
@@ -1096,8 +1124,8 @@ mod tests {
                 "sitemap/2024-10-2.xml"
             ]
         );
-        assert_eq!(parts[0].urls, SitemapUrls::IndexPages(1..3));
-        assert_eq!(parts[1].urls, SitemapUrls::IndexPages(3..4));
+        assert_eq!(parts[0].urls, SitemapUrls::IndexPages(0..2));
+        assert_eq!(parts[1].urls, SitemapUrls::IndexPages(2..3));
         let headlines = |part: &SitemapPart| -> Vec<String> {
             let SitemapUrls::Stories(members) = &part.urls else { panic!("{} lists no stories", part.path) };
             members.iter().map(|&i| stories[i].first().head.headline.clone()).collect()
@@ -1185,9 +1213,9 @@ mod tests {
             ]
         );
         let october = dirs.iter().position(|d| d == "2024/10/").unwrap();
-        assert_eq!(plan.periods()[october].pages, 2);
-        assert_eq!(headlines(plan.period_page(october, 1)), ["Meldung 4", "Meldung 0"]);
-        assert_eq!(headlines(plan.period_page(october, 2)), ["Meldung 2", "Meldung 1"]);
+        assert_eq!(plan.periods()[october].paging.older_pages(), 1);
+        assert_eq!(headlines(plan.period_page(october, 0)), ["Meldung 4", "Meldung 0"]);
+        assert_eq!(headlines(plan.period_page(october, 1)), ["Meldung 2", "Meldung 1"]);
         let (before, after) = plan.period_neighbours(october);
         assert_eq!(before.map(|l| l.period.dir()).as_deref(), Some("2024/09/"));
         assert!(after.is_none(), "no later month, and a day is no neighbour of a month");
@@ -1195,9 +1223,11 @@ mod tests {
         let (before, after) = plan.period_neighbours(first_day);
         assert!(before.is_none(), "a month is no neighbour of a day");
         assert_eq!(after.map(|l| l.period.dir()).as_deref(), Some("2024/10/01/"));
-        for page in ["2024/index.html", "2024/seite/2/index.html", "2024/seite/3/index.html", "2024/10/04/index.html"] {
+        // Five stories in 2024: three on the first page, the oldest two on an older page.
+        for page in ["2024/index.html", "2024/seite/1/index.html", "2024/10/04/index.html"] {
             assert!(plan.documents().iter().any(|d| d.path == page), "{page}");
         }
+        assert!(!plan.documents().iter().any(|d| d.path.starts_with("2024/seite/2/")));
     }
 
     #[test]

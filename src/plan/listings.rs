@@ -46,30 +46,91 @@ impl Period {
     }
 }
 
+/// How a listing of `len` stories (newest first) is cut into pages of
+/// `size`, so that an archive page, once written, stays as it is.
+///
+/// Pages are counted from the oldest story: older page 1 holds the oldest
+/// `size` stories, page 2 the next `size`, and so on. The first page (the
+/// listing's own folder) holds the newest stories that fill no older page:
+/// `size` to `2 × size - 1` of them (all of them while there are fewer
+/// than `2 × size`). A new story thus changes only the first page, until it
+/// has `2 × size` stories and its oldest `size` move to a new older page.
+/// With page numbers counted from the newest, as most generators count
+/// them, every page of the listing would change with every story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    len: usize,
+    size: usize,
+}
+
+impl Paging {
+    /// `len` stories, `size` a page (at least 1).
+    pub fn new(len: usize, size: usize) -> Paging {
+        Paging { len, size: size.max(1) }
+    }
+
+    /// All `len` stories on the first page.
+    pub fn whole(len: usize) -> Paging {
+        Paging { len, size: usize::MAX }
+    }
+
+    /// How many older pages there are besides the first page.
+    pub fn older_pages(&self) -> usize {
+        (self.len / self.size).saturating_sub(1)
+    }
+
+    /// Every page: the first page (0), then the older pages, newest first.
+    pub fn pages(&self) -> impl Iterator<Item = usize> + use<> {
+        std::iter::once(0).chain((1..=self.older_pages()).rev())
+    }
+
+    /// The positions (in the newest-first list) of the stories on `page`:
+    /// 0 is the first page, 1 the oldest older page.
+    pub fn range(&self, page: usize) -> std::ops::Range<usize> {
+        let older = self.older_pages();
+        if page == 0 {
+            return 0..self.len - older * self.size;
+        }
+        let end = self.len - (page - 1) * self.size;
+        end - self.size..end
+    }
+
+    /// The page with the newer stories next to `page`, if any.
+    pub fn newer(&self, page: usize) -> Option<usize> {
+        match page {
+            0 => None,
+            page if page == self.older_pages() => Some(0),
+            page => Some(page + 1),
+        }
+    }
+
+    /// The page with the older stories next to `page`, if any.
+    pub fn older(&self, page: usize) -> Option<usize> {
+        match page {
+            0 => Some(self.older_pages()).filter(|&older| older > 0),
+            page => Some(page - 1).filter(|&older| older > 0),
+        }
+    }
+}
+
 /// One period's page(s): its stories, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodListing {
     pub period: Period,
     /// Indexes into the plan's stories, by first version, newest first.
     pub stories: Vec<usize>,
-    /// How many pages: a day is one page; a month or a year `page_size`
-    /// stories a page.
-    pub pages: usize,
+    /// How its pages are cut: a day is one page; a month or a year has
+    /// `page_size` stories an older page.
+    pub paging: Paging,
 }
 
 impl PeriodListing {
-    /// The stories on page `page` (from 1).
-    pub fn page(&self, page: usize, page_size: usize) -> &[usize] {
-        match self.period {
-            Period::Day(..) => &self.stories,
-            _ => {
-                let start = (page - 1) * page_size;
-                &self.stories[start..self.stories.len().min(start + page_size)]
-            }
-        }
+    /// The stories on page `page` (see [`Paging`]).
+    pub fn page(&self, page: usize) -> &[usize] {
+        &self.stories[self.paging.range(page)]
     }
 
-    /// The folder of page `page` (from 1).
+    /// The folder of page `page` (see [`Paging`]).
     pub fn page_dir(&self, page: usize) -> String {
         paths::listing_page_dir(&self.period.dir(), page)
     }
@@ -78,7 +139,7 @@ impl PeriodListing {
 /// The date archives: every year, month and day with stories, each kind in
 /// time order, years first, then months, then days. A day is never split:
 /// it is what the wire sent in one day, and a reader looks for it whole.
-/// Months and years have `page_size` stories a page.
+/// Months and years have `page_size` stories an older page (see [`Paging`]).
 pub fn periods(stories: &[Story], page_size: usize) -> Vec<PeriodListing> {
     let mut days: BTreeMap<Period, Vec<usize>> = BTreeMap::new();
     for (index, story) in stories.iter().enumerate() {
@@ -98,11 +159,11 @@ pub fn periods(stories: &[Story], page_size: usize) -> Vec<PeriodListing> {
         years.entry(Period::Year(year)).or_default().extend_from_slice(members);
     }
     let listing = |(period, stories): (Period, Vec<usize>)| {
-        let pages = match period {
-            Period::Day(..) => 1,
-            _ => stories.len().div_ceil(page_size),
+        let paging = match period {
+            Period::Day(..) => Paging::whole(stories.len()),
+            _ => Paging::new(stories.len(), page_size),
         };
-        PeriodListing { period, stories, pages }
+        PeriodListing { period, stories, paging }
     };
     years.into_iter().chain(months).chain(days).map(listing).collect()
 }
@@ -122,18 +183,17 @@ pub struct PlaceListing {
 }
 
 impl PlaceListing {
-    /// How many pages of `page_size` stories.
-    pub fn pages(&self, page_size: usize) -> usize {
-        self.stories.len().div_ceil(page_size)
+    /// How its pages are cut, `page_size` stories an older page.
+    pub fn paging(&self, page_size: usize) -> Paging {
+        Paging::new(self.stories.len(), page_size)
     }
 
-    /// The stories on page `page` (from 1).
+    /// The stories on page `page` (see [`Paging`]).
     pub fn page(&self, page: usize, page_size: usize) -> &[usize] {
-        let start = (page - 1) * page_size;
-        &self.stories[start..self.stories.len().min(start + page_size)]
+        &self.stories[self.paging(page_size).range(page)]
     }
 
-    /// The folder of page `page` (from 1).
+    /// The folder of page `page` (see [`Paging`]).
     pub fn page_dir(&self, page: usize) -> String {
         paths::listing_page_dir(&paths::place_dir(&self.slug), page)
     }
@@ -224,6 +284,43 @@ mod tests {
         assert_eq!(place_name("FRANKFURT/MAIN"), "Frankfurt/Main");
         assert_eq!(place_name("ST. GALLEN"), "St. Gallen");
         assert_eq!(place_name("New York"), "New York");
+    }
+
+    /// Every page's (start, end), in the order of [`Paging::pages`].
+    fn ranges(paging: Paging) -> Vec<(usize, usize)> {
+        paging.pages().map(|page| paging.range(page)).map(|r| (r.start, r.end)).collect()
+    }
+
+    #[test]
+    fn pages_are_counted_from_the_oldest_and_the_first_page_takes_the_rest() {
+        assert_eq!(ranges(Paging::new(0, 3)), [(0, 0)]);
+        assert_eq!(ranges(Paging::new(5, 3)), [(0, 5)], "fewer than two pages' worth: all on the first");
+        assert_eq!(ranges(Paging::new(6, 3)), [(0, 3), (3, 6)]);
+        assert_eq!(ranges(Paging::new(8, 3)), [(0, 5), (5, 8)]);
+        assert_eq!(ranges(Paging::new(9, 3)), [(0, 3), (3, 6), (6, 9)]);
+        assert_eq!(ranges(Paging::whole(100)), [(0, 100)]);
+        let paging = Paging::new(9, 3);
+        assert_eq!(paging.pages().collect::<Vec<_>>(), [0, 2, 1]);
+        assert_eq!((paging.newer(0), paging.older(0)), (None, Some(2)));
+        assert_eq!((paging.newer(2), paging.older(2)), (Some(0), Some(1)));
+        assert_eq!((paging.newer(1), paging.older(1)), (Some(2), None));
+        assert_eq!(Paging::new(5, 3).older(0), None);
+    }
+
+    #[test]
+    fn an_older_page_keeps_its_stories_as_new_ones_arrive() {
+        let size = 4;
+        for len in 2 * size..40 {
+            let (before, after) = (Paging::new(len, size), Paging::new(len + 1, size));
+            for page in 1..=before.older_pages() {
+                // Positions count from the newest; one story more shifts them by one.
+                let shifted = before.range(page).start + 1..before.range(page).end + 1;
+                assert_eq!(after.range(page), shifted, "{len} stories, older page {page}");
+                assert_eq!(after.older(page), before.older(page));
+            }
+            let first = after.range(0).len();
+            assert!((size..2 * size).contains(&first), "{len}: the first page holds {first}");
+        }
     }
 
     #[test]

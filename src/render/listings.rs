@@ -75,13 +75,14 @@ pub fn period_page(
         kind,
         name => period_name(&listing.period),
         url => config.url(&listing.page_dir(page)),
-        count => listing.stories.len(),
+        // Only the first page shows the count: an older page stays as it is.
+        count => (page == 0).then_some(listing.stories.len()),
         up => Serde(breadcrumbs(config, &listing.period)),
         previous => Serde(neighbour(before)),
         next => Serde(neighbour(after)),
     };
     let stories = items(config, plan, plan.period_page(index, page));
-    let pager = pager(page, listing.pages, |n| listing.page_dir(n), config);
+    let pager = pager(page, listing.paging, |n| listing.page_dir(n), config);
     templates.render("period.html", context! { site => Serde(site), period, stories => Serde(stories), pager })
 }
 
@@ -151,15 +152,15 @@ pub fn place_page(
     page: usize,
 ) -> Result<String> {
     let place = &plan.places()[index];
-    let total = plan.place_page_count(index);
     let view = context! {
         name => &place.name,
         url => config.url(&place.page_dir(page)),
         feed_url => config.url(&paths::place_feed_file(&place.slug)),
-        count => place.stories.len(),
+        // Only the first page shows the count: an older page stays as it is.
+        count => (page == 0).then_some(place.stories.len()),
     };
     let stories = items(config, plan, plan.place_page(index, page));
-    let pager = pager(page, total, |n| place.page_dir(n), config);
+    let pager = pager(page, plan.place_paging(index), |n| place.page_dir(n), config);
     templates.render("place.html", context! { site => Serde(site), place => view, stories => Serde(stories), pager })
 }
 

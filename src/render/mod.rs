@@ -104,7 +104,7 @@ impl<'a> Renderer<'a> {
         let feed_items = |indexes: &mut dyn Iterator<Item = usize>| feed_items(config, stories, contents, indexes);
         match *document {
             Document::Index { page } => {
-                pages::index_page(templates, site, config, plan.index_page(page), page, plan.index_page_count())
+                pages::index_page(templates, site, config, plan.index_page(page), page, plan.index_paging())
             }
             Document::NotFound => pages::not_found_page(templates, site),
             Document::Sitemap => pages::sitemap_index(templates, config, plan),

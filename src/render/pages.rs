@@ -18,7 +18,7 @@ use super::views::{ArticleView, ListItem, SiteView, VersionView};
 use crate::config::Config;
 use crate::diff::VersionDiff;
 use crate::paths;
-use crate::plan::{Plan, SitemapUrls};
+use crate::plan::{Paging, Plan, SitemapUrls};
 use crate::stories::Story;
 
 /// The page of one story, with its news metadata ([`StoryMeta`]).
@@ -90,17 +90,18 @@ pub fn diff_page(
         .render("diff.html", context! { site => Serde(site), story => history.view_value.clone(), page => Serde(page) })
 }
 
-/// Index page `number` of `total`, listing `stories` (newest first).
+/// Index page `number` of those `paging` cuts, listing `stories` (newest
+/// first).
 pub fn index_page(
     templates: &Templates,
     site: &SiteView,
     config: &Config,
     stories: &[Story],
     number: usize,
-    total: usize,
+    paging: Paging,
 ) -> Result<String> {
     let items: Vec<ListItem> = stories.iter().map(|story| ListItem::new(story, config)).collect();
-    let pager = super::views::pager(number, total, paths::index_dir, config);
+    let pager = super::views::pager(number, paging, paths::index_dir, config);
     templates.render("index.html", context! { site => Serde(site), stories => Serde(&items), pager })
 }
 
@@ -139,13 +140,13 @@ pub fn sitemap_index(templates: &Templates, config: &Config, plan: &Plan) -> Res
 /// significant update, or story pages with their latest significant version's.
 fn sitemap_entries(config: &Config, plan: &Plan, index: usize) -> Vec<SitemapEntry> {
     match &plan.sitemaps()[index].urls {
-        SitemapUrls::IndexPages(pages) => {
-            let lastmod = plan.index_pages_lastmod().map(|time| time.to_rfc3339());
-            pages
-                .clone()
-                .map(|n| SitemapEntry { url: config.url(&paths::index_dir(n)), lastmod: lastmod.clone() })
-                .collect()
-        }
+        SitemapUrls::IndexPages(pages) => pages
+            .clone()
+            .map(|n| SitemapEntry {
+                url: config.url(&paths::index_dir(n)),
+                lastmod: plan.index_page_lastmod(n).map(|time| time.to_rfc3339()),
+            })
+            .collect(),
         SitemapUrls::Stories(stories) => stories
             .iter()
             .map(|&i| {

@@ -12,17 +12,18 @@ use super::templates::Templates;
 use crate::config::Config;
 use crate::parse::{Article, Block, Revision};
 use crate::paths;
+use crate::plan::Paging;
 use crate::stories::{Story, Version};
 
-/// The `pager` of page `number` of a listing of `total` pages (what
-/// `pager.html` shows): links to pages `number - 1` and `number + 1`, whose
-/// folders `dir_of` gives.
-pub fn pager(number: usize, total: usize, dir_of: impl Fn(usize) -> String, config: &Config) -> minijinja::Value {
+/// The `pager` of page `number` of a listing cut by `paging` (what
+/// `pager.html` shows): its number (0 for the first page, older pages
+/// counted from the oldest) and links to the pages with newer (`previous`)
+/// and older (`next`) stories, whose folders `dir_of` gives.
+pub fn pager(number: usize, paging: Paging, dir_of: impl Fn(usize) -> String, config: &Config) -> minijinja::Value {
     minijinja::context! {
         number,
-        total,
-        previous => (number > 1).then(|| config.url(&dir_of(number - 1))),
-        next => (number < total).then(|| config.url(&dir_of(number + 1))),
+        previous => paging.newer(number).map(|page| config.url(&dir_of(page))),
+        next => paging.older(number).map(|page| config.url(&dir_of(page))),
     }
 }
 

@@ -76,6 +76,22 @@ fn page(url: &str) -> String {
     site().read(&format!("{path}index.html"))
 }
 
+/// The URLs of a paged listing's pages, from its first page along the
+/// `rel="next"` links (to older stories).
+fn pages_from(first: &str) -> Vec<String> {
+    let mut urls = vec![first.to_string()];
+    while let Some(next) = rel_link(&page(urls.last().unwrap()), "next") {
+        assert!(!urls.contains(&next), "the pages lead around in a circle: {urls:?} then {next}");
+        urls.push(next);
+    }
+    urls
+}
+
+/// Every story of a paged listing, page after page.
+fn listed_on_all_pages(first: &str) -> Vec<String> {
+    pages_from(first).iter().flat_map(|url| listed(&page(url))).collect()
+}
+
 #[test]
 fn a_day_lists_its_stories_newest_first_with_time_place_and_revisions() {
     let day = page(&format!("{BASE}2024/01/02/"));
@@ -98,18 +114,26 @@ fn a_day_lists_its_stories_newest_first_with_time_place_and_revisions() {
 
 #[test]
 fn months_and_years_are_paged_and_lead_to_their_neighbours() {
-    // Two stories a page: the four stories of January on two pages.
+    // Two stories a page, counted from the oldest: the four stories of
+    // January on the first page and older page 1.
     let january = page(&format!("{BASE}2024/01/"));
-    let second = page(&format!("{BASE}2024/01/seite/2/"));
-    assert!(!site().public().join("2024/01/seite/3").exists());
-    let all: Vec<String> = [&january, &second].iter().flat_map(|p| listed(p)).collect();
+    let older = page(&format!("{BASE}2024/01/seite/1/"));
+    assert!(!site().public().join("2024/01/seite/2").exists());
+    assert_eq!(pages_from(&format!("{BASE}2024/01/")), [format!("{BASE}2024/01/"), format!("{BASE}2024/01/seite/1/")]);
+    let all = listed_on_all_pages(&format!("{BASE}2024/01/"));
     assert_eq!(all, [story("nato"), story("bahn"), story("eu-kommission"), story("aktien")].map(String::from));
-    assert_eq!(rel_link(&january, "next").as_deref(), Some(&*format!("{BASE}2024/01/seite/2/")));
-    assert_eq!(rel_link(&second, "prev").as_deref(), Some(&*format!("{BASE}2024/01/")));
+    assert_eq!(rel_link(&older, "prev").as_deref(), Some(&*format!("{BASE}2024/01/")));
+    assert!(rel_link(&older, "next").is_none(), "older page 1 holds the oldest stories");
+    assert!(january.contains("4 Meldungen") && !older.contains("4 Meldungen"), "the count is on the first page");
+    assert!(older.contains("Seite 1 der älteren Meldungen"));
     assert_eq!(link_to(&january, "← Dezember 2023").as_deref(), Some(&*format!("{BASE}2023/12/")));
     assert_eq!(link_to(&january, "Februar 2024 →").as_deref(), Some(&*format!("{BASE}2024/02/")));
     let year = page(&format!("{BASE}2024/"));
-    assert_eq!(listed(&year), [story("ifo"), story("airbus")]);
+    // Seven stories: three on the first page, two on each older page.
+    assert_eq!(listed(&year), [story("ifo"), story("airbus"), story("hamburger")]);
+    let year_pages = pages_from(&format!("{BASE}2024/"));
+    assert_eq!(year_pages, ["2024/", "2024/seite/2/", "2024/seite/1/"].map(|p| format!("{BASE}{p}")));
+    assert_eq!(listed_on_all_pages(&format!("{BASE}2024/")).len(), 7);
     assert_eq!(link_to(&year, "← 2023").as_deref(), Some(&*format!("{BASE}2023/")));
     assert!(year.contains("7 Meldungen"), "the year's count");
     let dates = site().read("datum/index.html");
@@ -131,9 +155,10 @@ fn places_have_pages_counts_and_feeds_with_the_entries_of_atom_xml() {
     // BRÜSSEL and BRUESSEL are one place, named as the umlaut spells it.
     let brussels = page(&format!("{BASE}ort/bruessel/"));
     assert_eq!(listed(&brussels), [story("nato"), story("eu-kommission")]);
-    // Berlin: three stories (FRANKFURT/BERLIN among them) on two pages.
-    let berlin = [page(&format!("{BASE}ort/berlin/")), page(&format!("{BASE}ort/berlin/seite/2/"))];
-    let listed_berlin: Vec<String> = berlin.iter().flat_map(|p| listed(p)).collect();
+    // Berlin: three stories (FRANKFURT/BERLIN among them), fewer than two
+    // pages' worth, so all on its first page.
+    assert_eq!(pages_from(&format!("{BASE}ort/berlin/")).len(), 1);
+    let listed_berlin = listed(&page(&format!("{BASE}ort/berlin/")));
     assert_eq!(listed_berlin, [story("ifo"), story("bahn"), story("bundestag")].map(String::from));
     let atom = feed_rs::parser::parse(site().read("atom.xml").as_bytes()).unwrap();
     let by_link: BTreeMap<String, &feed_rs::model::Entry> =
