@@ -30,7 +30,7 @@ use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
 use crate::stories::{
-    Digests, Earlier, Filed, Story, StoryTexts, fingerprint, group_after, newest_first, profiles_needed,
+    Digests, Earlier, Filed, Story, StoryNumbers, StoryTexts, fingerprint, group_after, newest_first, profiles_needed,
 };
 
 /// Everything read from the input folder.
@@ -123,8 +123,8 @@ pub fn load_with_cache(
     progress.reading(inventory.files.len());
     let files = read_files(inventory.files, config.max_file_size, previous, store, progress)?;
     stages.done("read, decode and parse");
-    let files = drop_duplicates(files, &mut loaded.rejected);
-    let reused = files.reused.clone();
+    let mut files = drop_duplicates(files, &mut loaded.rejected);
+    let reused = std::mem::take(&mut files.reused);
     let results = repair_damaged(files, store)?;
     stages.done("repair");
     for (rel, cached) in &results {
@@ -143,8 +143,12 @@ pub fn load_with_cache(
     let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.warnings.extend(future_warnings(&filed, now));
     loaded.warnings.sort_by(|a, b| a.source.cmp(&b.source));
-    let earlier_stories = previous.map(|p| unchanged_stories(p, &reused, &filed));
-    let changed_from = previous.map(|previous| earliest_change(previous, &reused, &filed));
+    let previous_stories: Option<PreviousStories> =
+        previous.map(|p| p.stories.iter().map(|(source, &story)| (source.as_str(), story)).collect());
+    let earlier_stories = previous_stories.as_ref().map(|p| unchanged_stories(p, &reused, &filed));
+    let changed_from = previous
+        .zip(previous_stories.as_ref())
+        .map(|(previous, stories)| earliest_change(previous, stories, &reused, &filed));
     let earlier =
         earlier_stories.as_ref().zip(changed_from).map(|(story_of, changed_from)| Earlier { story_of, changed_from });
     let needed = earlier.as_ref().map(|earlier| profiles_needed(&filed, earlier));
@@ -201,31 +205,34 @@ fn story_numbers(stories: &[Story]) -> BTreeMap<String, usize> {
 
 /// The previous build's story numbers of the files published then and now,
 /// unchanged in between.
-fn unchanged_stories(
-    previous: &Manifest,
-    reused: &std::collections::BTreeSet<String>,
-    filed: &[&Filed],
-) -> BTreeMap<String, usize> {
+fn unchanged_stories(previous: &PreviousStories, reused: &Sources, filed: &[&Filed]) -> StoryNumbers {
     filed
         .iter()
         .filter(|file| reused.contains(&file.source))
-        .filter_map(|file| Some((file.source.clone(), *previous.stories.get(&file.source)?)))
+        .filter_map(|file| Some((file.source.clone(), *previous.get(file.source.as_str())?)))
         .collect()
 }
+
+/// Source paths, for lookups only.
+type Sources = rustc_hash::FxHashSet<String>;
+
+/// The previous build's story numbers by source, for lookups only.
+type PreviousStories<'a> = rustc_hash::FxHashMap<&'a str, usize>;
 
 /// The earliest time of a file published now or before that is not the same
 /// published file as before: added, changed, removed, or newly a duplicate
 /// or rejected (its time then and its time now).
 fn earliest_change(
     previous: &Manifest,
-    reused: &std::collections::BTreeSet<String>,
+    previous_stories: &PreviousStories,
+    reused: &Sources,
     filed: &[&Filed],
 ) -> Option<DateTime<chrono::FixedOffset>> {
-    let now: BTreeMap<&str, &Filed> = filed.iter().map(|file| (file.source.as_str(), *file)).collect();
-    let unchanged = |source: &str| reused.contains(source) && previous.stories.contains_key(source);
-    let before = previous.stories.keys().filter(|source| !now.contains_key(source.as_str()) || !unchanged(source));
+    let now: rustc_hash::FxHashSet<&str> = filed.iter().map(|file| file.source.as_str()).collect();
+    let unchanged = |source: &str| reused.contains(source) && previous_stories.contains_key(source);
+    let before = previous.stories.keys().filter(|source| !now.contains(source.as_str()) || !unchanged(source));
     let old_times = before.filter_map(|source| previous.inputs.get(source)?.filed().map(|f| f.head.timestamp));
-    let new_times = now.iter().filter(|(source, _)| !unchanged(source)).map(|(_, file)| file.head.timestamp);
+    let new_times = filed.iter().filter(|file| !unchanged(&file.source)).map(|file| file.head.timestamp);
     old_times.chain(new_times).min()
 }
 
@@ -351,17 +358,25 @@ fn read_file(file: SourceFile, max_file_size: u64, store: &Store) -> Result<Read
 /// Files in order with duplicates (the same bytes as an earlier file)
 /// rejected: those ready, and those waiting for repair.
 fn drop_duplicates(files: Vec<ReadFile>, rejected: &mut Vec<Rejection>) -> Ready {
-    let mut seen: BTreeMap<(usize, u64, u64), String> = BTreeMap::new();
-    let (mut ready, mut damaged) = (Vec::new(), Vec::new());
+    let mut first_with: rustc_hash::FxHashMap<(usize, u64, u64), usize> = rustc_hash::FxHashMap::default();
+    first_with.reserve(files.len());
+    let mut duplicate = vec![false; files.len()];
+    for (index, file) in files.iter().enumerate() {
+        let Some(key) = file.key() else { continue };
+        if let Some(&first) = first_with.get(&key) {
+            let message = format!("duplicate: the same bytes as {}", files[first].rel());
+            rejected.push(Rejection::new(file.rel(), None, message));
+            duplicate[index] = true;
+        } else {
+            first_with.insert(key, index);
+        }
+    }
+    let (mut ready, mut damaged) = (Vec::with_capacity(files.len()), Vec::new());
     let mut rejected_texts = Vec::new();
-    let mut reused = std::collections::BTreeSet::new();
-    for file in files {
-        if let Some(key) = file.key() {
-            if let Some(first) = seen.get(&key) {
-                rejected.push(Rejection::new(file.rel(), None, format!("duplicate: the same bytes as {first}")));
-                continue;
-            }
-            seen.insert(key, file.rel().to_string());
+    let mut reused = Sources::default();
+    for (file, duplicate) in files.into_iter().zip(duplicate) {
+        if duplicate {
+            continue;
         }
         match file {
             ReadFile::Cached(file, cached) => {
@@ -388,7 +403,7 @@ struct Ready {
     /// Texts of rejected clean files: not in the store, yet their words count.
     rejected_texts: Vec<String>,
     /// The files whose record was reused from the previous build.
-    reused: std::collections::BTreeSet<String>,
+    reused: Sources,
 }
 
 /// Repair and parse the files that need it, with the words of the whole
@@ -592,7 +607,7 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     written.outputs.extend(site.write_search_shards(previous.as_ref())?);
     stages.done("search index");
     if let Some(previous) = &previous {
-        for path in previous.outputs.keys().filter(|path| !written.outputs.contains_key(*path)) {
+        for path in no_longer_written(&previous.outputs, &written.outputs) {
             output.remove(path)?;
         }
     }
@@ -614,6 +629,20 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     stages.done("commit");
     let pages = plan.documents().iter().filter(|d| d.path.ends_with(".html")).count();
     Ok(Built { loaded, pages })
+}
+
+/// The paths of `before` that are not in `now`, in one walk through both
+/// (sorted) maps.
+fn no_longer_written<'a, V, W>(before: &'a BTreeMap<String, V>, now: &BTreeMap<String, W>) -> Vec<&'a String> {
+    let mut now = now.keys().peekable();
+    let mut gone = Vec::new();
+    for path in before.keys() {
+        while now.next_if(|later| *later < path).is_some() {}
+        if now.next_if(|same| *same == path).is_none() {
+            gone.push(path);
+        }
+    }
+    gone
 }
 
 /// The subscribed feeds whose bytes differ from the previous build's (all
@@ -655,9 +684,14 @@ impl Site<'_> {
     /// pack; then the site's documents, the feeds and archives reading that
     /// content back.
     fn write(&self, previous: Option<&Manifest>) -> Result<Written> {
+        // Looked up once for each of the plan's documents: hashed, not
+        // searched in the manifest's sorted map.
+        let before: Option<Before> =
+            previous.map(|p| p.outputs.iter().map(|(path, output)| (path.as_str(), *output)).collect());
+        let before = before.as_ref();
         let stories: Vec<StoryWritten> = (0..self.plan.stories().len())
             .into_par_iter()
-            .map(|story| self.write_story(story, previous))
+            .map(|story| self.write_story(story, previous, before))
             .collect::<Result<_>>()?;
         let mut outputs = Vec::with_capacity(self.plan.documents().len());
         let mut contents = Vec::new();
@@ -674,7 +708,7 @@ impl Site<'_> {
             .par_iter()
             .filter(|planned| !matches!(planned.document, Document::SearchShard { .. }))
             .map(|planned| {
-                self.write_document(planned, previous, || {
+                self.write_document(planned, before, || {
                     Ok(self.renderer.site_document(self.plan, &feed_contents, &planned.document)?.into_bytes())
                 })
             })
@@ -752,7 +786,7 @@ impl Site<'_> {
 
     /// Write the documents of story `story` that changed and put its feed
     /// content aside (or find it put aside by an earlier build).
-    fn write_story(&self, story: usize, previous: Option<&Manifest>) -> Result<StoryWritten> {
+    fn write_story(&self, story: usize, previous: Option<&Manifest>, before: Option<&Before>) -> Result<StoryWritten> {
         let documents = self.plan.story_documents(story);
         let key = documents[0].digest;
         let changes = self.plan.changes_of(story);
@@ -761,7 +795,7 @@ impl Site<'_> {
         let kept_content: Option<Vec<((u64, usize), TextRef)>> =
             content_keys.iter().map(|k| Some((*k, *previous?.contents.get(k)?))).collect();
         let unchanged = |planned: &Planned| {
-            previous.and_then(|p| p.outputs.get(&planned.path)).filter(|o| o.digest == planned.digest).copied()
+            before.and_then(|b| b.get(planned.path.as_str())).filter(|o| o.digest == planned.digest).copied()
         };
         if let Some(contents) = &kept_content
             && documents.iter().all(|planned| unchanged(planned).is_some())
@@ -775,7 +809,7 @@ impl Site<'_> {
         let outputs = documents
             .iter()
             .map(|planned| {
-                self.write_document(planned, previous, || {
+                self.write_document(planned, before, || {
                     Ok(self.renderer.story_document(&history, &planned.document)?.into_owned())
                 })
             })
@@ -794,16 +828,16 @@ impl Site<'_> {
         Ok(StoryWritten { outputs, contents })
     }
 
-    /// Write one document unless `previous` holds it with the same inputs,
+    /// Write one document unless the previous build (`before`) wrote it with the same inputs,
     /// or with the same bytes: `render` is called only when needed.
     fn write_document(
         &self,
         planned: &Planned,
-        previous: Option<&Manifest>,
+        before: Option<&Before>,
         render: impl FnOnce() -> Result<Vec<u8>>,
     ) -> Result<(String, CachedOutput)> {
         self.progress.document_written();
-        let before = previous.and_then(|p| p.outputs.get(&planned.path));
+        let before = before.and_then(|b| b.get(planned.path.as_str()));
         if let Some(before) = before.filter(|b| b.digest == planned.digest) {
             return Ok((planned.path.clone(), *before));
         }
@@ -815,6 +849,9 @@ impl Site<'_> {
         Ok((planned.path.clone(), written))
     }
 }
+
+/// The previous build's files by site path, for lookups only.
+type Before<'a> = rustc_hash::FxHashMap<&'a str, CachedOutput>;
 
 /// What writing one story gave: its files and where its feed content lies.
 struct StoryWritten {
@@ -916,6 +953,16 @@ mod tests {
         for planned in plan.documents() {
             assert!(target.join(&planned.path).is_file(), "{} was planned and written", planned.path);
         }
+    }
+
+    #[test]
+    fn paths_no_longer_written_are_found_in_one_walk() {
+        let map = |paths: &[&str]| paths.iter().map(|p| (p.to_string(), ())).collect::<BTreeMap<String, ()>>();
+        let before = map(&["a", "b/1", "b/2", "c", "e"]);
+        let now = map(&["a0", "b/2", "c", "d", "e", "f"]);
+        assert_eq!(no_longer_written(&before, &now), ["a", "b/1"]);
+        assert_eq!(no_longer_written(&before, &map(&[])).len(), 5);
+        assert!(no_longer_written(&map(&[]), &now).is_empty());
     }
 
     #[test]

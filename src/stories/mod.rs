@@ -8,8 +8,7 @@
 //! with explicit tie-breaks so that the output does not depend on the order
 //! in which files were read.
 
-use std::borrow::Borrow;
-use std::collections::BTreeSet;
+use std::borrow::{Borrow, Cow};
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
@@ -200,12 +199,16 @@ pub fn group<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str) -> Vec<Stor
     group_after(files, host, None)
 }
 
+/// Story numbers by source file, for lookups only (never iterated, so
+/// the map's order cannot reach the output).
+pub type StoryNumbers = rustc_hash::FxHashMap<String, usize>;
+
 /// What an earlier grouping of mostly the same files tells the next one.
 #[derive(Debug, Clone)]
 pub struct Earlier<'a> {
     /// The story number (in the earlier grouping's order) of every file
     /// that was grouped then and has not changed since, by source.
-    pub story_of: &'a std::collections::BTreeMap<String, usize>,
+    pub story_of: &'a StoryNumbers,
     /// The earliest time of a file added, changed or removed since (its old
     /// and its new time), or `None` when nothing changed.
     pub changed_from: Option<DateTime<FixedOffset>>,
@@ -248,7 +251,7 @@ pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier) -> Vec<&'f Fi
         return files.to_vec();
     }
     let reached = |file: &Filed| file.head.timestamp >= reached_from;
-    let reached_stories: BTreeSet<usize> = files
+    let reached_stories: rustc_hash::FxHashSet<usize> = files
         .iter()
         .filter(|file| reached(file))
         .filter_map(|file| earlier.story_of.get(&file.source).copied())
@@ -267,7 +270,7 @@ fn kept_decisions(files: &[&Filed], earlier: &Earlier) -> Option<Vec<usize>> {
         Some(changed) => files.partition_point(|f| f.head.timestamp < changed - reach),
         None => files.len(),
     };
-    let mut numbers = std::collections::BTreeMap::new();
+    let mut numbers = rustc_hash::FxHashMap::default();
     files[..cut]
         .iter()
         .map(|file| {
@@ -282,19 +285,20 @@ fn kept_decisions(files: &[&Filed], earlier: &Earlier) -> Option<Vec<usize>> {
 /// sent the same second) would share a fingerprint, and so an id; the later
 /// one in file order gets `-2`, `-3`, ...
 fn unique_fingerprints(files: &[&Filed]) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    files
-        .iter()
-        .map(|file| {
-            let mut fingerprint = file.fingerprint.clone();
-            let mut n = 1;
-            while !seen.insert(fingerprint.clone()) {
-                n += 1;
-                fingerprint = format!("{}-{n}", file.fingerprint);
-            }
-            fingerprint
-        })
-        .collect()
+    let mut seen: rustc_hash::FxHashSet<Cow<str>> = rustc_hash::FxHashSet::default();
+    seen.reserve(files.len());
+    let mut unique = Vec::with_capacity(files.len());
+    for file in files {
+        let mut fingerprint = Cow::Borrowed(file.fingerprint.as_str());
+        let mut n = 1;
+        while seen.contains(&fingerprint) {
+            n += 1;
+            fingerprint = Cow::Owned(format!("{}-{n}", file.fingerprint));
+        }
+        unique.push(fingerprint.clone().into_owned());
+        seen.insert(fingerprint);
+    }
+    unique
 }
 
 /// Time order of files with content tie-breaks: at the same instant a file
@@ -313,7 +317,7 @@ fn assign_identities(groups: Vec<Vec<usize>>, files: &[&Filed], fingerprints: &[
         .into_par_iter()
         .map(|group| {
             let first = files[group[0]];
-            let date = first.head.timestamp.format("%Y/%m/%d").to_string();
+            let date = date_of(&first.head.timestamp, '/');
             let base_slug = slugify(&first.head.headline);
             let id = story_id(host, first, &fingerprints[group[0]]);
             let versions = group
@@ -334,7 +338,7 @@ fn assign_identities(groups: Vec<Vec<usize>>, files: &[&Filed], fingerprints: &[
             (date, base_slug, Story { id, slug: String::new(), path: String::new(), versions })
         })
         .collect();
-    let mut taken = BTreeSet::new();
+    let mut taken = rustc_hash::FxHashSet::default();
     drafts
         .into_iter()
         .map(|(date, base_slug, mut story)| {
@@ -346,7 +350,7 @@ fn assign_identities(groups: Vec<Vec<usize>>, files: &[&Filed], fingerprints: &[
 }
 
 /// `slug`, or `slug-2`, `slug-3`, ... when an earlier story of that day has it.
-fn unique_slug(taken: &mut BTreeSet<String>, date: &str, slug: String) -> String {
+fn unique_slug(taken: &mut rustc_hash::FxHashSet<String>, date: &str, slug: String) -> String {
     let mut candidate = slug.clone();
     let mut n = 1;
     while !taken.insert(crate::paths::story_dir(date, &candidate)) {
@@ -359,8 +363,16 @@ fn unique_slug(taken: &mut BTreeSet<String>, date: &str, slug: String) -> String
 /// `tag:<host>,<YYYY-MM-DD>:<fingerprint>` (RFC 4151), from the first version.
 /// `fingerprint` is the first version's (made unique).
 pub fn story_id(host: &str, first: &Filed, fingerprint: &str) -> String {
-    let date = first.head.timestamp.format("%Y-%m-%d");
+    let date = date_of(&first.head.timestamp, '-');
     format!("tag:{host},{date}:{fingerprint}")
+}
+
+/// The date of `time` (in its own offset) as `YYYY<sep>MM<sep>DD`. Formatted
+/// by hand: `chrono`'s `format` parses its pattern on every call, which an
+/// archive's identities pay tens of thousands of times.
+fn date_of(time: &DateTime<FixedOffset>, separator: char) -> String {
+    use chrono::Datelike;
+    format!("{:04}{separator}{:02}{separator}{:02}", time.year(), time.month(), time.day())
 }
 
 /// FNV-1a, 64 bit, as 16 hex digits: stable across machines and versions.
@@ -503,7 +515,7 @@ mod tests {
     fn keeping_earlier_decisions_gives_the_same_grouping() {
         let mut files = sample_files();
         let stories = group(&files, "example.org");
-        let numbers: std::collections::BTreeMap<String, usize> = stories
+        let numbers: StoryNumbers = stories
             .iter()
             .enumerate()
             .flat_map(|(n, story)| story.versions.iter().map(move |v| (v.source.clone(), n)))
@@ -565,8 +577,7 @@ mod tests {
         let after = [story, revision, lookalike];
         let full = group(&after, "example.org");
         assert_eq!(sources(&full), [vec!["a.txt"], vec!["b.txt"], vec!["c.txt"]], "the look-alike shows the template");
-        let numbers: std::collections::BTreeMap<String, usize> =
-            [("a.txt".to_string(), 0), ("b.txt".to_string(), 0)].into();
+        let numbers: StoryNumbers = [("a.txt".to_string(), 0), ("b.txt".to_string(), 0)].into_iter().collect();
         let changed_from = Some(after[2].head.timestamp);
         let kept = group_after(&after, "example.org", Some(&Earlier { story_of: &numbers, changed_from }));
         assert_eq!(sources(&kept), sources(&full), "the earlier join is not kept");
@@ -597,7 +608,7 @@ mod tests {
             other("x4.txt", "20.02.2024 - 09:00:00", "Heizung"),
         ];
         let before = group(&files, "example.org");
-        let numbers: std::collections::BTreeMap<String, usize> = before
+        let numbers: StoryNumbers = before
             .iter()
             .enumerate()
             .flat_map(|(n, story)| story.versions.iter().map(move |v| (v.source.clone(), n)))
