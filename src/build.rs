@@ -27,7 +27,7 @@ use crate::render::search::SearchRecord;
 use crate::render::{FeedContents, Renderer, Templates};
 use crate::repair::{Lexicon, Repaired, needs_repair, repair};
 use crate::report::{Rejection, Summary, Warning};
-use crate::source::{Ignored, SourceFile, Stamp, discover};
+use crate::source::{Ignored, Inventory, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
 use crate::stories::{
     Digests, Earlier, Filed, Story, StoryNumbers, StoryTexts, fingerprint, group_after, newest_first, profiles_needed,
@@ -108,9 +108,26 @@ pub fn load_with_cache(
     progress: &dyn Progress,
 ) -> Result<(Loaded, Records)> {
     let mut stages = Stages::new(progress);
-    let inventory = discover(input, config.max_file_size)
-        .with_context(|| format!("cannot read input folder {}", input.display()))?;
+    let inventory = find_files(input, config)?;
     stages.done("find files");
+    load_found(inventory, config, now, store, previous, progress)
+}
+
+/// Every file under `input`, sorted into articles, rejected and ignored.
+fn find_files(input: &Path, config: &Config) -> Result<Inventory> {
+    discover(input, config.max_file_size).with_context(|| format!("cannot read input folder {}", input.display()))
+}
+
+/// [`load_with_cache`] of the files `inventory` found.
+fn load_found(
+    inventory: Inventory,
+    config: &Config,
+    now: DateTime<Utc>,
+    store: Option<&Store>,
+    previous: Option<&Manifest>,
+    progress: &dyn Progress,
+) -> Result<(Loaded, Records)> {
+    let mut stages = Stages::new(progress);
     let temporary;
     let store = match store {
         Some(store) => store,
@@ -575,7 +592,12 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     let templates = Templates::load(options.template_dir.as_deref())?;
     let cache_dir = crate::cache::folder_for(&options.output)?;
     let reading = reading_digest(&options.config);
-    let mut previous = (!options.clean).then(|| Manifest::load(&cache_dir, reading)).flatten();
+    // Reading the manifest and looking at every input file are the two
+    // waits of an archive's rebuild: they run side by side.
+    let (mut previous, inventory) = rayon::join(
+        || (!options.clean).then(|| Manifest::load(&cache_dir, reading)).flatten(),
+        || find_files(&options.input, &options.config),
+    );
     if previous.as_ref().is_some_and(Manifest::mostly_garbage) {
         previous = None; // start the packs anew rather than let them grow
     }
@@ -593,9 +615,9 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     std::fs::create_dir_all(&cache_dir).with_context(|| format!("cannot create {}", cache_dir.display()))?;
     let texts = Store::open(&cache_dir.join("texts.pack"), previous.as_ref().map_or(0, |p| p.texts_len))?;
     let contents = Store::open(&cache_dir.join("contents.pack"), previous.as_ref().map_or(0, |p| p.contents_len))?;
-    stages.done("open");
+    stages.done("open and find files");
     let (loaded, inputs) =
-        load_with_cache(&options.input, &options.config, options.now, Some(&texts), previous.as_ref(), progress)?;
+        load_found(inventory?, &options.config, options.now, Some(&texts), previous.as_ref(), progress)?;
     stages.done("read and group");
     let plan = Plan::new(&loaded.stories, &options.config, &templates.sources());
     stages.done("plan");

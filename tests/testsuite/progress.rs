@@ -66,5 +66,5 @@ fn verbose_prints_stage_timings_without_a_terminal() {
     let stderr = String::from_utf8(built.stderr).unwrap();
     let stages: Vec<&str> =
         stderr.lines().map(|l| l.strip_prefix("timing: ").unwrap().split(':').next().unwrap()).collect();
-    assert!(stages.contains(&"find files") && stages.contains(&"commit"), "{stderr}");
+    assert!(stages.contains(&"open and find files") && stages.contains(&"commit"), "{stderr}");
 }
