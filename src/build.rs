@@ -569,11 +569,24 @@ pub struct BuildOptions {
 pub struct Built {
     pub loaded: Loaded,
     pub pages: usize,
+    /// The previous build's manifest and this one's, kept only to be freed
+    /// with the rest (see [`Built::release_with_process`]).
+    #[expect(dead_code, reason = "held only to be freed, or not, with the rest")]
+    manifests: Vec<Manifest>,
 }
 
 impl Built {
     pub fn summary(&self) -> Summary {
         Summary { pages: self.pages, ..self.loaded.summary() }
+    }
+
+    /// For a run that ends now: leave the build's memory to the operating
+    /// system, which takes it back at once when the process exits. Freeing
+    /// an archive's stories and manifests piece by piece took a sixth of a
+    /// rebuild after one new article. A long-running caller (`serve`)
+    /// drops its `Built` instead.
+    pub fn release_with_process(self) {
+        std::mem::forget(self);
     }
 }
 
@@ -650,7 +663,8 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     crate::websub::record_changed(&cache_dir, &changed_feeds(previous.as_ref(), &manifest))?;
     stages.done("commit");
     let pages = plan.documents().iter().filter(|d| d.path.ends_with(".html")).count();
-    Ok(Built { loaded, pages })
+    drop(plan);
+    Ok(Built { loaded, pages, manifests: previous.into_iter().chain([manifest]).collect() })
 }
 
 /// The paths of `before` that are not in `now`, in one walk through both

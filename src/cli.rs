@@ -210,7 +210,9 @@ fn build_site(args: &CheckedArgs, verbosity: Verbosity, started: Instant) -> Res
     let report = Report { input: &options.input, format: args.format, verbosity };
     report.diagnostics(&built.loaded)?;
     report.summary(&built.summary().line("built", started.elapsed().as_secs_f64()))?;
-    Ok(exit_code(&built.loaded, args.site.strict))
+    let code = exit_code(&built.loaded, args.site.strict);
+    built.release_with_process();
+    Ok(code)
 }
 
 /// `depesche check`.
