@@ -31,7 +31,7 @@ use crate::store::TextRef;
 use crate::stories::Filed;
 
 /// Bumped whenever the manifest's layout changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The cache folder for the output folder `target`.
 pub fn folder_for(target: &Path) -> Result<PathBuf> {
