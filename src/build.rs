@@ -604,13 +604,13 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     let mut stages = Stages::new(progress);
     let templates = Templates::load(options.template_dir.as_deref())?;
     let cache_dir = crate::cache::folder_for(&options.output)?;
-    let reading = reading_digest(&options.config);
     // Reading the manifest and looking at every input file are the two
     // waits of an archive's rebuild: they run side by side.
     let (mut previous, inventory) = rayon::join(
-        || (!options.clean).then(|| Manifest::load(&cache_dir, reading)).flatten(),
+        || (!options.clean).then(|| Manifest::load(&cache_dir, || reading_digest(&options.config))).flatten(),
         || find_files(&options.input, &options.config),
     );
+    let reading = reading_digest(&options.config); // computed once, while the manifest was read
     if previous.as_ref().is_some_and(Manifest::mostly_garbage) {
         previous = None; // start the packs anew rather than let them grow
     }

@@ -242,6 +242,8 @@ impl<'a> Plan<'a> {
     /// The plan for `stories` (newest first, as loaded), with `templates`
     /// the (name, source) of every template in use.
     pub fn new(stories: &'a [Story], config: &Config, templates: &[(&str, &str)]) -> Plan<'a> {
+        // Archives, sitemaps and search shards all go by month.
+        let by_month = months(stories);
         let mut plan = Plan {
             stories,
             documents: Vec::new(),
@@ -249,19 +251,19 @@ impl<'a> Plan<'a> {
             index_paging: Paging::new(stories.len(), config.page_size),
             feed_stories: 0..stories.len().min(config.feed_length),
             changes: newest_versions(stories, config.feed_length),
-            archives: archive_parts(stories, ARCHIVE_PART_SIZE),
+            archives: archive_parts(&by_month, ARCHIVE_PART_SIZE),
             sitemaps: Vec::new(),
             periods: listings::periods(stories, config.page_size),
             places: listings::places(stories),
             news: listings::news_stories(stories),
             page_size: config.page_size,
             feed_length: config.feed_length,
-            search_shards: if config.search { search_shards(stories) } else { Vec::new() },
+            search_shards: if config.search { search_shards(&by_month) } else { Vec::new() },
             search: config.search,
             language: config.language.clone(),
             listing_digests: Vec::new(),
         };
-        plan.sitemaps = sitemap_parts(stories, plan.index_paging.older_pages() + 1, SITEMAP_URL_LIMIT);
+        plan.sitemaps = sitemap_parts(&by_month, plan.index_paging.older_pages() + 1, SITEMAP_URL_LIMIT);
         let site = site_digest(config, templates);
         // Hashing every version's text and original bytes is the plan's
         // only real work: done per story on all cores, collected in order.
@@ -720,9 +722,9 @@ fn newest_versions(stories: &[Story], count: usize) -> Vec<(usize, usize)> {
 /// in order of publication, `part_size` a document. Since stories are split
 /// in the order they were first published, a month's earlier parts stay as
 /// they are when later stories arrive.
-fn archive_parts(stories: &[Story], part_size: usize) -> Vec<ArchivePart> {
+fn archive_parts(by_month: &Months, part_size: usize) -> Vec<ArchivePart> {
     let mut parts = Vec::new();
-    for ((year, month), members) in months(stories) {
+    for (&(year, month), members) in by_month {
         for (index, chunk) in members.chunks(part_size).enumerate() {
             let newest_first = chunk.iter().rev().copied().collect();
             parts.push(ArchivePart { year, month, part: index + 1, stories: newest_first });
@@ -733,7 +735,7 @@ fn archive_parts(stories: &[Story], part_size: usize) -> Vec<ArchivePart> {
 
 /// The stories (indexes) by month of their first version (Berlin time, as
 /// in their URL), oldest month first, each month's in order of publication.
-fn months(stories: &[Story]) -> BTreeMap<(i32, u32), Vec<usize>> {
+fn months(stories: &[Story]) -> Months {
     let mut months: BTreeMap<(i32, u32), Vec<usize>> = BTreeMap::new();
     for (index, story) in stories.iter().enumerate() {
         let published = story.published();
@@ -748,10 +750,15 @@ fn months(stories: &[Story]) -> BTreeMap<(i32, u32), Vec<usize>> {
     months
 }
 
+/// Story indexes by (year, month), see [`months`].
+type Months = BTreeMap<(i32, u32), Vec<usize>>;
+
 /// One search shard per month of a story's first version, oldest first,
 /// each month's stories in order of publication.
-fn search_shards(stories: &[Story]) -> Vec<SearchShard> {
-    months(stories).into_iter().map(|((year, month), stories)| SearchShard { year, month, stories }).collect()
+fn search_shards(by_month: &Months) -> Vec<SearchShard> {
+    let shard =
+        |(&(year, month), stories): (&(i32, u32), &Vec<usize>)| SearchShard { year, month, stories: stories.clone() };
+    by_month.iter().map(shard).collect()
 }
 
 /// The sitemaps of `sitemap.xml`, at most `limit` URLs each: the
@@ -759,7 +766,7 @@ fn search_shards(stories: &[Story]) -> Vec<SearchShard> {
 /// of the stories first published in it, in order of publication, so that
 /// a month's earlier parts stay as they are when later stories arrive.
 /// Version and diff pages are not listed: a story's page shows its history.
-fn sitemap_parts(stories: &[Story], index_pages: usize, limit: usize) -> Vec<SitemapPart> {
+fn sitemap_parts(by_month: &Months, index_pages: usize, limit: usize) -> Vec<SitemapPart> {
     let mut parts = Vec::new();
     let mut start = 0;
     while start < index_pages {
@@ -768,7 +775,7 @@ fn sitemap_parts(stories: &[Story], index_pages: usize, limit: usize) -> Vec<Sit
         parts.push(SitemapPart { path, urls: SitemapUrls::IndexPages(start..end) });
         start = end;
     }
-    for ((year, month), members) in months(stories) {
+    for (&(year, month), members) in by_month {
         for (index, chunk) in members.chunks(limit).enumerate() {
             let path = paths::month_sitemap_file(year, month, index + 1);
             parts.push(SitemapPart { path, urls: SitemapUrls::Stories(chunk.to_vec()) });
@@ -1095,7 +1102,7 @@ mod tests {
     #[test]
     fn months_are_split_into_parts_in_publication_order() {
         let stories = five_days_around_october();
-        let parts = archive_parts(&stories, 2);
+        let parts = archive_parts(&months(&stories), 2);
         let paths: Vec<String> = parts.iter().map(ArchivePart::path).collect();
         assert_eq!(paths, ["archive/2024-09.xml", "archive/2024-10.xml", "archive/2024-10-teil-2.xml"]);
         let headlines = |part: &ArchivePart| -> Vec<String> {
@@ -1112,7 +1119,7 @@ mod tests {
     #[test]
     fn one_sitemap_per_month_split_at_the_limit() {
         let stories = five_days_around_october();
-        let parts = sitemap_parts(&stories, 3, 2);
+        let parts = sitemap_parts(&months(&stories), 3, 2);
         let paths: Vec<&str> = parts.iter().map(|part| part.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -1134,7 +1141,8 @@ mod tests {
         assert_eq!(headlines(&parts[3]), ["Meldung 1", "Meldung 2"], "1 and 2 October, in order of publication");
         assert_eq!(headlines(&parts[4]), ["Meldung 0", "Meldung 4"], "3 and 4 October");
         // Below the limit, one sitemap per month and one for the index pages.
-        let paths: Vec<String> = sitemap_parts(&stories, 3, SITEMAP_URL_LIMIT).into_iter().map(|p| p.path).collect();
+        let paths: Vec<String> =
+            sitemap_parts(&months(&stories), 3, SITEMAP_URL_LIMIT).into_iter().map(|p| p.path).collect();
         assert_eq!(paths, ["sitemap/seiten.xml", "sitemap/2024-09.xml", "sitemap/2024-10.xml"]);
         // Every sitemap is a document of the plan; `sitemap.xml` lists them.
         let plan = plan_of(&stories);

@@ -231,6 +231,11 @@ fn walk_error(error: &walkdir::Error, root: &Path) -> Rejection {
 /// `path` relative to `root`, `/`-separated, lossily converted to UTF-8.
 fn relative_name(path: &Path, root: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
+    // Most names are UTF-8 already, and on Unix `/` is the only separator.
+    #[cfg(unix)]
+    if let Some(name) = rel.to_str() {
+        return name.to_string();
+    }
     let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     parts.join("/")
 }

@@ -203,11 +203,13 @@ impl PlaceListing {
 /// slug. A story is listed once under each of its places.
 pub fn places(stories: &[Story]) -> Vec<PlaceListing> {
     let mut by_slug: BTreeMap<String, (Vec<usize>, BTreeMap<&str, usize>)> = BTreeMap::new();
+    // An archive names a few hundred places tens of thousands of times.
+    let mut slugs: rustc_hash::FxHashMap<&str, String> = rustc_hash::FxHashMap::default();
     for (index, story) in stories.iter().enumerate() {
         let Some(dateline) = &story.latest().head.dateline else { continue };
         let mut seen: Vec<String> = Vec::new();
         for place in dateline.places.iter().map(|p| p.trim()).filter(|p| p.chars().any(char::is_alphanumeric)) {
-            let slug = slugify(place);
+            let slug = slugs.entry(place).or_insert_with(|| slugify(place)).clone();
             let entry = by_slug.entry(slug.clone()).or_default();
             *entry.1.entry(place).or_default() += 1;
             if !seen.contains(&slug) {

@@ -339,25 +339,30 @@ fn assign_identities(groups: Vec<Vec<usize>>, files: &[&Filed], fingerprints: &[
         })
         .collect();
     let mut taken = rustc_hash::FxHashSet::default();
+    taken.reserve(drafts.len());
     drafts
         .into_iter()
         .map(|(date, base_slug, mut story)| {
-            story.slug = unique_slug(&mut taken, &date, base_slug);
-            story.path = crate::paths::story_dir(&date, &story.slug);
+            (story.slug, story.path) = unique_slug(&mut taken, &date, base_slug);
             story
         })
         .collect()
 }
 
-/// `slug`, or `slug-2`, `slug-3`, ... when an earlier story of that day has it.
-fn unique_slug(taken: &mut rustc_hash::FxHashSet<String>, date: &str, slug: String) -> String {
+/// `slug`, or `slug-2`, `slug-3`, ... when an earlier story of that day has
+/// it; with the story's folder.
+fn unique_slug(taken: &mut rustc_hash::FxHashSet<String>, date: &str, slug: String) -> (String, String) {
     let mut candidate = slug.clone();
     let mut n = 1;
-    while !taken.insert(crate::paths::story_dir(date, &candidate)) {
+    loop {
+        let path = crate::paths::story_dir(date, &candidate);
+        if !taken.contains(&path) {
+            taken.insert(path.clone());
+            return (candidate, path);
+        }
         n += 1;
         candidate = format!("{slug}-{n}");
     }
-    candidate
 }
 
 /// `tag:<host>,<YYYY-MM-DD>:<fingerprint>` (RFC 4151), from the first version.
