@@ -341,7 +341,7 @@ mod tests {
     fn a_head_comes_back_from_the_cache_as_it_went_in() {
         let head = parse_article(SAMPLE).unwrap().article.head();
         let mut later = head.clone();
-        later.timestamp = later.timestamp + chrono::Duration::nanoseconds(123_456_789);
+        later.timestamp += chrono::Duration::nanoseconds(123_456_789);
         for head in [head, later] {
             let stored = postcard::to_allocvec(&head).unwrap();
             let back: ArticleHead = postcard::from_bytes(&stored).unwrap();
