@@ -9,6 +9,7 @@
 //! in which files were read.
 
 use std::borrow::{Borrow, Cow};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
@@ -32,7 +33,9 @@ pub struct Filed {
     /// Stable fingerprint of the file's written time and its headline as
     /// decoded (before any repair), so a better repair never changes an id.
     pub fingerprint: String,
-    pub head: ArticleHead,
+    /// Shared with the file's [`Version`]: an archive holds one head per
+    /// file, not one per file and one per version.
+    pub head: Arc<ArticleHead>,
     /// Where the file's original bytes and repaired text are kept.
     pub text: TextRef,
     /// Digests of the repaired text (which decides every rendered byte of the
@@ -77,7 +80,7 @@ impl Filed {
         Filed {
             source,
             fingerprint,
-            head: article.head(),
+            head: Arc::new(article.head()),
             text,
             digests,
             content: self::fingerprint(&[&article.headline, &body]),
@@ -119,7 +122,8 @@ pub struct Version {
     /// This file's own fingerprint (see [`Filed::fingerprint`]), for ids of
     /// single versions.
     pub fingerprint: String,
-    pub head: ArticleHead,
+    /// The head of the file (shared with it).
+    pub head: Arc<ArticleHead>,
     /// Where the version's original bytes and repaired text are kept.
     #[serde(skip)]
     pub text: TextRef,
