@@ -242,39 +242,42 @@ impl<'a> Plan<'a> {
     /// The plan for `stories` (newest first, as loaded), with `templates`
     /// the (name, source) of every template in use.
     pub fn new(stories: &'a [Story], config: &Config, templates: &[(&str, &str)]) -> Plan<'a> {
-        // Archives, sitemaps and search shards all go by month.
-        let by_month = months(stories);
+        let site = site_digest(config, templates);
+        // The listings are cut while the stories' documents are planned:
+        // each is one pass over the stories, the documents take all cores.
+        let (listings, planned) = rayon::join(
+            || Listings::of(stories, config),
+            || -> Vec<(u64, u64, Vec<Planned>)> {
+                stories
+                    .par_iter()
+                    .enumerate()
+                    .map(|(index, story)| {
+                        let digest = story_digest(story);
+                        (digest, listing_digest(story), story_documents(index, story, site, digest))
+                    })
+                    .collect()
+            },
+        );
+        let Listings { changes, archives, sitemaps, periods, places, news, search_shards } = listings;
         let mut plan = Plan {
             stories,
             documents: Vec::new(),
             story_documents: Vec::new(),
             index_paging: Paging::new(stories.len(), config.page_size),
             feed_stories: 0..stories.len().min(config.feed_length),
-            changes: newest_versions(stories, config.feed_length),
-            archives: archive_parts(&by_month, ARCHIVE_PART_SIZE),
-            sitemaps: Vec::new(),
-            periods: listings::periods(stories, config.page_size),
-            places: listings::places(stories),
-            news: listings::news_stories(stories),
+            changes,
+            archives,
+            sitemaps,
+            periods,
+            places,
+            news,
             page_size: config.page_size,
             feed_length: config.feed_length,
-            search_shards: if config.search { search_shards(&by_month) } else { Vec::new() },
+            search_shards,
             search: config.search,
             language: config.language.clone(),
             listing_digests: Vec::new(),
         };
-        plan.sitemaps = sitemap_parts(&by_month, plan.index_paging.older_pages() + 1, SITEMAP_URL_LIMIT);
-        let site = site_digest(config, templates);
-        // Hashing every version's text and original bytes is the plan's
-        // only real work: done per story on all cores, collected in order.
-        let planned: Vec<(u64, u64, Vec<Planned>)> = stories
-            .par_iter()
-            .enumerate()
-            .map(|(index, story)| {
-                let digest = story_digest(story);
-                (digest, listing_digest(story), story_documents(index, story, site, digest))
-            })
-            .collect();
         let mut story_digests = Vec::with_capacity(stories.len());
         plan.listing_digests.reserve(stories.len());
         for (digest, listing, documents) in planned {
@@ -652,6 +655,39 @@ impl<'a> Plan<'a> {
     }
 }
 
+/// What the plan's listings hold, cut from the stories alone.
+struct Listings {
+    changes: Vec<(usize, usize)>,
+    archives: Vec<ArchivePart>,
+    sitemaps: Vec<SitemapPart>,
+    periods: Vec<PeriodListing>,
+    places: Vec<PlaceListing>,
+    news: Vec<usize>,
+    search_shards: Vec<SearchShard>,
+}
+
+impl Listings {
+    /// Every listing of `stories`, the independent ones side by side.
+    fn of(stories: &[Story], config: &Config) -> Listings {
+        // Archives, sitemaps and search shards all go by month.
+        let by_month = months(stories);
+        let index_pages = Paging::new(stories.len(), config.page_size).older_pages() + 1;
+        let ((periods, places), (changes, news)) = rayon::join(
+            || rayon::join(|| listings::periods(stories, config.page_size), || listings::places(stories)),
+            || rayon::join(|| newest_versions(stories, config.feed_length), || listings::news_stories(stories)),
+        );
+        Listings {
+            changes,
+            archives: archive_parts(&by_month, ARCHIVE_PART_SIZE),
+            sitemaps: sitemap_parts(&by_month, index_pages, SITEMAP_URL_LIMIT),
+            periods,
+            places,
+            news,
+            search_shards: if config.search { search_shards(&by_month) } else { Vec::new() },
+        }
+    }
+}
+
 /// A planned document with its finished digest.
 fn planned(document: Document, path: String, digest: Digest) -> Planned {
     Planned { document, path, digest: digest.finish() }
@@ -707,14 +743,21 @@ pub fn diff_pairs(story: &Story) -> Vec<(usize, usize)> {
 fn newest_versions(stories: &[Story], count: usize) -> Vec<(usize, usize)> {
     let mut versions: Vec<(usize, &Version)> =
         stories.iter().enumerate().flat_map(|(i, story)| story.versions.iter().map(move |v| (i, v))).collect();
-    versions.sort_by(|a, b| {
+    let newest_first = |a: &(usize, &Version), b: &(usize, &Version)| {
         b.1.head
             .timestamp
             .cmp(&a.1.head.timestamp)
             .then_with(|| stories[a.0].id.cmp(&stories[b.0].id))
             .then_with(|| b.1.n.cmp(&a.1.n))
-    });
-    versions.into_iter().take(count).map(|(story, version)| (story, version.n)).collect()
+    };
+    // Only the newest `count` are sorted (the order is total: a story's id
+    // and a version's number are unique).
+    if versions.len() > count {
+        versions.select_nth_unstable_by(count, newest_first);
+        versions.truncate(count);
+    }
+    versions.sort_by(newest_first);
+    versions.into_iter().map(|(story, version)| (story, version.n)).collect()
 }
 
 /// The archive documents, oldest first: per month of a story's first

@@ -157,7 +157,7 @@ pub struct StoryTexts {
 }
 
 /// A story: one or more versions of one article, oldest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Story {
     /// `tag:` URI, fixed by the first version.
     pub id: String,
@@ -399,7 +399,14 @@ pub fn fingerprint(parts: &[&str]) -> String {
 /// Stories newest first: by their latest significant version (a repeat does
 /// not move an old story to the top), then by id.
 pub fn newest_first(stories: &mut [Story]) {
-    stories.sort_by(|a, b| b.significant_update().cmp(&a.significant_update()).then_with(|| a.id.cmp(&b.id)));
+    // Each story's time is found once, not at every comparison.
+    let mut order: Vec<(DateTime<FixedOffset>, usize)> =
+        stories.iter().enumerate().map(|(i, story)| (story.significant_update(), i)).collect();
+    order.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| stories[a.1].id.cmp(&stories[b.1].id)));
+    let mut taken: Vec<Option<Story>> = stories.iter_mut().map(|story| Some(std::mem::take(story))).collect();
+    for (slot, (_, from)) in stories.iter_mut().zip(order) {
+        *slot = taken[from].take().expect("each story once");
+    }
 }
 
 #[cfg(test)]
