@@ -78,6 +78,11 @@ fn needs_cleaning(line: &str) -> bool {
             at += 1;
             continue;
         }
+        if bytes[at] == 0xC3 {
+            // U+00C0 to U+00FF (`Ä`, `ß`, `é`, `×`): nothing to clean.
+            at += 2;
+            continue;
+        }
         let c = line[at..].chars().next().expect("a character starts here");
         if c == '\t' || is_forbidden(c) || is_invisible_control(c) || is_separator(c) {
             return true;
@@ -136,6 +141,11 @@ pub fn binary_reason(text: &str) -> Option<(usize, String)> {
             // Most of an article: printable ASCII, which is Latin text.
             total += 1;
             latin += 1;
+            at += 1;
+            continue;
+        }
+        if bytes[at] == b' ' || bytes[at] == b'\n' {
+            // The whitespace of every line: not counted, as below.
             at += 1;
             continue;
         }
