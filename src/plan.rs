@@ -213,22 +213,13 @@ pub struct Plan<'a> {
     index_paging: Paging,
     /// The stories in `atom.xml`, `rss.xml` and `feed.json`.
     feed_stories: Range<usize>,
-    /// The versions in `changes.xml` as (story, n), newest first.
-    changes: Vec<(usize, usize)>,
-    archives: Vec<ArchivePart>,
-    sitemaps: Vec<SitemapPart>,
-    /// The date archives: years, then months, then days, each oldest first.
-    periods: Vec<PeriodListing>,
-    /// The dateline places, by slug.
-    places: Vec<PlaceListing>,
-    /// The stories of `news-sitemap.xml`, newest first.
-    news: Vec<usize>,
+    /// The other listings: feeds of changes, archives, sitemaps, periods,
+    /// places, news and search shards.
+    listings: Listings,
     /// Stories per index, month, year and place page.
     page_size: usize,
     /// Stories per feed, place feeds included.
     feed_length: usize,
-    /// Oldest month first; none without search.
-    search_shards: Vec<SearchShard>,
     /// Whether the site has a search page (the configuration's `search`).
     search: bool,
     /// The site's language, whose stemmer the search indexes use.
@@ -258,22 +249,15 @@ impl<'a> Plan<'a> {
                     .collect()
             },
         );
-        let Listings { changes, archives, sitemaps, periods, places, news, search_shards } = listings;
         let mut plan = Plan {
             stories,
             documents: Vec::new(),
             story_documents: Vec::new(),
             index_paging: Paging::new(stories.len(), config.page_size),
             feed_stories: 0..stories.len().min(config.feed_length),
-            changes,
-            archives,
-            sitemaps,
-            periods,
-            places,
-            news,
+            listings,
             page_size: config.page_size,
             feed_length: config.feed_length,
-            search_shards,
             search: config.search,
             language: config.language.clone(),
             listing_digests: Vec::new(),
@@ -332,68 +316,68 @@ impl<'a> Plan<'a> {
 
     /// The versions in `changes.xml` as (story index, n), newest first.
     pub fn changes(&self) -> &[(usize, usize)] {
-        &self.changes
+        &self.listings.changes
     }
 
     /// The numbers of story `story`'s versions that `changes.xml` holds.
     pub fn changes_of(&self, story: usize) -> Vec<usize> {
-        self.changes.iter().filter(|(s, _)| *s == story).map(|&(_, n)| n).collect()
+        self.listings.changes.iter().filter(|(s, _)| *s == story).map(|&(_, n)| n).collect()
     }
 
     /// The archive documents, oldest first.
     pub fn archives(&self) -> &[ArchivePart] {
-        &self.archives
+        &self.listings.archives
     }
 
     /// The sitemaps of `sitemap.xml`: the index pages', then the months',
     /// oldest first.
     pub fn sitemaps(&self) -> &[SitemapPart] {
-        &self.sitemaps
+        &self.listings.sitemaps
     }
 
     /// The date archives: years, then months, then days, each oldest first.
     pub fn periods(&self) -> &[PeriodListing] {
-        &self.periods
+        &self.listings.periods
     }
 
     /// The stories on page `page` (see [`Paging`]) of date archive `index`.
     pub fn period_page(&self, index: usize, page: usize) -> &[usize] {
-        self.periods[index].page(page)
+        self.listings.periods[index].page(page)
     }
 
     /// The date archives of the same kind just before and after `index`
     /// (the neighbouring periods with stories).
     pub fn period_neighbours(&self, index: usize) -> (Option<&PeriodListing>, Option<&PeriodListing>) {
-        let this = &self.periods[index];
+        let this = &self.listings.periods[index];
         let same = |listing: &&PeriodListing| listing.period.same_kind(&this.period);
-        let before = index.checked_sub(1).and_then(|i| self.periods.get(i)).filter(same);
-        (before, self.periods.get(index + 1).filter(same))
+        let before = index.checked_sub(1).and_then(|i| self.listings.periods.get(i)).filter(same);
+        (before, self.listings.periods.get(index + 1).filter(same))
     }
 
     /// The dateline places, by slug.
     pub fn places(&self) -> &[PlaceListing] {
-        &self.places
+        &self.listings.places
     }
 
     /// The stories on page `page` (see [`Paging`]) of place `index`.
     pub fn place_page(&self, index: usize, page: usize) -> &[usize] {
-        self.places[index].page(page, self.page_size)
+        self.listings.places[index].page(page, self.page_size)
     }
 
     /// How the pages of place `index` are cut.
     pub fn place_paging(&self, index: usize) -> Paging {
-        self.places[index].paging(self.page_size)
+        self.listings.places[index].paging(self.page_size)
     }
 
     /// The stories of place `index`'s feed, newest first.
     pub fn place_feed(&self, index: usize) -> &[usize] {
-        let stories = &self.places[index].stories;
+        let stories = &self.listings.places[index].stories;
         &stories[..stories.len().min(self.feed_length)]
     }
 
     /// The stories of `news-sitemap.xml`, newest first.
     pub fn news_stories(&self) -> &[usize] {
-        &self.news
+        &self.listings.news
     }
 
     /// The site's language, as the search indexes are built for it.
@@ -403,7 +387,7 @@ impl<'a> Plan<'a> {
 
     /// The search shards, oldest month first.
     pub fn search_shards(&self) -> &[SearchShard] {
-        &self.search_shards
+        &self.listings.search_shards
     }
 
     /// The time a sitemap gives for index page `page`: the newest
@@ -415,7 +399,7 @@ impl<'a> Plan<'a> {
     /// The `lastmod` of sitemap `index` in `sitemap.xml`: the newest of its
     /// entries'.
     pub fn sitemap_lastmod(&self, index: usize) -> Option<DateTime<FixedOffset>> {
-        match &self.sitemaps[index].urls {
+        match &self.listings.sitemaps[index].urls {
             SitemapUrls::IndexPages(pages) => pages.clone().filter_map(|page| self.index_page_lastmod(page)).max(),
             SitemapUrls::Stories(stories) => {
                 stories.iter().map(|&story| self.stories[story].significant_update()).max()
@@ -443,7 +427,7 @@ impl<'a> Plan<'a> {
             digest: Digest::document(site, "404").finish(),
         });
         documents.extend(self.sitemaps_planned(site));
-        let newest_archive = self.archives.last().map(ArchivePart::path).unwrap_or_default();
+        let newest_archive = self.listings.archives.last().map(ArchivePart::path).unwrap_or_default();
         let feed_digest = |kind: &str| {
             let mut digest = Digest::document(site, kind);
             for index in self.feed_stories.clone() {
@@ -465,16 +449,16 @@ impl<'a> Plan<'a> {
             digest: feed_digest("json").finish(),
         });
         let mut changes = Digest::document(site, "changes");
-        for &(story, n) in &self.changes {
+        for &(story, n) in &self.listings.changes {
             changes.word(story_digests[story]).number(n);
         }
         documents.push(Planned { document: Document::Changes, path: paths::CHANGES.into(), digest: changes.finish() });
-        for (index, part) in self.archives.iter().enumerate() {
+        for (index, part) in self.listings.archives.iter().enumerate() {
             let mut digest = Digest::document(site, "archive");
             // The path names the year, month and part, and so the title.
             digest.text(&part.path());
             // Its `prev-archive` and `next-archive` links.
-            let neighbour = |i: Option<usize>| i.and_then(|i| self.archives.get(i)).map(ArchivePart::path);
+            let neighbour = |i: Option<usize>| i.and_then(|i| self.listings.archives.get(i)).map(ArchivePart::path);
             digest.text(&neighbour(index.checked_sub(1)).unwrap_or_default());
             digest.text(&neighbour(Some(index + 1)).unwrap_or_default());
             for &story in &part.stories {
@@ -498,7 +482,7 @@ impl<'a> Plan<'a> {
         let mut documents = self.periods_planned(site);
         documents.extend(self.places_planned(site, story_digests));
         let mut news = Digest::document(site, "news-sitemap");
-        for &story in &self.news {
+        for &story in &self.listings.news {
             news.word(self.listing_digests[story]);
         }
         documents.push(planned(Document::NewsSitemap, paths::NEWS_SITEMAP.into(), news));
@@ -518,7 +502,7 @@ impl<'a> Plan<'a> {
     /// its stories, its count and links to its neighbours.
     fn periods_planned(&self, site: u64) -> Vec<Planned> {
         let mut documents = Vec::new();
-        for (index, listing) in self.periods.iter().enumerate() {
+        for (index, listing) in self.listings.periods.iter().enumerate() {
             let (before, after) = self.period_neighbours(index);
             for page in listing.paging.pages() {
                 let path = paths::page_file(&listing.page_dir(page));
@@ -536,7 +520,7 @@ impl<'a> Plan<'a> {
             }
         }
         let mut dates = Digest::document(site, "dates");
-        for listing in self.periods.iter().filter(|l| !matches!(l.period, Period::Day(..))) {
+        for listing in self.listings.periods.iter().filter(|l| !matches!(l.period, Period::Day(..))) {
             dates.text(&listing.period.dir()).number(listing.stories.len());
         }
         documents.push(planned(Document::Dates, paths::page_file(paths::DATES_DIR), dates));
@@ -547,7 +531,7 @@ impl<'a> Plan<'a> {
     fn places_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
         let mut documents = Vec::new();
         let mut places = Digest::document(site, "places");
-        for (index, place) in self.places.iter().enumerate() {
+        for (index, place) in self.listings.places.iter().enumerate() {
             places.text(&place.slug).text(&place.name).number(place.stories.len());
             let paging = self.place_paging(index);
             for page in paging.pages() {
@@ -583,8 +567,8 @@ impl<'a> Plan<'a> {
     /// new story or version re-indexes its month only.
     fn search_planned(&self, site: u64, story_digests: &[u64]) -> Vec<Planned> {
         let mut page = Digest::document(site, "search");
-        page.number(self.search_shards.len());
-        for shard in &self.search_shards {
+        page.number(self.listings.search_shards.len());
+        for shard in &self.listings.search_shards {
             page.text(&shard.dir()).number(shard.stories.len());
         }
         let path = paths::page_file(paths::SEARCH_DIR);
@@ -600,7 +584,7 @@ impl<'a> Plan<'a> {
             let path = format!("{}{name}", paths::SEARCH_UI_DIR);
             documents.push(Planned { document: Document::SearchUi { file }, path, digest: digest.finish() });
         }
-        for (index, shard) in self.search_shards.iter().enumerate() {
+        for (index, shard) in self.listings.search_shards.iter().enumerate() {
             let mut digest = Digest::new();
             digest.text("search-shard").text(&self.language).text(&shard.dir()).number(shard.stories.len());
             for &story in &shard.stories {
@@ -621,9 +605,9 @@ impl<'a> Plan<'a> {
     fn sitemaps_planned(&self, site: u64) -> Vec<Planned> {
         let time = |time: Option<DateTime<FixedOffset>>| time.map(|t| t.to_rfc3339()).unwrap_or_default();
         let mut index = Digest::document(site, "sitemap");
-        index.number(self.sitemaps.len());
-        let mut documents = Vec::with_capacity(self.sitemaps.len() + 1);
-        for (i, part) in self.sitemaps.iter().enumerate() {
+        index.number(self.listings.sitemaps.len());
+        let mut documents = Vec::with_capacity(self.listings.sitemaps.len() + 1);
+        for (i, part) in self.listings.sitemaps.iter().enumerate() {
             let lastmod = time(self.sitemap_lastmod(i));
             index.text(&part.path).text(&lastmod);
             let mut digest = Digest::document(site, "sitemap-part");
@@ -656,13 +640,19 @@ impl<'a> Plan<'a> {
 }
 
 /// What the plan's listings hold, cut from the stories alone.
+#[derive(Debug)]
 struct Listings {
+    /// The versions in `changes.xml` as (story, n), newest first.
     changes: Vec<(usize, usize)>,
     archives: Vec<ArchivePart>,
     sitemaps: Vec<SitemapPart>,
+    /// The date archives: years, then months, then days, each oldest first.
     periods: Vec<PeriodListing>,
+    /// The dateline places, by slug.
     places: Vec<PlaceListing>,
+    /// The stories of `news-sitemap.xml`, newest first.
     news: Vec<usize>,
+    /// Oldest month first; none without search.
     search_shards: Vec<SearchShard>,
 }
 
