@@ -202,25 +202,40 @@ impl PlaceListing {
 /// Every place named in the latest version's dateline of some story, by
 /// slug. A story is listed once under each of its places.
 pub fn places(stories: &[Story]) -> Vec<PlaceListing> {
-    let mut by_slug: BTreeMap<String, (Vec<usize>, BTreeMap<&str, usize>)> = BTreeMap::new();
-    // An archive names a few hundred places tens of thousands of times.
-    let mut slugs: rustc_hash::FxHashMap<&str, String> = rustc_hash::FxHashMap::default();
+    /// One place while the stories are gone through: its slug, its stories
+    /// and how often each spelling names it.
+    struct Gathered<'a> {
+        slug: String,
+        stories: Vec<usize>,
+        spellings: BTreeMap<&'a str, usize>,
+    }
+    let mut gathered: Vec<Gathered> = Vec::new();
+    // An archive names a few hundred places tens of thousands of times: the
+    // slug is made once per spelling, and found again by hashing.
+    let mut by_spelling: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
+    let mut by_slug: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     for (index, story) in stories.iter().enumerate() {
         let Some(dateline) = &story.latest().head.dateline else { continue };
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: Vec<usize> = Vec::new();
         for place in dateline.places.iter().map(|p| p.trim()).filter(|p| p.chars().any(char::is_alphanumeric)) {
-            let slug = slugs.entry(place).or_insert_with(|| slugify(place)).clone();
-            let entry = by_slug.entry(slug.clone()).or_default();
-            *entry.1.entry(place).or_default() += 1;
-            if !seen.contains(&slug) {
-                entry.0.push(index);
-                seen.push(slug);
+            let at = *by_spelling.entry(place).or_insert_with(|| {
+                let slug = slugify(place);
+                *by_slug.entry(slug.clone()).or_insert_with(|| {
+                    gathered.push(Gathered { slug, stories: Vec::new(), spellings: BTreeMap::new() });
+                    gathered.len() - 1
+                })
+            });
+            *gathered[at].spellings.entry(place).or_default() += 1;
+            if !seen.contains(&at) {
+                gathered[at].stories.push(index);
+                seen.push(at);
             }
         }
     }
-    by_slug
+    gathered.sort_by(|a, b| a.slug.cmp(&b.slug));
+    gathered
         .into_iter()
-        .map(|(slug, (stories, spellings))| {
+        .map(|Gathered { slug, stories, spellings }| {
             // The most frequent spelling; on a tie the one with the most
             // letters beyond ASCII (`BRÜSSEL` before `BRUESSEL`), then the
             // first in sorted order.
