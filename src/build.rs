@@ -570,7 +570,7 @@ pub struct Built {
     pub loaded: Loaded,
     pub pages: usize,
     /// The previous build's manifest and this one's, kept only to be freed
-    /// with the rest (see [`Built::release_with_process`]).
+    /// with the rest (see [`release_with_process`]).
     #[expect(dead_code, reason = "held only to be freed, or not, with the rest")]
     manifests: Vec<Manifest>,
 }
@@ -579,15 +579,14 @@ impl Built {
     pub fn summary(&self) -> Summary {
         Summary { pages: self.pages, ..self.loaded.summary() }
     }
+}
 
-    /// For a run that ends now: leave the build's memory to the operating
-    /// system, which takes it back at once when the process exits. Freeing
-    /// an archive's stories and manifests piece by piece took a sixth of a
-    /// rebuild after one new article. A long-running caller (`serve`)
-    /// drops its `Built` instead.
-    pub fn release_with_process(self) {
-        std::mem::forget(self);
-    }
+/// For a run that ends now: leave `value`'s memory to the operating system,
+/// which takes it back at once when the process exits. Freeing an archive's
+/// stories and manifests piece by piece took a sixth of a rebuild after one
+/// new article. A long-running caller (`serve`) drops what it built instead.
+pub fn release_with_process<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// Build the whole site into `options.output`: load → plan → render each

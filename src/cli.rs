@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use crate::build::{BuildOptions, Loaded, build_reporting, folder_texts, load, load_reporting};
+use crate::build::{BuildOptions, Loaded, build_reporting, folder_texts, load, load_reporting, release_with_process};
 use crate::config::{self, Config};
 use crate::decode::decode;
 use crate::diagnostics::{self, Format};
@@ -180,7 +180,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let loaded = load(&options.input, &options.config, options.now, None)?;
             let text = if json { list_json(&loaded, &options.config)? } else { list_table(&loaded, &options.config) };
             print_stdout(&text)?;
-            Ok(exit_code(&loaded, site.strict))
+            let code = exit_code(&loaded, site.strict);
+            release_with_process(loaded);
+            Ok(code)
         }
         Command::Serve(args) => {
             let options = crate::serve::ServeOptions {
@@ -211,7 +213,7 @@ fn build_site(args: &CheckedArgs, verbosity: Verbosity, started: Instant) -> Res
     report.diagnostics(&built.loaded)?;
     report.summary(&built.summary().line("built", started.elapsed().as_secs_f64()))?;
     let code = exit_code(&built.loaded, args.site.strict);
-    built.release_with_process();
+    release_with_process(built);
     Ok(code)
 }
 
@@ -226,7 +228,9 @@ fn check_site(args: &CheckedArgs, verbosity: Verbosity, started: Instant) -> Res
     let report = Report { input: &options.input, format: args.format, verbosity };
     report.diagnostics(&loaded)?;
     report.summary(&loaded.summary().line("checked", started.elapsed().as_secs_f64()))?;
-    Ok(exit_code(&loaded, args.site.strict))
+    let code = exit_code(&loaded, args.site.strict);
+    release_with_process(loaded);
+    Ok(code)
 }
 
 /// A run that could not be done is also reported in the machine's format
