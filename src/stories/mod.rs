@@ -157,7 +157,7 @@ pub struct StoryTexts {
 }
 
 /// A story: one or more versions of one article, oldest first.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Story {
     /// `tag:` URI, fixed by the first version.
     pub id: String,
@@ -400,13 +400,7 @@ pub fn fingerprint(parts: &[&str]) -> String {
 /// not move an old story to the top), then by id.
 pub fn newest_first(stories: &mut [Story]) {
     // Each story's time is found once, not at every comparison.
-    let mut order: Vec<(DateTime<FixedOffset>, usize)> =
-        stories.iter().enumerate().map(|(i, story)| (story.significant_update(), i)).collect();
-    order.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| stories[a.1].id.cmp(&stories[b.1].id)));
-    let mut taken: Vec<Option<Story>> = stories.iter_mut().map(|story| Some(std::mem::take(story))).collect();
-    for (slot, (_, from)) in stories.iter_mut().zip(order) {
-        *slot = taken[from].take().expect("each story once");
-    }
+    stories.par_sort_by_cached_key(|story| (std::cmp::Reverse(story.significant_update()), story.id.clone()));
 }
 
 #[cfg(test)]
