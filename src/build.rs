@@ -31,6 +31,7 @@ use crate::source::{Ignored, Inventory, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
 use crate::stories::{
     Digests, Earlier, Filed, Story, StoryNumbers, StoryTexts, fingerprint, group_after, newest_first, profiles_needed,
+    story_numbers,
 };
 
 /// Everything read from the input folder.
@@ -89,28 +90,10 @@ pub fn load_reporting(
     store: Option<&Store>,
     progress: &dyn Progress,
 ) -> Result<Loaded> {
-    Ok(load_with_cache(input, config, now, store, None, progress)?.0)
-}
-
-/// [`load`], reusing what `previous` recorded for files whose stamp did not
-/// change; also returns what this build records for each file it read.
-///
-/// Files are read, decoded, parsed and put in the store in one parallel
-/// pass, so only what grouping needs stays in memory. Only files that need
-/// repair wait for the words of the whole folder, which the pass gathers
-/// from the store afterwards.
-pub fn load_with_cache(
-    input: &Path,
-    config: &Config,
-    now: DateTime<Utc>,
-    store: Option<&Store>,
-    previous: Option<&Manifest>,
-    progress: &dyn Progress,
-) -> Result<(Loaded, Records)> {
     let mut stages = Stages::new(progress);
     let inventory = find_files(input, config)?;
     stages.done("find files");
-    load_found(inventory, config, now, store, previous, progress)
+    Ok(load_found(inventory, config, now, store, None, progress)?.0)
 }
 
 /// Every file under `input`, sorted into articles, rejected and ignored.
@@ -118,7 +101,14 @@ fn find_files(input: &Path, config: &Config) -> Result<Inventory> {
     discover(input, config.max_file_size).with_context(|| format!("cannot read input folder {}", input.display()))
 }
 
-/// [`load_with_cache`] of the files `inventory` found.
+/// Read, repair, parse and group the files `inventory` found, reusing what
+/// `previous` recorded for files whose stamp did not change; also returns
+/// what this build records for each file it read.
+///
+/// Files are read, decoded, parsed and put in the store in one parallel
+/// pass, so only what grouping needs stays in memory. Only files that need
+/// repair wait for the words of the whole folder, which the pass gathers
+/// from the store afterwards.
 fn load_found(
     inventory: Inventory,
     config: &Config,
@@ -212,12 +202,6 @@ pub struct Records {
     pub inputs: BTreeMap<String, CachedInput>,
     /// The story number (in grouping order) of every published file.
     pub stories: BTreeMap<String, usize>,
-}
-
-/// The story number of every version of `stories` (in grouping order).
-fn story_numbers(stories: &[Story]) -> BTreeMap<String, usize> {
-    let versions = stories.iter().enumerate().flat_map(|(n, story)| story.versions.iter().map(move |v| (v, n)));
-    versions.map(|(version, n)| (version.source.clone(), n)).collect()
 }
 
 /// The previous build's story numbers of the files published then and now,

@@ -207,6 +207,13 @@ pub fn group<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str) -> Vec<Stor
 /// the map's order cannot reach the output).
 pub type StoryNumbers = rustc_hash::FxHashMap<String, usize>;
 
+/// The story number (its place in `stories`) of every version's file, into
+/// the map a caller keeps them in.
+pub fn story_numbers<M: FromIterator<(String, usize)>>(stories: &[Story]) -> M {
+    let versions = stories.iter().enumerate().flat_map(|(n, story)| story.versions.iter().map(move |v| (v, n)));
+    versions.map(|(version, n)| (version.source.clone(), n)).collect()
+}
+
 /// What an earlier grouping of mostly the same files tells the next one.
 #[derive(Debug, Clone)]
 pub struct Earlier<'a> {
@@ -525,11 +532,7 @@ mod tests {
     fn keeping_earlier_decisions_gives_the_same_grouping() {
         let mut files = sample_files();
         let stories = group(&files, "example.org");
-        let numbers: StoryNumbers = stories
-            .iter()
-            .enumerate()
-            .flat_map(|(n, story)| story.versions.iter().map(move |v| (v.source.clone(), n)))
-            .collect();
+        let numbers: StoryNumbers = story_numbers(&stories);
         // A revision ten days later: every earlier decision is kept.
         files.push(article_file(
             "e.txt",
@@ -618,11 +621,7 @@ mod tests {
             other("x4.txt", "20.02.2024 - 09:00:00", "Heizung"),
         ];
         let before = group(&files, "example.org");
-        let numbers: StoryNumbers = before
-            .iter()
-            .enumerate()
-            .flat_map(|(n, story)| story.versions.iter().map(move |v| (v.source.clone(), n)))
-            .collect();
+        let numbers: StoryNumbers = story_numbers(&before);
         files.push(strike("e.txt", "17.02.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken. Ein Ende."));
         let full = group(&files, "example.org");
         assert!(sources(&full).contains(&vec!["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]), "{:?}", sources(&full));
