@@ -216,8 +216,6 @@ pub struct Plan<'a> {
     /// The other listings: feeds of changes, archives, sitemaps, periods,
     /// places, news and search shards.
     listings: Listings,
-    /// Stories per index, month, year and place page.
-    page_size: usize,
     /// Stories per feed, place feeds included.
     feed_length: usize,
     /// Whether the site has a search page (the configuration's `search`).
@@ -236,8 +234,9 @@ impl<'a> Plan<'a> {
         let site = site_digest(config, templates);
         // The listings are cut while the stories' documents are planned:
         // each is one pass over the stories, the documents take all cores.
+        let index_paging = Paging::new(stories.len(), config.page_size);
         let (listings, planned) = rayon::join(
-            || Listings::of(stories, config),
+            || Listings::of(stories, config, index_paging),
             || -> Vec<(u64, u64, Vec<Planned>)> {
                 stories
                     .par_iter()
@@ -253,10 +252,9 @@ impl<'a> Plan<'a> {
             stories,
             documents: Vec::new(),
             story_documents: Vec::new(),
-            index_paging: Paging::new(stories.len(), config.page_size),
+            index_paging,
             feed_stories: 0..stories.len().min(config.feed_length),
             listings,
-            page_size: config.page_size,
             feed_length: config.feed_length,
             search: config.search,
             language: config.language.clone(),
@@ -361,12 +359,12 @@ impl<'a> Plan<'a> {
 
     /// The stories on page `page` (see [`Paging`]) of place `index`.
     pub fn place_page(&self, index: usize, page: usize) -> &[usize] {
-        self.listings.places[index].page(page, self.page_size)
+        self.listings.places[index].page(page)
     }
 
     /// How the pages of place `index` are cut.
     pub fn place_paging(&self, index: usize) -> Paging {
-        self.listings.places[index].paging(self.page_size)
+        self.listings.places[index].paging
     }
 
     /// The stories of place `index`'s feed, newest first.
@@ -658,12 +656,17 @@ struct Listings {
 
 impl Listings {
     /// Every listing of `stories`, the independent ones side by side.
-    fn of(stories: &[Story], config: &Config) -> Listings {
+    fn of(stories: &[Story], config: &Config, index_paging: Paging) -> Listings {
         // Archives, sitemaps and search shards all go by month.
         let by_month = months(stories);
-        let index_pages = Paging::new(stories.len(), config.page_size).older_pages() + 1;
+        let index_pages = index_paging.older_pages() + 1;
         let ((periods, places), (changes, news)) = rayon::join(
-            || rayon::join(|| listings::periods(stories, config.page_size), || listings::places(stories)),
+            || {
+                rayon::join(
+                    || listings::periods(stories, config.page_size),
+                    || listings::places(stories, config.page_size),
+                )
+            },
             || rayon::join(|| newest_versions(stories, config.feed_length), || listings::news_stories(stories)),
         );
         Listings {

@@ -180,17 +180,14 @@ pub struct PlaceListing {
     pub name: String,
     /// Indexes into the plan's stories, in the plan's order (newest first).
     pub stories: Vec<usize>,
+    /// How its pages are cut: `page_size` stories an older page.
+    pub paging: Paging,
 }
 
 impl PlaceListing {
-    /// How its pages are cut, `page_size` stories an older page.
-    pub fn paging(&self, page_size: usize) -> Paging {
-        Paging::new(self.stories.len(), page_size)
-    }
-
     /// The stories on page `page` (see [`Paging`]).
-    pub fn page(&self, page: usize, page_size: usize) -> &[usize] {
-        &self.stories[self.paging(page_size).range(page)]
+    pub fn page(&self, page: usize) -> &[usize] {
+        &self.stories[self.paging.range(page)]
     }
 
     /// The folder of page `page` (see [`Paging`]).
@@ -201,7 +198,7 @@ impl PlaceListing {
 
 /// Every place named in the latest version's dateline of some story, by
 /// slug. A story is listed once under each of its places.
-pub fn places(stories: &[Story]) -> Vec<PlaceListing> {
+pub fn places(stories: &[Story], page_size: usize) -> Vec<PlaceListing> {
     /// One place while the stories are gone through: its slug, its stories
     /// and how often each spelling names it.
     struct Gathered<'a> {
@@ -244,7 +241,8 @@ pub fn places(stories: &[Story]) -> Vec<PlaceListing> {
                 .iter()
                 .max_by(|(a, m), (b, n)| m.cmp(n).then(beyond_ascii(a).cmp(&beyond_ascii(b))).then_with(|| b.cmp(a)))
                 .map_or("", |(name, _)| *name);
-            PlaceListing { slug, name: place_name(written), stories }
+            let paging = Paging::new(stories.len(), page_size);
+            PlaceListing { slug, name: place_name(written), stories, paging }
         })
         .collect()
 }
