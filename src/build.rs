@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
-use crate::cache::{CachedInput, CachedOutcome, CachedOutput, Manifest};
+use crate::cache::{CachedInput, CachedOutcome, CachedOutput, Manifest, StoryOutputs};
 use crate::config::Config;
 use crate::decode::decode;
 use crate::output::Output;
@@ -619,15 +619,24 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     let plan = Plan::new(&loaded.stories, &options.config, &templates.sources());
     stages.done("plan");
     let renderer = Renderer::new(&templates, &options.config);
-    progress.writing(plan.documents().len());
+    let (documents, pages) = plan.document_count();
+    progress.writing(documents);
     let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &texts, contents: &contents, progress };
     let mut written = site.write(previous.as_ref())?;
     stages.done("render and write");
     written.outputs.extend(site.write_search_shards(previous.as_ref())?);
     stages.done("search index");
+    for path in &written.gone {
+        output.remove(path)?;
+    }
     if let Some(previous) = &previous {
         for path in no_longer_written(&previous.outputs, &written.outputs) {
             output.remove(path)?;
+        }
+        for folder in no_longer_written(&previous.story_outputs, &written.story_outputs) {
+            for (name, _) in previous.story_outputs[folder].files()? {
+                output.remove(&format!("{folder}{name}"))?;
+            }
         }
     }
     texts.sync()?;
@@ -643,10 +652,10 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     manifest.contents_len = contents.len();
     manifest.contents = written.contents;
     manifest.outputs = written.outputs;
+    manifest.story_outputs = written.story_outputs;
     manifest.save(&cache_dir)?;
     crate::websub::record_changed(&cache_dir, &changed_feeds(previous.as_ref(), &manifest))?;
     stages.done("commit");
-    let pages = plan.documents().iter().filter(|d| d.path.ends_with(".html")).count();
     drop(plan);
     Ok(Built { loaded, pages, manifests: previous.into_iter().chain([manifest]).collect() })
 }
@@ -681,8 +690,14 @@ fn reading_digest(config: &Config) -> u64 {
 
 /// What a build wrote, for the manifest.
 struct Written {
+    /// The files that are not one story's, by path.
     outputs: BTreeMap<String, CachedOutput>,
+    /// The files of each story, by the story's folder.
+    story_outputs: BTreeMap<String, StoryOutputs>,
     contents: BTreeMap<(u64, usize), TextRef>,
+    /// Files of stories written again that their stories no longer have
+    /// (a story's folder no longer in the site is found by its record).
+    gone: Vec<String>,
 }
 
 /// Everything rendering and writing the site needs.
@@ -704,22 +719,24 @@ impl Site<'_> {
     /// pack; then the site's documents, the feeds and archives reading that
     /// content back.
     fn write(&self, previous: Option<&Manifest>) -> Result<Written> {
-        // Looked up once for each of the plan's documents: hashed, not
+        let stories: Vec<StoryWritten> = (0..self.plan.stories().len())
+            .into_par_iter()
+            .map(|story| self.write_story(story, previous))
+            .collect::<Result<_>>()?;
+        // Looked up once for each of the site's documents: hashed, not
         // searched in the manifest's sorted map.
         let before: Option<Before> =
             previous.map(|p| p.outputs.iter().map(|(path, output)| (path.as_str(), *output)).collect());
         let before = before.as_ref();
-        let stories: Vec<StoryWritten> = (0..self.plan.stories().len())
-            .into_par_iter()
-            .map(|story| self.write_story(story, previous, before))
-            .collect::<Result<_>>()?;
-        let mut outputs = Vec::with_capacity(self.plan.documents().len());
+        let mut story_outputs = Vec::with_capacity(stories.len());
         let mut contents = Vec::new();
         let mut kept = Vec::with_capacity(stories.len());
-        for story in stories {
-            outputs.extend(story.outputs);
-            contents.extend(story.contents.iter().copied());
-            kept.push(story.contents);
+        let mut gone = Vec::new();
+        for (story, written) in self.plan.stories().iter().zip(stories) {
+            story_outputs.push((story.path.clone(), written.outputs));
+            contents.extend(written.contents.iter().copied());
+            kept.push(written.contents);
+            gone.extend(written.gone);
         }
         let feed_contents = KeptContents { pack: self.contents, kept };
         let site_documents: Vec<(String, CachedOutput)> = self
@@ -728,17 +745,23 @@ impl Site<'_> {
             .par_iter()
             .filter(|planned| !matches!(planned.document, Document::SearchShard { .. }))
             .map(|planned| {
-                self.write_document(planned, before, || {
+                let before = before.and_then(|b| b.get(planned.path.as_str()));
+                let written = self.write_document(planned, before, || {
                     Ok(self.renderer.site_document(self.plan, &feed_contents, &planned.document)?.into_bytes())
-                })
+                })?;
+                Ok((planned.path.clone(), written))
             })
             .collect::<Result<_>>()?;
-        outputs.extend(site_documents);
         // Sorted first, the maps are built in one pass: inserted one by one,
         // an archive's paths cost a search each.
-        outputs.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        story_outputs.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         contents.par_sort_unstable_by_key(|(key, _)| *key);
-        Ok(Written { outputs: outputs.into_iter().collect(), contents: contents.into_iter().collect() })
+        Ok(Written {
+            outputs: site_documents.into_iter().collect(),
+            story_outputs: story_outputs.into_iter().collect(),
+            contents: contents.into_iter().collect(),
+            gone,
+        })
     }
 
     /// Write every search shard that changed, one after the other, so a
@@ -805,35 +828,43 @@ impl Site<'_> {
     }
 
     /// Write the documents of story `story` that changed and put its feed
-    /// content aside (or find it put aside by an earlier build).
-    fn write_story(&self, story: usize, previous: Option<&Manifest>, before: Option<&Before>) -> Result<StoryWritten> {
-        let documents = self.plan.story_documents(story);
-        let key = documents[0].digest;
+    /// content aside (or find it put aside by an earlier build). A story
+    /// whose key is the one the previous build recorded for its folder keeps
+    /// its files as they are, without planning them.
+    fn write_story(&self, story: usize, previous: Option<&Manifest>) -> Result<StoryWritten> {
+        let folder = &self.plan.stories()[story].path;
+        let key = self.plan.story_key(story);
         let changes = self.plan.changes_of(story);
         let content_keys: Vec<(u64, usize)> =
             std::iter::once((key, 0)).chain(changes.iter().map(|&n| (key, n))).collect();
         let kept_content: Option<Vec<((u64, usize), TextRef)>> =
             content_keys.iter().map(|k| Some((*k, *previous?.contents.get(k)?))).collect();
-        let unchanged = |planned: &Planned| {
-            before.and_then(|b| b.get(planned.path.as_str())).filter(|o| o.digest == planned.digest).copied()
-        };
+        let recorded = previous.and_then(|p| p.story_outputs.get(folder));
         if let Some(contents) = &kept_content
-            && documents.iter().all(|planned| unchanged(planned).is_some())
+            && let Some(recorded) = recorded.filter(|r| r.key == key)
         {
-            let outputs = documents.iter().map(|p| (p.path.clone(), unchanged(p).expect("checked"))).collect();
-            documents.iter().for_each(|_| self.progress.document_written());
-            return Ok(StoryWritten { outputs, contents: contents.clone() });
+            (0..self.plan.story_document_count(story)).for_each(|_| self.progress.document_written());
+            return Ok(StoryWritten { outputs: recorded.clone(), contents: contents.clone(), gone: Vec::new() });
         }
+        let before: rustc_hash::FxHashMap<String, CachedOutput> =
+            recorded.map(StoryOutputs::files).transpose()?.unwrap_or_default().into_iter().collect();
+        let documents = self.plan.story_documents(story);
         let texts = story_texts(self.texts, &self.plan.stories()[story])?;
         let history = self.renderer.history(&self.plan.stories()[story], &texts)?;
-        let outputs = documents
+        let files: Vec<(&str, CachedOutput)> = documents
             .iter()
             .map(|planned| {
-                self.write_document(planned, before, || {
+                let name = &planned.path[folder.len()..];
+                let written = self.write_document(planned, before.get(name), || {
                     Ok(self.renderer.story_document(&history, &planned.document)?.into_owned())
-                })
+                })?;
+                Ok((name, written))
             })
             .collect::<Result<_>>()?;
+        let now: rustc_hash::FxHashSet<&str> = files.iter().map(|(name, _)| *name).collect();
+        let gone = before.keys().filter(|name| !now.contains(name.as_str())).map(|name| format!("{folder}{name}"));
+        let gone = gone.collect();
+        let outputs = StoryOutputs::new(key, &files);
         let contents = match kept_content {
             Some(contents) => contents,
             None => {
@@ -845,7 +876,7 @@ impl Site<'_> {
                 contents
             }
         };
-        Ok(StoryWritten { outputs, contents })
+        Ok(StoryWritten { outputs, contents, gone })
     }
 
     /// Write one document unless the previous build (`before`) wrote it with the same inputs,
@@ -853,20 +884,19 @@ impl Site<'_> {
     fn write_document(
         &self,
         planned: &Planned,
-        before: Option<&Before>,
+        before: Option<&CachedOutput>,
         render: impl FnOnce() -> Result<Vec<u8>>,
-    ) -> Result<(String, CachedOutput)> {
+    ) -> Result<CachedOutput> {
         self.progress.document_written();
-        let before = before.and_then(|b| b.get(planned.path.as_str()));
         if let Some(before) = before.filter(|b| b.digest == planned.digest) {
-            return Ok((planned.path.clone(), *before));
+            return Ok(*before);
         }
         let bytes = render()?;
         let written = CachedOutput { digest: planned.digest, bytes: crate::cache::bytes_digest(&bytes) };
         if before.is_none_or(|b| b.bytes != written.bytes) {
             self.output.write(&planned.path, &bytes)?;
         }
-        Ok((planned.path.clone(), written))
+        Ok(written)
     }
 }
 
@@ -875,7 +905,9 @@ type Before<'a> = rustc_hash::FxHashMap<&'a str, CachedOutput>;
 
 /// What writing one story gave: its files and where its feed content lies.
 struct StoryWritten {
-    outputs: Vec<(String, CachedOutput)>,
+    outputs: StoryOutputs,
+    /// Files the story's folder held and no longer holds.
+    gone: Vec<String>,
     /// (story digest, 0) for its entry content, (story digest, n) for the
     /// versions `changes.xml` holds.
     contents: Vec<((u64, usize), TextRef)>,

@@ -6,10 +6,14 @@
 //! (see [`crate::store`]) and the pack of every story's feed content. The
 //! manifest records, per input file, its size and modification time and
 //! what reading it produced (its head and warnings and where its profile
-//! lies in the texts pack, or why it was rejected), and per output file the digest of its inputs (see
-//! [`crate::plan`]) and the digest of its bytes. A build re-reads only files
-//! whose size or time changed, re-renders only documents whose digest
-//! changed and rewrites only files whose bytes changed.
+//! lies in the texts pack, or why it was rejected), and per output file the
+//! digest of its inputs (see [`crate::plan`]) and the digest of its bytes.
+//! A story's files are recorded together, under the story's folder and its
+//! [`crate::plan::Plan::story_key`], and decoded only for a story whose key
+//! changed: an archive's rebuild touches few of its stories. A build
+//! re-reads only files whose size or time changed, re-renders only
+//! documents whose digest changed and rewrites only files whose bytes
+//! changed.
 //!
 //! The cache is an optimisation, never a source of truth: any doubt (another
 //! depesche binary, other reading settings, a damaged or missing manifest,
@@ -31,7 +35,7 @@ use crate::store::TextRef;
 use crate::stories::Filed;
 
 /// Bumped whenever the manifest's layout changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// The cache folder for the output folder `target`.
 pub fn folder_for(target: &Path) -> Result<PathBuf> {
@@ -56,8 +60,11 @@ pub struct Manifest {
     /// Feed content by (story digest, version number or 0 for the story's
     /// entry content).
     pub contents: BTreeMap<(u64, usize), TextRef>,
-    /// Every file of the site the build wrote, by its site path.
+    /// Every file of the site the build wrote that is not one story's, by
+    /// its site path.
     pub outputs: BTreeMap<String, CachedOutput>,
+    /// The files of every story the build wrote, by the story's folder.
+    pub story_outputs: BTreeMap<String, StoryOutputs>,
     /// The story number (in grouping order) of every published file.
     pub stories: BTreeMap<String, usize>,
 }
@@ -116,6 +123,32 @@ pub struct CachedOutput {
     pub bytes: u64,
 }
 
+/// The files of one story's folder as the last build wrote them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryOutputs {
+    /// The story's key in the plan: while it stays the same, so do the
+    /// story's files.
+    pub key: u64,
+    /// The files as (path within the story's folder, output), encoded, so a
+    /// build decodes them only for the stories it renders again.
+    #[serde(with = "serde_bytes")]
+    files: Vec<u8>,
+}
+
+impl StoryOutputs {
+    /// The record of a story with key `key` whose folder holds `files`
+    /// (paths within the folder).
+    pub fn new(key: u64, files: &[(&str, CachedOutput)]) -> StoryOutputs {
+        StoryOutputs { key, files: postcard::to_allocvec(files).expect("a list of files encodes") }
+    }
+
+    /// The story's files as (path within its folder, output).
+    pub fn files(&self) -> Result<Vec<(String, CachedOutput)>> {
+        postcard::from_bytes(&self.files)
+            .context("the cache's record of a story's files is damaged; build with --clean")
+    }
+}
+
 impl Manifest {
     /// An empty manifest for a build whose reading digest is `reading`.
     pub fn new(reading: u64) -> Manifest {
@@ -143,12 +176,13 @@ impl Manifest {
         let decoded = decoded?;
         let mut manifest = Manifest::new(reading);
         (manifest.texts_len, manifest.contents_len) = (head.texts_len, head.contents_len);
-        let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+        let (mut inputs, mut outputs, mut story_outputs) = (Vec::new(), Vec::new(), Vec::new());
         for part in decoded {
             match part {
                 Part::Head(_) => return None,
                 Part::Inputs(part) => inputs.extend(part),
                 Part::Outputs(part) => outputs.push(part),
+                Part::StoryOutputs(part) => story_outputs.extend(part),
                 Part::Contents(contents) => manifest.contents = contents.into_iter().collect(),
                 Part::Stories(stories) => {
                     manifest.stories = stories.into_iter().map(|(k, v)| (k.into_owned(), v)).collect()
@@ -156,8 +190,9 @@ impl Manifest {
             }
         }
         // Written in key order: collected without sorting.
-        let (inputs, outputs) = rayon::join(|| owned(inputs), || front_decoded(outputs));
-        (manifest.inputs, manifest.outputs) = (inputs, outputs?);
+        let ((inputs, story_outputs), outputs) =
+            rayon::join(|| (owned(inputs), owned(story_outputs)), || front_decoded(outputs));
+        (manifest.inputs, manifest.outputs, manifest.story_outputs) = (inputs, outputs?, story_outputs);
         Some(manifest)
     }
 
@@ -226,6 +261,8 @@ impl Manifest {
         parts.extend(inputs.chunks(PART_ENTRIES).map(|chunk| Part::Inputs(borrowed(chunk))));
         let outputs: Vec<(&String, &CachedOutput)> = self.outputs.iter().collect();
         parts.extend(outputs.chunks(4 * PART_ENTRIES).map(|chunk| Part::Outputs(front_coded(chunk))));
+        let story_outputs: Vec<(&String, &StoryOutputs)> = self.story_outputs.iter().collect();
+        parts.extend(story_outputs.chunks(4 * PART_ENTRIES).map(|chunk| Part::StoryOutputs(borrowed(chunk))));
         parts.push(Part::Contents(self.contents.iter().map(|(k, v)| (*k, *v)).collect()));
         parts.push(Part::Stories(self.stories.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), *v)).collect()));
         parts
@@ -255,6 +292,7 @@ enum Part<'a> {
     Outputs(#[serde(borrow)] Vec<(usize, &'a str, CachedOutput)>),
     Contents(Vec<((u64, usize), TextRef)>),
     Stories(Vec<(Cow<'a, str>, usize)>),
+    StoryOutputs(Vec<(Cow<'a, str>, Cow<'a, StoryOutputs>)>),
 }
 
 impl Part<'_> {
@@ -267,6 +305,9 @@ impl Part<'_> {
             Part::Outputs(outputs) => 128 * outputs.len(),
             Part::Contents(contents) => 64 * contents.len(),
             Part::Stories(stories) => 128 * stories.len(),
+            Part::StoryOutputs(stories) => {
+                stories.iter().map(|(path, story)| 32 + path.len() + story.files.len()).sum()
+            }
         }
     }
 }
@@ -444,9 +485,17 @@ mod tests {
                 outcome: CachedOutcome::Rejected { line: Some(2), error: "kaputt".into() },
             },
         );
+        let story_files = [
+            ("index.html", CachedOutput { digest: 8, bytes: 9 }),
+            ("v/1/source.txt", CachedOutput { digest: 1, bytes: 0 }),
+        ];
+        manifest.story_outputs.insert("2024/01/02/ä/".into(), StoryOutputs::new(77, &story_files));
         manifest.save(dir.path()).unwrap();
         let loaded = Manifest::load(dir.path(), || 7).unwrap();
         assert_eq!(loaded.outputs, manifest.outputs);
+        assert_eq!(loaded.story_outputs, manifest.story_outputs);
+        let files = loaded.story_outputs["2024/01/02/ä/"].files().unwrap();
+        assert_eq!(files, story_files.map(|(path, output)| (path.to_string(), output)));
         assert_eq!(loaded.inputs["a.txt"].modified, -5);
         assert!(Manifest::load(dir.path(), || 8).is_none(), "other settings start from nothing");
         std::fs::write(dir.path().join("manifest"), b"\xff\xff damaged").unwrap();

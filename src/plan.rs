@@ -205,10 +205,16 @@ pub enum SitemapUrls {
 #[derive(Debug)]
 pub struct Plan<'a> {
     stories: &'a [Story],
-    /// Each story's documents first (story by story), then the site's.
-    documents: Vec<Planned>,
-    /// The range of `documents` that belongs to each story.
-    story_documents: Vec<Range<usize>>,
+    /// What every rendered document depends on ([`site_digest`]).
+    site: u64,
+    /// Each story's [`story_key`]: its documents are planned only when a
+    /// build needs them (see [`Plan::story_documents`]).
+    story_keys: Vec<u64>,
+    /// Each story's [`story_digest`], which its documents and every feed
+    /// that carries it depend on.
+    story_digests: Vec<u64>,
+    /// The documents that are not one story's.
+    site_documents: Vec<Planned>,
     /// How the index pages are cut.
     index_paging: Paging,
     /// The stories in `atom.xml`, `rss.xml` and `feed.json`.
@@ -235,23 +241,24 @@ impl<'a> Plan<'a> {
         // The listings are cut while the stories' documents are planned:
         // each is one pass over the stories, the documents take all cores.
         let index_paging = Paging::new(stories.len(), config.page_size);
-        let (listings, planned) = rayon::join(
+        let (listings, digests) = rayon::join(
             || Listings::of(stories, config, index_paging),
-            || -> Vec<(u64, u64, Vec<Planned>)> {
+            || -> Vec<(u64, u64, u64)> {
                 stories
                     .par_iter()
-                    .enumerate()
-                    .map(|(index, story)| {
+                    .map(|story| {
                         let digest = story_digest(story);
-                        (digest, listing_digest(story), story_documents(index, story, site, digest))
+                        (story_key(site, digest, story), digest, listing_digest(story))
                     })
                     .collect()
             },
         );
         let mut plan = Plan {
             stories,
-            documents: Vec::new(),
-            story_documents: Vec::new(),
+            site,
+            story_keys: Vec::with_capacity(stories.len()),
+            story_digests: Vec::with_capacity(stories.len()),
+            site_documents: Vec::new(),
             index_paging,
             feed_stories: 0..stories.len().min(config.feed_length),
             listings,
@@ -260,17 +267,13 @@ impl<'a> Plan<'a> {
             language: config.language.clone(),
             listing_digests: Vec::new(),
         };
-        let mut story_digests = Vec::with_capacity(stories.len());
         plan.listing_digests.reserve(stories.len());
-        for (digest, listing, documents) in planned {
-            story_digests.push(digest);
+        for (key, digest, listing) in digests {
+            plan.story_keys.push(key);
+            plan.story_digests.push(digest);
             plan.listing_digests.push(listing);
-            let start = plan.documents.len();
-            plan.documents.extend(documents);
-            plan.story_documents.push(start..plan.documents.len());
         }
-        let site_documents = plan.site_documents_planned(site, &story_digests);
-        plan.documents.extend(site_documents);
+        plan.site_documents = plan.site_documents_planned(site, &plan.story_digests);
         plan
     }
 
@@ -279,22 +282,50 @@ impl<'a> Plan<'a> {
         self.stories
     }
 
-    /// Every document of the site, each once.
-    pub fn documents(&self) -> &[Planned] {
-        &self.documents
+    /// Every document of the site, each once: the stories' (story by
+    /// story), then the site's.
+    pub fn documents(&self) -> Vec<Planned> {
+        let stories = (0..self.stories.len()).flat_map(|story| self.story_documents(story));
+        stories.chain(self.site_documents.iter().cloned()).collect()
+    }
+
+    /// How many documents [`Plan::documents`] holds, and how many of them
+    /// are HTML pages.
+    pub fn document_count(&self) -> (usize, usize) {
+        let site_pages = self.site_documents.iter().filter(|d| d.path.ends_with(".html")).count();
+        let (mut documents, mut pages) = (self.site_documents.len(), site_pages);
+        for story in self.stories {
+            let story_pages = story_pages(story);
+            pages += story_pages;
+            documents += story_pages + 1 + story.versions.len();
+        }
+        (documents, pages)
+    }
+
+    /// How many documents [`Plan::story_documents`] gives for story `story`.
+    pub fn story_document_count(&self, story: usize) -> usize {
+        let story = &self.stories[story];
+        story_pages(story) + 1 + story.versions.len()
     }
 
     /// The documents of story `story`: its page, its versions' pages and
-    /// originals, its diff pages.
-    pub fn story_documents(&self, story: usize) -> &[Planned] {
-        &self.documents[self.story_documents[story].clone()]
+    /// originals, its diff pages. Planned anew on each call: a build asks
+    /// only for the stories whose [`Plan::story_key`] changed.
+    pub fn story_documents(&self, story: usize) -> Vec<Planned> {
+        story_documents(story, &self.stories[story], self.site, self.story_digests[story])
+    }
+
+    /// Digest of everything story `story`'s documents depend on: equal keys
+    /// mean the same documents at the same paths from the same inputs. It
+    /// also names the story's feed content in the contents pack.
+    pub fn story_key(&self, story: usize) -> u64 {
+        self.story_keys[story]
     }
 
     /// The documents that are not one story's: index pages, 404, sitemap,
     /// feeds and archives.
     pub fn site_documents(&self) -> &[Planned] {
-        let start = self.story_documents.last().map_or(0, |range| range.end);
-        &self.documents[start..]
+        &self.site_documents
     }
 
     /// The stories on index page `page` (see [`Paging`]).
@@ -720,6 +751,12 @@ fn story_documents(index: usize, story: &Story, site: u64, history: u64) -> Vec<
     documents
 }
 
+/// How many HTML pages a story has: its page, its versions' pages and its
+/// diff pages (besides its `story.json` and its versions' originals).
+fn story_pages(story: &Story) -> usize {
+    1 + story.versions.len() + diff_pairs(story).len()
+}
+
 /// The pairs of versions that get a diff page: each version against the one
 /// before it, and the first against the latest when versions lie between.
 pub fn diff_pairs(story: &Story) -> Vec<(usize, usize)> {
@@ -829,6 +866,18 @@ fn site_digest(config: &Config, templates: &[(&str, &str)]) -> u64 {
     digest.number(templates.len());
     for (name, source) in templates {
         digest.text(name).text(source);
+    }
+    digest.finish()
+}
+
+/// What all of a story's documents depend on: the site, the story
+/// ([`story_digest`]) and each version's original bytes (published as they
+/// are). Every document's path and digest follow from these.
+fn story_key(site: u64, history: u64, story: &Story) -> u64 {
+    let mut digest = Digest::document(site, "story documents");
+    digest.word(history);
+    for version in &story.versions {
+        digest.word(version.digests.original);
     }
     digest.finish()
 }
@@ -1183,7 +1232,7 @@ mod tests {
         // Every sitemap is a document of the plan; `sitemap.xml` lists them.
         let plan = plan_of(&stories);
         for (index, part) in plan.sitemaps().iter().enumerate() {
-            let planned = plan.documents().iter().find(|d| d.path == part.path).unwrap();
+            let planned = plan.site_documents().iter().find(|d| d.path == part.path).unwrap();
             assert_eq!(planned.document, Document::SitemapPart { index });
         }
         assert_eq!(
