@@ -318,7 +318,12 @@ fn files_sharing(file: usize, profiles: &[&Profile], index: &FeatureIndex, tally
     index.count_shared(revision, &(start..file), tally);
     let mut ranked = tally.drain();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    ranked.into_iter().take(MAX_SHARING_FILES).map(|(shared, _)| shared).collect()
+    // A list of its own size: collected from `ranked`, it would keep the
+    // allocation of every file in the window, held for each revision until
+    // the grouping ends (tens of megabytes in an archive).
+    let mut most = Vec::with_capacity(ranked.len().min(MAX_SHARING_FILES));
+    most.extend(ranked.into_iter().take(MAX_SHARING_FILES).map(|(shared, _)| shared));
+    most
 }
 
 /// Files kept per revision to find its candidate stories among: more than
