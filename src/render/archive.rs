@@ -33,7 +33,7 @@ pub fn archive_feed(
     site: &SiteView,
     months: &[ArchivePart],
     index: usize,
-    items: &[FeedItem],
+    items: Vec<FeedItem>,
 ) -> Result<String> {
     let month = &months[index];
     let feed_link = |rel: &str, href: String| link(rel, &href, "application/atom+xml");
@@ -51,7 +51,7 @@ pub fn archive_feed(
         archive: true,
     };
     let updated = items.iter().map(|item| item.story.significant_update()).max().unwrap_or_default();
-    atom_document(config, document, items.iter().map(atom_entry).collect(), updated)
+    atom_document(config, document, items.into_iter().map(atom_entry).collect(), updated)
 }
 
 /// One version with its content rendered, for `changes.xml`.
@@ -89,7 +89,7 @@ fn change_entry(config: &Config, item: &ChangeItem) -> atom::Entry {
             link("related", &config.url(&item.story.path), "text/html"),
         ],
         summary: Some(html_summary(head)),
-        content: Some(html_content(&item.content_html)),
+        content: Some(html_content(item.content_html.clone())),
         ..Default::default()
     }
 }

@@ -84,16 +84,15 @@ const FEED_HISTORY_NS: &str = "http://purl.org/syndication/history/1.0";
 
 /// `atom.xml`: the newest stories, with a `prev-archive` link to the newest
 /// monthly archive so that a subscriber can walk back through all of them.
-pub fn atom_feed(config: &Config, site: &SiteView, items: &[FeedItem], prev_archive: Option<&str>) -> Result<String> {
+pub fn atom_feed(config: &Config, site: &SiteView, items: Vec<FeedItem>, prev_archive: Option<&str>) -> Result<String> {
     let document = AtomDocument {
         title: config.title.clone(),
         self_url: site.atom_url.clone(),
         links: prev_archive.map(|href| link("prev-archive", href, "application/atom+xml")).into_iter().collect(),
         archive: false,
     };
-    let entries: Vec<atom::Entry> = items.iter().map(atom_entry).collect();
-    let updated = feed_updated(items);
-    atom_document(config, document, entries, updated)
+    let updated = feed_updated(&items);
+    atom_document(config, document, items.into_iter().map(atom_entry).collect(), updated)
 }
 
 /// Any of the site's Atom documents, from its entries.
@@ -128,7 +127,10 @@ pub fn atom_document(
     if document.archive {
         mark_as_archive(&mut feed);
     }
-    let bytes = feed.write_to(Vec::new())?;
+    // Written once into a buffer of about its size: an archive document is
+    // megabytes, and a buffer grown by doubling holds twice that for a while.
+    let content: usize = feed.entries.iter().filter_map(|e| e.content.as_ref()?.value.as_ref()).map(String::len).sum();
+    let bytes = feed.write_to(Vec::with_capacity(content + content / 4 + 2048 * (feed.entries.len() + 1)))?;
     Ok(String::from_utf8(bytes)?)
 }
 
@@ -140,8 +142,9 @@ fn mark_as_archive(feed: &mut atom::Feed) {
 }
 
 /// One story as an Atom entry: the same id for ever, `published` at the
-/// first version, `updated` at the latest significant one.
-pub fn atom_entry(item: &FeedItem) -> atom::Entry {
+/// first version, `updated` at the latest significant one. The item's
+/// content moves into the entry (an archive document holds megabytes).
+pub fn atom_entry(item: FeedItem) -> atom::Entry {
     let story = item.story;
     let latest = &story.latest().head;
     atom::Entry {
@@ -153,7 +156,7 @@ pub fn atom_entry(item: &FeedItem) -> atom::Entry {
         // As HTML, escaped: a text summary holding a literal `<script>` is shown
         // as markup by some readers (the W3C feed validator warns about it).
         summary: Some(html_summary(latest)),
-        content: Some(html_content(&item.content_html)),
+        content: Some(html_content(item.content_html)),
         ..Default::default()
     }
 }
@@ -164,8 +167,8 @@ pub fn html_summary(head: &crate::parse::ArticleHead) -> atom::Text {
 }
 
 /// An entry's content: rendered HTML, declared as such.
-pub fn html_content(html: &str) -> atom::Content {
-    atom::Content { content_type: Some("html".into()), value: Some(html.to_string()), ..Default::default() }
+pub fn html_content(html: String) -> atom::Content {
+    atom::Content { content_type: Some("html".into()), value: Some(html), ..Default::default() }
 }
 
 pub fn link(rel: &str, href: &str, mime_type: &str) -> atom::Link {

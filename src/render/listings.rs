@@ -166,7 +166,7 @@ pub fn place_page(
 
 /// The Atom feed of place `plan.places()[index]`: its newest stories, with
 /// the entries of `atom.xml`.
-pub fn place_feed(config: &Config, plan: &Plan, index: usize, items: &[FeedItem]) -> Result<String> {
+pub fn place_feed(config: &Config, plan: &Plan, index: usize, items: Vec<FeedItem>) -> Result<String> {
     let place = &plan.places()[index];
     let document = AtomDocument {
         title: format!("{} – Meldungen aus {}", config.title, place.name),
@@ -175,7 +175,7 @@ pub fn place_feed(config: &Config, plan: &Plan, index: usize, items: &[FeedItem]
         archive: false,
     };
     let updated = items.iter().map(|item| item.story.significant_update()).max().unwrap_or_default();
-    atom_document(config, document, items.iter().map(atom_entry).collect(), updated)
+    atom_document(config, document, items.into_iter().map(atom_entry).collect(), updated)
 }
 
 /// One story of `news-sitemap.xml`.

@@ -112,14 +112,14 @@ impl<'a> Renderer<'a> {
             Document::Atom => {
                 let newest_archive = plan.archives().last().map(|part| config.url(&part.path()));
                 let items = feed_items(&mut plan.feed_stories())?;
-                atom_feed(config, site, &items, newest_archive.as_deref())
+                atom_feed(config, site, items, newest_archive.as_deref())
             }
             Document::Rss => rss_feed(config, site, &feed_items(&mut plan.feed_stories())?),
             Document::Json => json_feed(config, site, &feed_items(&mut plan.feed_stories())?),
             Document::Changes => changes_feed(config, site, &change_items(plan, contents)?),
             Document::Archive { index } => {
                 let items = feed_items(&mut plan.archives()[index].stories.iter().copied())?;
-                archive_feed(config, site, plan.archives(), index, &items)
+                archive_feed(config, site, plan.archives(), index, items)
             }
             Document::Search => search::search_page(templates, site, plan),
             Document::Stylesheet => templates.render("stil.css", minijinja::context! {}),
@@ -131,7 +131,7 @@ impl<'a> Renderer<'a> {
             Document::Place { index, page } => listings::place_page(templates, site, config, plan, index, page),
             Document::PlaceFeed { index } => {
                 let items = feed_items(&mut plan.place_feed(index).iter().copied())?;
-                listings::place_feed(config, plan, index, &items)
+                listings::place_feed(config, plan, index, items)
             }
             Document::Places => listings::places_page(templates, site, config, plan),
             Document::NewsSitemap => listings::news_sitemap(templates, config, plan),
