@@ -532,7 +532,7 @@ fn hours_between(earlier: &Profile, later: &Profile) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stories::similarity::{headline_words, series_label};
+    use crate::stories::similarity::{headline_keys, series_label};
 
     fn groups(profiles: &[Profile]) -> Vec<Vec<usize>> {
         let profiles: Vec<&Profile> = profiles.iter().collect();
@@ -550,7 +550,7 @@ mod tests {
             shingles: Sketch::of(text.clone().collect()),
             vocabulary: Sketch::of(text.map(|item| item + 1_000_000).collect()),
             paragraphs: Vec::new(),
-            headline_words: headline_words(headline),
+            headline_words: headline_keys(headline),
             places: vec![place.to_string()],
             label: series_label(headline),
         }
@@ -639,7 +639,7 @@ mod tests {
             file(1.0, true, (0..55).chain(200..245), STORY, "FRANKFURT"),
         ];
         files.sort_by_key(|f| f.time);
-        let story = files.iter().position(|f| f.headline_words == headline_words(STORY) && !f.has_note).unwrap();
+        let story = files.iter().position(|f| f.headline_words == headline_keys(STORY) && !f.has_note).unwrap();
         (files, story)
     }
 

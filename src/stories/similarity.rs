@@ -43,8 +43,10 @@ pub struct Profile {
     /// `PARAGRAPH_MIN_WORDS` words, as lowercased words (so punctuation,
     /// case, spacing and line breaks do not count), sorted, unique.
     pub paragraphs: Vec<u64>,
-    /// Lowercased headline words without series markers, sorted, unique.
-    pub headline_words: Vec<String>,
+    /// Hashes of the lowercased headline words without series markers
+    /// ([`headline_keys`]), sorted, unique: only equal words count, and a
+    /// number takes a fifth of the memory of a word.
+    pub headline_words: Vec<u64>,
     /// Dateline places, uppercase, sorted, unique.
     pub places: Vec<String>,
     /// The series label before the headline's colon (`aktien frankfurt
@@ -92,7 +94,7 @@ impl Profile {
             shingles: Sketch::of(shingles(&body_words)),
             vocabulary: Sketch::of(vocabulary(body)),
             paragraphs: paragraphs(&body_words, &paragraph_words),
-            headline_words: headline_words(&article.headline),
+            headline_words: headline_keys(&article.headline),
             label: series_label(&article.headline),
             places,
         };
@@ -323,6 +325,16 @@ pub fn headline_words(headline: &str) -> Vec<String> {
     kept
 }
 
+/// The words of [`headline_words`] as hashes, sorted, unique (what a
+/// [`Profile`] keeps).
+pub fn headline_keys(headline: &str) -> Vec<u64> {
+    let mut keys: Vec<u64> =
+        headline_words(headline).iter().map(|word| fnv_word(FNV_OFFSET, word.as_bytes())).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// The label a headline opens with, before its first colon, once series
 /// markers are taken off: `KORREKTUR: Aktien Frankfurt Schluss: Dax legt zu`
 /// gives `aktien frankfurt schluss`, `ROUNDUP 2/Nato: Rutte warnt` gives
@@ -438,7 +450,7 @@ pub fn text_similarity(a: &Profile, b: &Profile) -> f64 {
 }
 
 /// Shared words divided by all words of the two headlines (Jaccard).
-pub fn headline_similarity(a: &[String], b: &[String]) -> f64 {
+pub fn headline_similarity(a: &[u64], b: &[u64]) -> f64 {
     let union = a.len() + b.len() - common_count(a, b);
     if union == 0 { 0.0 } else { common_count(a, b) as f64 / union as f64 }
 }
