@@ -171,27 +171,31 @@ const MAX_LOOKALIKES: usize = 16;
 /// files that share many phrases or names with them.
 const INDEXED_FEATURES: usize = 64;
 
-/// Which files contain each indexed phrase, word and paragraph, as one
-/// sorted array of postings, each a feature's key and a file in one 64-bit
-/// number: the files of a feature are a contiguous run in file (so time)
-/// order, so the files of a time window are found by binary search, and the
-/// index takes 8 bytes a posting whatever the archive's size.
+/// Which files contain each indexed phrase, word and paragraph. A
+/// feature's key is its kind and value ([`feature_key`]); the keys are cut
+/// into buckets by their high bits, and a posting keeps the key's low
+/// `LOW_BITS` and the file, in two arrays: 6 bytes a posting, an archive's
+/// largest structure while it is grouped. Within a bucket the postings are
+/// sorted by low bits, then file, so the files of a feature are a
+/// contiguous run in file (so time) order, and the files of a time window
+/// are found by binary search.
 struct FeatureIndex {
-    postings: Vec<u64>,
+    /// Where each bucket's postings begin, and (last) where they end.
+    starts: Vec<u32>,
+    lows: Vec<u16>,
+    files: Vec<u32>,
 }
 
-/// Bits of a posting that hold the file (up to a billion files).
-const FILE_BITS: u32 = 30;
+/// Bits of a key that a posting keeps; the bits above choose its bucket.
+const LOW_BITS: u32 = 16;
 
-/// A feature's key in the index, in the bits above the file's: phrases,
-/// words and paragraphs are kept apart by `kind`.
+/// Buckets of the index: kinds 0 to 2, values of 32 bits.
+const BUCKETS: usize = 3 << (32 - LOW_BITS);
+
+/// A feature's key in the index: phrases, words and paragraphs are kept
+/// apart by `kind`.
 fn feature_key(kind: u64, value: u32) -> u64 {
-    (kind << 62) | (u64::from(value) << FILE_BITS)
-}
-
-/// The file of a posting.
-fn posting_file(posting: u64) -> usize {
-    (posting & ((1 << FILE_BITS) - 1)) as usize
+    (kind << 32) | u64::from(value)
 }
 
 /// A whole paragraph's key in the index: a kind of its own.
@@ -215,39 +219,62 @@ fn first_reached(profiles: &[&Profile], cut: usize) -> usize {
 
 impl FeatureIndex {
     /// The index of the files from `first` on (file numbers stay those of
-    /// `profiles`).
+    /// `profiles`). Counted first, then placed bucket by bucket, so the
+    /// arrays are allocated once at their size and filled in file order.
     fn new(profiles: &[&Profile], first: usize) -> FeatureIndex {
-        assert!(profiles.len() < 1 << FILE_BITS, "too many files for the feature index");
+        assert!(u32::try_from(profiles.len()).is_ok(), "too many files for the feature index");
         let indexed = || profiles.iter().enumerate().skip(first);
-        // Counted first, so the array is allocated once at its size: an
-        // archive's index is its largest structure.
-        let count = indexed().map(|(file, profile)| postings_of(file, profile).count()).sum();
-        let mut postings: Vec<u64> = Vec::with_capacity(count);
-        postings.extend(indexed().flat_map(|(file, profile)| postings_of(file, profile)));
-        postings.par_sort_unstable();
-        FeatureIndex { postings }
+        let mut starts = vec![0u32; BUCKETS + 1];
+        for key in indexed().flat_map(|(_, profile)| keys_of(profile)) {
+            starts[bucket(key) + 1] += 1;
+        }
+        for b in 0..BUCKETS {
+            starts[b + 1] += starts[b];
+        }
+        let count = starts[BUCKETS] as usize;
+        let (mut lows, mut files) = (vec![0u16; count], vec![0u32; count]);
+        let mut next: Vec<u32> = starts[..BUCKETS].to_vec();
+        for (file, profile) in indexed() {
+            for key in keys_of(profile) {
+                let at = &mut next[bucket(key)];
+                (lows[*at as usize], files[*at as usize]) = (key as u16, file as u32);
+                *at += 1;
+            }
+        }
+        drop(next);
+        sort_buckets(&starts, &mut lows, &mut files);
+        FeatureIndex { starts, lows, files }
+    }
+
+    /// The files (ascending) that contain the feature `key`.
+    fn run(&self, key: u64) -> &[u32] {
+        let b = bucket(key);
+        let (start, end) = (self.starts[b] as usize, self.starts[b + 1] as usize);
+        let lows = &self.lows[start..end];
+        let low = key as u16;
+        let first = lows.partition_point(|&l| l < low);
+        let last = first + lows[first..].partition_point(|&l| l == low);
+        &self.files[start + first..start + last]
     }
 
     /// The files in `window` (a range of file indexes) that contain the
     /// feature, unless more than `MAX_POSTINGS` do.
-    fn files_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[u64] {
-        let start = self.postings.partition_point(|&p| p < key | window.start as u64);
-        let end = key | window.end as u64;
-        let rest = &self.postings[start..];
-        // The run's end is looked for only among the next few postings,
-        // which are in the cache, not in the rest of the index.
-        if rest.get(MAX_POSTINGS).is_some_and(|&p| p < end) {
+    fn files_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[u32] {
+        let run = self.run(key);
+        let rest = &run[run.partition_point(|&f| (f as usize) < window.start)..];
+        if rest.get(MAX_POSTINGS).is_some_and(|&f| (f as usize) < window.end) {
             return &[];
         }
         let near = &rest[..rest.len().min(MAX_POSTINGS)];
-        &near[..near.partition_point(|&p| p < end)]
+        &near[..near.partition_point(|&f| (f as usize) < window.end)]
     }
 
     /// All the files in `window` that contain the feature.
-    fn postings_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[u64] {
-        let start = self.postings.partition_point(|&p| p < key | window.start as u64);
-        let end = start + self.postings[start..].partition_point(|&p| p < key | window.end as u64);
-        &self.postings[start..end]
+    fn postings_in(&self, key: u64, window: &std::ops::Range<usize>) -> &[u32] {
+        let run = self.run(key);
+        let start = run.partition_point(|&f| (f as usize) < window.start);
+        let end = start + run[start..].partition_point(|&f| (f as usize) < window.end);
+        &run[start..end]
     }
 
     /// How many features each file in `window` shares with `profile`,
@@ -257,20 +284,54 @@ impl FeatureIndex {
         // with the files that share most of its features.
         for (kind, sketch) in features(profile) {
             for &value in indexed_values(sketch) {
-                for &posting in self.files_in(feature_key(kind, value), window) {
-                    tally.add(posting_file(posting));
+                for &file in self.files_in(feature_key(kind, value), window) {
+                    tally.add(file as usize);
                 }
             }
         }
     }
 }
 
-/// The postings of one file: its indexed phrases and words, its paragraphs.
-fn postings_of(file: usize, profile: &Profile) -> impl Iterator<Item = u64> + '_ {
-    let sketched = features(profile).into_iter().flat_map(move |(kind, sketch)| {
-        indexed_values(sketch).iter().map(move |&v| feature_key(kind, v) | file as u64)
-    });
-    sketched.chain(profile.paragraphs.iter().map(move |&p| paragraph_key(p) | file as u64))
+/// The bucket of a key.
+fn bucket(key: u64) -> usize {
+    (key >> LOW_BITS) as usize
+}
+
+/// Sort the postings of each bucket by low bits, then file: `starts` are
+/// the buckets' bounds, `lows` and `files` their postings from the first
+/// bucket's on. Halves of the buckets on both cores.
+fn sort_buckets(starts: &[u32], lows: &mut [u16], files: &mut [u32]) {
+    let buckets = starts.len() - 1;
+    if buckets <= 4096 {
+        let mut pairs: Vec<u64> = Vec::new();
+        for b in 0..buckets {
+            let range = (starts[b] - starts[0]) as usize..(starts[b + 1] - starts[0]) as usize;
+            pairs.clear();
+            pairs.extend(range.clone().map(|i| (u64::from(lows[i]) << 32) | u64::from(files[i])));
+            pairs.sort_unstable();
+            for (i, pair) in range.zip(&pairs) {
+                (lows[i], files[i]) = ((pair >> 32) as u16, *pair as u32);
+            }
+        }
+        return;
+    }
+    let half = buckets / 2;
+    let split = (starts[half] - starts[0]) as usize;
+    let (lows_before, lows_after) = lows.split_at_mut(split);
+    let (files_before, files_after) = files.split_at_mut(split);
+    rayon::join(
+        || sort_buckets(&starts[..=half], lows_before, files_before),
+        || sort_buckets(&starts[half..], lows_after, files_after),
+    );
+}
+
+/// The keys a file is indexed under: its indexed phrases and words, its
+/// paragraphs.
+fn keys_of(profile: &Profile) -> impl Iterator<Item = u64> + '_ {
+    let sketched = features(profile)
+        .into_iter()
+        .flat_map(move |(kind, sketch)| indexed_values(sketch).iter().map(move |&v| feature_key(kind, v)));
+    sketched.chain(profile.paragraphs.iter().map(|&p| paragraph_key(p)))
 }
 
 /// The part of a sketch that is indexed: a prefix of at most
@@ -498,8 +559,8 @@ fn shares_own_paragraph(revision: &Profile, members: &[usize], profiles: &[&Prof
     let start = profiles.partition_point(|p| hours_between(p, origin) > LOOKALIKE_WINDOW_HOURS);
     let end = profiles.partition_point(|p| hours_between(origin, p) <= LOOKALIKE_WINDOW_HOURS);
     let in_lookalike = |paragraph: &u64| {
-        index.postings_in(paragraph_key(*paragraph), &(start..end)).iter().any(|&posting| {
-            let other = posting_file(posting);
+        index.postings_in(paragraph_key(*paragraph), &(start..end)).iter().any(|&other| {
+            let other = other as usize;
             other != first && !profiles[other].has_note
         })
     };
