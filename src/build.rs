@@ -30,8 +30,7 @@ use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, Inventory, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
 use crate::stories::{
-    Digests, Earlier, Filed, Story, StoryNumbers, StoryTexts, fingerprint, group_after, newest_first, profiles_needed,
-    story_numbers,
+    Digests, Earlier, Filed, Story, StoryTexts, fingerprint, group_after, newest_first, profiles_needed, story_numbers,
 };
 
 /// Everything read from the input folder.
@@ -130,8 +129,7 @@ fn load_found(
     progress.reading(inventory.files.len());
     let files = read_files(inventory.files, config.max_file_size, previous, store, progress)?;
     stages.done("read, decode and parse");
-    let mut files = drop_duplicates(files, &mut loaded.rejected);
-    let reused = std::mem::take(&mut files.reused);
+    let files = drop_duplicates(files, &mut loaded.rejected);
     let results = repair_damaged(files, store)?;
     stages.done("repair");
     for (rel, cached) in &results {
@@ -150,34 +148,29 @@ fn load_found(
     let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.warnings.extend(future_warnings(&filed, now));
     loaded.warnings.sort_by(|a, b| a.source.cmp(&b.source));
-    let previous_stories: Option<PreviousStories> =
-        previous.map(|p| p.stories.iter().map(|(source, &story)| (source.as_str(), story)).collect());
-    let earlier_stories = previous_stories.as_ref().map(|p| unchanged_stories(p, &reused, &filed));
-    let changed_from = previous
-        .zip(previous_stories.as_ref())
-        .map(|(previous, stories)| earliest_change(previous, stories, &reused, &filed));
-    let earlier =
-        earlier_stories.as_ref().zip(changed_from).map(|(story_of, changed_from)| Earlier { story_of, changed_from });
+    let earlier = previous.map(|previous| Earlier { changed_from: earliest_change(previous, &records, &filed) });
     let needed = earlier.as_ref().map(|earlier| profiles_needed(&filed, earlier));
     let unloaded: BTreeSet<String> =
         needed.iter().flatten().filter(|file| !file.has_profile()).map(|file| file.source.clone()).collect();
     load_profiles(&mut records, &unloaded, store)?;
     let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.stories = group_after(&filed, config.host(), earlier.as_ref());
-    drop_profiles(&mut records);
+    record_grouping(&mut records, &loaded.stories);
     progress.grouped(loaded.stories.len());
-    let stories = story_numbers(&loaded.stories);
     newest_first(&mut loaded.stories);
     stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));
-    Ok((loaded, Records { inputs: records, stories }))
+    Ok((loaded, records))
 }
 
-/// Let go of every profile once the files are grouped: rendering and the
-/// manifest need none, and the texts pack keeps them for the next build.
-fn drop_profiles(records: &mut BTreeMap<String, CachedInput>) {
-    for cached in records.values_mut() {
+/// Record in each file's record its story number in `stories` (in grouping
+/// order), for the next build, and let go of every profile: rendering and
+/// the manifest need none, and the texts pack keeps them.
+fn record_grouping(records: &mut Records, stories: &[Story]) {
+    let numbers = story_numbers(stories);
+    for (source, cached) in records.iter_mut() {
         if let CachedOutcome::Published { filed, .. } = &mut cached.outcome {
+            filed.story = numbers.get(source.as_str()).copied();
             filed.drop_profile();
         }
     }
@@ -197,44 +190,28 @@ fn load_profiles(records: &mut BTreeMap<String, CachedInput>, sources: &BTreeSet
     })
 }
 
-/// What a build records about its inputs for the next one.
-pub struct Records {
-    pub inputs: BTreeMap<String, CachedInput>,
-    /// The story number (in grouping order) of every published file.
-    pub stories: BTreeMap<String, usize>,
-}
+/// What a build records about its inputs for the next one, by path.
+pub type Records = BTreeMap<String, CachedInput>;
 
-/// The previous build's story numbers of the files published then and now,
-/// unchanged in between.
-fn unchanged_stories(previous: &PreviousStories, reused: &Sources, filed: &[&Filed]) -> StoryNumbers {
-    filed
-        .iter()
-        .filter(|file| reused.contains(&file.source))
-        .filter_map(|file| Some((file.source.clone(), *previous.get(file.source.as_str())?)))
-        .collect()
-}
-
-/// Source paths, for lookups only.
-type Sources = rustc_hash::FxHashSet<String>;
-
-/// The previous build's story numbers by source, for lookups only.
-type PreviousStories<'a> = rustc_hash::FxHashMap<&'a str, usize>;
-
-/// The earliest time of a file published now or before that is not the same
-/// published file as before: added, changed, removed, or newly a duplicate
-/// or rejected (its time then and its time now).
-fn earliest_change(
-    previous: &Manifest,
-    previous_stories: &PreviousStories,
-    reused: &Sources,
-    filed: &[&Filed],
-) -> Option<DateTime<chrono::FixedOffset>> {
-    let now: rustc_hash::FxHashSet<&str> = filed.iter().map(|file| file.source.as_str()).collect();
-    let unchanged = |source: &str| reused.contains(source) && previous_stories.contains_key(source);
-    let before = previous.stories.keys().filter(|source| !now.contains(source.as_str()) || !unchanged(source));
-    let old_times = before.filter_map(|source| previous.inputs.get(source)?.filed().map(|f| f.head.timestamp));
-    let new_times = filed.iter().filter(|file| !unchanged(&file.source)).map(|file| file.head.timestamp);
-    old_times.chain(new_times).min()
+/// The earliest time of a file grouped now or before that is not the same
+/// grouped file as before: added, changed, removed, or newly a duplicate or
+/// rejected (its time then and its time now). A file carries its earlier
+/// story number only while its record is kept unchanged from `previous`
+/// (see [`Filed::story`]); both maps are walked once, in order.
+fn earliest_change(previous: &Manifest, records: &Records, filed: &[&Filed]) -> Option<DateTime<chrono::FixedOffset>> {
+    let grouped =
+        |input: &CachedInput| input.filed().filter(|file| file.story.is_some()).map(|file| file.head.timestamp);
+    let mut now = records.iter().peekable();
+    let mut old_times = Vec::new();
+    for (source, before) in &previous.inputs {
+        let Some(time) = grouped(before) else { continue };
+        while now.next_if(|(later, _)| *later < source).is_some() {}
+        if !now.peek().is_some_and(|(same, input)| *same == source && grouped(input).is_some()) {
+            old_times.push(time);
+        }
+    }
+    let new_times = filed.iter().filter(|file| file.story.is_none()).map(|file| file.head.timestamp);
+    old_times.into_iter().chain(new_times).min()
 }
 
 /// A warning for each file whose time lies after `now` (judged anew by every
@@ -374,16 +351,12 @@ fn drop_duplicates(files: Vec<ReadFile>, rejected: &mut Vec<Rejection>) -> Ready
     }
     let (mut ready, mut damaged) = (Vec::with_capacity(files.len()), Vec::new());
     let mut rejected_texts = Vec::new();
-    let mut reused = Sources::default();
     for (file, duplicate) in files.into_iter().zip(duplicate) {
         if duplicate {
             continue;
         }
         match file {
-            ReadFile::Cached(file, cached) => {
-                reused.insert(file.rel.clone());
-                ready.push((file.rel, cached))
-            }
+            ReadFile::Cached(file, cached) => ready.push((file.rel, cached)),
             ReadFile::Parsed(parsed) => {
                 rejected_texts.extend(parsed.rejected_text);
                 ready.push((parsed.rel, parsed.cached));
@@ -392,7 +365,7 @@ fn drop_duplicates(files: Vec<ReadFile>, rejected: &mut Vec<Rejection>) -> Ready
             ReadFile::Failed(rel, error) => rejected.push(Rejection::new(&rel, None, error)),
         }
     }
-    Ready { ready, damaged, rejected_texts, reused }
+    Ready { ready, damaged, rejected_texts }
 }
 
 /// The files after the reading pass, duplicates dropped.
@@ -403,8 +376,6 @@ struct Ready {
     damaged: Vec<Decoded>,
     /// Texts of rejected clean files: not in the store, yet their words count.
     rejected_texts: Vec<String>,
-    /// The files whose record was reused from the previous build.
-    reused: Sources,
 }
 
 /// Repair and parse the files that need it, with the words of the whole
@@ -647,8 +618,7 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     output.commit()?;
     let mut manifest = Manifest::new(reading);
     manifest.texts_len = texts.len();
-    manifest.inputs = inputs.inputs;
-    manifest.stories = inputs.stories;
+    manifest.inputs = inputs;
     manifest.contents_len = contents.len();
     manifest.contents = written.contents;
     manifest.outputs = written.outputs;

@@ -4,10 +4,11 @@
 //! The cache lives beside the output folder (`.<output>.depesche-cache/`):
 //! a manifest, the pack of every file's original bytes and repaired text
 //! (see [`crate::store`]) and the pack of every story's feed content. The
-//! manifest records, per input file, its size and modification time and
-//! what reading it produced (its head and warnings and where its profile
-//! lies in the texts pack, or why it was rejected), and per output file the
-//! digest of its inputs (see [`crate::plan`]) and the digest of its bytes.
+//! manifest records, per input file, its size and modification time, what
+//! reading it produced (its head and warnings and where its profile lies in
+//! the texts pack, or why it was rejected) and the story the last grouping
+//! put it in, and per output file the digest of its inputs (see
+//! [`crate::plan`]) and the digest of its bytes.
 //! A story's files are recorded together, under the story's folder and its
 //! [`crate::plan::Plan::story_key`], and decoded only for a story whose key
 //! changed: an archive's rebuild touches few of its stories. A build
@@ -35,7 +36,7 @@ use crate::store::TextRef;
 use crate::stories::Filed;
 
 /// Bumped whenever the manifest's layout changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// The cache folder for the output folder `target`.
 pub fn folder_for(target: &Path) -> Result<PathBuf> {
@@ -65,8 +66,6 @@ pub struct Manifest {
     pub outputs: BTreeMap<String, CachedOutput>,
     /// The files of every story the build wrote, by the story's folder.
     pub story_outputs: BTreeMap<String, StoryOutputs>,
-    /// The story number (in grouping order) of every published file.
-    pub stories: BTreeMap<String, usize>,
 }
 
 /// One input file as the last build found and read it.
@@ -184,9 +183,6 @@ impl Manifest {
                 Part::Outputs(part) => outputs.push(part),
                 Part::StoryOutputs(part) => story_outputs.extend(part),
                 Part::Contents(contents) => manifest.contents = contents.into_iter().collect(),
-                Part::Stories(stories) => {
-                    manifest.stories = stories.into_iter().map(|(k, v)| (k.into_owned(), v)).collect()
-                }
             }
         }
         // Written in key order: collected without sorting.
@@ -264,7 +260,6 @@ impl Manifest {
         let story_outputs: Vec<(&String, &StoryOutputs)> = self.story_outputs.iter().collect();
         parts.extend(story_outputs.chunks(4 * PART_ENTRIES).map(|chunk| Part::StoryOutputs(borrowed(chunk))));
         parts.push(Part::Contents(self.contents.iter().map(|(k, v)| (*k, *v)).collect()));
-        parts.push(Part::Stories(self.stories.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), *v)).collect()));
         parts
     }
 }
@@ -291,7 +286,6 @@ enum Part<'a> {
     /// a story's files share its folder, so this is a third of the size.
     Outputs(#[serde(borrow)] Vec<(usize, &'a str, CachedOutput)>),
     Contents(Vec<((u64, usize), TextRef)>),
-    Stories(Vec<(Cow<'a, str>, usize)>),
     StoryOutputs(Vec<(Cow<'a, str>, Cow<'a, StoryOutputs>)>),
 }
 
@@ -304,7 +298,6 @@ impl Part<'_> {
             Part::Inputs(inputs) => 1024 * inputs.len(),
             Part::Outputs(outputs) => 128 * outputs.len(),
             Part::Contents(contents) => 64 * contents.len(),
-            Part::Stories(stories) => 128 * stories.len(),
             Part::StoryOutputs(stories) => {
                 stories.iter().map(|(path, story)| 32 + path.len() + story.files.len()).sum()
             }

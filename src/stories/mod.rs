@@ -43,6 +43,11 @@ pub struct Filed {
     pub digests: Digests,
     /// Fingerprint of headline and body: orders files of the same instant.
     content: String,
+    /// The story number (in grouping order) the last build gave this file,
+    /// kept with its record in the cache while the file does not change;
+    /// `None` for a file read anew. What [`group_after`] keeps of an
+    /// earlier grouping.
+    pub story: Option<usize>,
     /// What grouping compares. Kept apart from the rest in the cache (see
     /// [`Filed::encoded_profile`]) and loaded again only for the files a
     /// grouping reaches (see [`profiles_needed`]): a file without it is
@@ -84,6 +89,7 @@ impl Filed {
             text,
             digests,
             content: self::fingerprint(&[&article.headline, &body]),
+            story: None,
             profile: Some(Profile::of(article, &body)),
         }
     }
@@ -203,23 +209,18 @@ pub fn group<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str) -> Vec<Stor
     group_after(files, host, None)
 }
 
-/// Story numbers by source file, for lookups only (never iterated, so
-/// the map's order cannot reach the output).
-pub type StoryNumbers = rustc_hash::FxHashMap<String, usize>;
-
-/// The story number (its place in `stories`) of every version's file, into
-/// the map a caller keeps them in.
-pub fn story_numbers<M: FromIterator<(String, usize)>>(stories: &[Story]) -> M {
+/// The story number (its place in `stories`) of every version's file, by
+/// source, for lookups only (never iterated, so the map's order cannot
+/// reach the output).
+pub fn story_numbers(stories: &[Story]) -> rustc_hash::FxHashMap<&str, usize> {
     let versions = stories.iter().enumerate().flat_map(|(n, story)| story.versions.iter().map(move |v| (v, n)));
-    versions.map(|(version, n)| (version.source.clone(), n)).collect()
+    versions.map(|(version, n)| (version.source.as_str(), n)).collect()
 }
 
-/// What an earlier grouping of mostly the same files tells the next one.
+/// What an earlier grouping of mostly the same files tells the next one,
+/// besides each unchanged file's story number ([`Filed::story`]).
 #[derive(Debug, Clone)]
-pub struct Earlier<'a> {
-    /// The story number (in the earlier grouping's order) of every file
-    /// that was grouped then and has not changed since, by source.
-    pub story_of: &'a StoryNumbers,
+pub struct Earlier {
     /// The earliest time of a file added, changed or removed since (its old
     /// and its new time), or `None` when nothing changed.
     pub changed_from: Option<DateTime<FixedOffset>>,
@@ -258,17 +259,13 @@ pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier) -> Vec<&'f Fi
     let regrouped_from = changed - hours(group::CHANGE_REACH_HOURS);
     let reached_from = regrouped_from - hours(group::PROFILE_REACH_HOURS);
     let kept = |file: &&&Filed| file.head.timestamp < regrouped_from;
-    if files.iter().filter(kept).any(|file| !earlier.story_of.contains_key(&file.source)) {
+    if files.iter().filter(kept).any(|file| file.story.is_none()) {
         return files.to_vec();
     }
     let reached = |file: &Filed| file.head.timestamp >= reached_from;
-    let reached_stories: rustc_hash::FxHashSet<usize> = files
-        .iter()
-        .filter(|file| reached(file))
-        .filter_map(|file| earlier.story_of.get(&file.source).copied())
-        .collect();
-    let in_reached_story =
-        |file: &Filed| earlier.story_of.get(&file.source).is_none_or(|story| reached_stories.contains(story));
+    let reached_stories: rustc_hash::FxHashSet<usize> =
+        files.iter().filter(|file| reached(file)).filter_map(|file| file.story).collect();
+    let in_reached_story = |file: &Filed| file.story.is_none_or(|story| reached_stories.contains(&story));
     files.iter().filter(|file| reached(file) || in_reached_story(file)).copied().collect()
 }
 
@@ -285,7 +282,7 @@ fn kept_decisions(files: &[&Filed], earlier: &Earlier) -> Option<Vec<usize>> {
     files[..cut]
         .iter()
         .map(|file| {
-            let story = *earlier.story_of.get(&file.source)?;
+            let story = file.story?;
             let next = numbers.len();
             Some(*numbers.entry(story).or_insert(next))
         })
@@ -532,7 +529,7 @@ mod tests {
     fn keeping_earlier_decisions_gives_the_same_grouping() {
         let mut files = sample_files();
         let stories = group(&files, "example.org");
-        let numbers: StoryNumbers = story_numbers(&stories);
+        number_files(&mut files, &stories);
         // A revision ten days later: every earlier decision is kept.
         files.push(article_file(
             "e.txt",
@@ -541,13 +538,13 @@ mod tests {
             &format!("{STRIKE} Verdi droht mit mehr."),
         ));
         let changed_from = files.last().map(|f| f.head.timestamp);
-        let kept = kept_decisions(&sorted(&files), &Earlier { story_of: &numbers, changed_from }).unwrap();
+        let kept = kept_decisions(&sorted(&files), &Earlier { changed_from }).unwrap();
         assert_eq!(kept.len(), 4, "the files of a week before the change keep their stories");
-        let after = group_after(&files, "example.org", Some(&Earlier { story_of: &numbers, changed_from }));
+        let after = group_after(&files, "example.org", Some(&Earlier { changed_from }));
         assert_eq!(sources(&after), sources(&group(&files, "example.org")));
         // A change within the week regroups from there.
         let changed_from = files.iter().map(|f| f.head.timestamp).min();
-        let kept = kept_decisions(&sorted(&files), &Earlier { story_of: &numbers, changed_from }).unwrap();
+        let kept = kept_decisions(&sorted(&files), &Earlier { changed_from }).unwrap();
         assert!(kept.is_empty());
     }
 
@@ -587,12 +584,13 @@ mod tests {
             [vec!["a.txt", "b.txt"]],
             "alone, the template is evidence"
         );
-        let after = [story, revision, lookalike];
+        let mut after = [story, revision, lookalike];
         let full = group(&after, "example.org");
         assert_eq!(sources(&full), [vec!["a.txt"], vec!["b.txt"], vec!["c.txt"]], "the look-alike shows the template");
-        let numbers: StoryNumbers = [("a.txt".to_string(), 0), ("b.txt".to_string(), 0)].into_iter().collect();
+        // The earlier build joined a and b; c is new.
+        (after[0].story, after[1].story) = (Some(0), Some(0));
         let changed_from = Some(after[2].head.timestamp);
-        let kept = group_after(&after, "example.org", Some(&Earlier { story_of: &numbers, changed_from }));
+        let kept = group_after(&after, "example.org", Some(&Earlier { changed_from }));
         assert_eq!(sources(&kept), sources(&full), "the earlier join is not kept");
     }
 
@@ -621,11 +619,11 @@ mod tests {
             other("x4.txt", "20.02.2024 - 09:00:00", "Heizung"),
         ];
         let before = group(&files, "example.org");
-        let numbers: StoryNumbers = story_numbers(&before);
+        number_files(&mut files, &before);
         files.push(strike("e.txt", "17.02.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken. Ein Ende."));
         let full = group(&files, "example.org");
         assert!(sources(&full).contains(&vec!["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]), "{:?}", sources(&full));
-        let earlier = Earlier { story_of: &numbers, changed_from: files.last().map(|f| f.head.timestamp) };
+        let earlier = Earlier { changed_from: files.last().map(|f| f.head.timestamp) };
         let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier)
             .iter()
             .map(|file| file.source.clone())
@@ -636,6 +634,15 @@ mod tests {
         }
         let after = group_after(&files, "example.org", Some(&earlier));
         assert_eq!(sources(&after), sources(&full));
+    }
+
+    /// Give each of `files` its story number in `stories`, as a build
+    /// records it for the next.
+    fn number_files(files: &mut [Filed], stories: &[Story]) {
+        let numbers = story_numbers(stories);
+        for file in files {
+            file.story = numbers.get(file.source.as_str()).copied();
+        }
     }
 
     fn sorted(files: &[Filed]) -> Vec<&Filed> {
