@@ -9,6 +9,12 @@
 //! not be rendered again. A digest must therefore change whenever the bytes
 //! could, and should not change otherwise.
 //!
+//! A story's documents (its page, its versions' pages and originals, its
+//! diffs, its `story.json`) all follow from the story and the site, so the
+//! plan keeps one key per story ([`Plan::story_key`]) and plans a story's
+//! documents only when asked: a rebuild asks for the few stories whose key
+//! changed, not for the hundreds of thousands of documents of an archive.
+//!
 //! Planning never renders, never reads or writes files and never reads a
 //! clock; it looks only at the loaded stories, the configuration and the
 //! template sources. Digests are FNV-1a over explicit, length-prefixed
