@@ -1130,6 +1130,53 @@ mod tests {
         }
     }
 
+    /// A rebuild skips a story whose key is unchanged without looking at its
+    /// documents: whatever changes one of them must change the key.
+    #[test]
+    fn a_story_key_changes_whenever_one_of_its_documents_does() {
+        let one = stories(vec![strike(), market()]);
+        let two = stories(vec![strike(), strike_update("Verdi droht."), market()]);
+        let changed = stories(vec![strike(), strike_update("Verdi droht mit mehr."), market()]);
+        let mut original = two.clone();
+        // The same repaired text from other bytes (another encoding, say).
+        original.iter_mut().for_each(|story| story.versions[0].digests.original ^= 1);
+        let mut repaired = two.clone();
+        // Other repaired text from the same bytes (a better repair).
+        repaired.iter_mut().for_each(|story| story.versions[0].digests.text ^= 1);
+        let config = Config { search: true, ..Config::embedded() };
+        let titled = Config { title: "Ticker".into(), ..config.clone() };
+        let plans = [
+            Plan::new(&one, &config, &[("story.html", "a")]),
+            Plan::new(&two, &config, &[("story.html", "a")]),
+            Plan::new(&changed, &config, &[("story.html", "a")]),
+            Plan::new(&original, &config, &[("story.html", "a")]),
+            Plan::new(&repaired, &config, &[("story.html", "a")]),
+            Plan::new(&two, &config, &[("story.html", "b")]),
+            Plan::new(&two, &titled, &[("story.html", "a")]),
+        ];
+        // Each story of each plan by its folder: its key and its documents.
+        let keyed = |plan: &Plan| -> BTreeMap<String, (u64, Vec<Planned>)> {
+            let stories = plan.stories().iter().enumerate();
+            stories.map(|(i, story)| (story.path.clone(), (plan.story_key(i), plan.story_documents(i)))).collect()
+        };
+        let mut keys_changed = 0;
+        for a in &plans {
+            for b in &plans {
+                let (a, b) = (keyed(a), keyed(b));
+                for (path, (key, documents)) in &a {
+                    let Some((other_key, other_documents)) = b.get(path) else { continue };
+                    if key == other_key {
+                        assert_eq!(documents, other_documents, "{path}: same key, other documents");
+                    } else {
+                        keys_changed += 1;
+                    }
+                }
+            }
+        }
+        // Every variant changes the Lufthansa story's key against every other.
+        assert!(keys_changed >= plans.len() * (plans.len() - 1), "{keys_changed}");
+    }
+
     #[test]
     fn a_search_shard_per_month_follows_its_stories_only() {
         let one = stories(vec![strike(), market(), january()]);
