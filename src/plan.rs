@@ -299,16 +299,13 @@ impl<'a> Plan<'a> {
     /// are HTML pages.
     pub fn document_count(&self) -> (usize, usize) {
         let site_pages = self.site_documents.iter().filter(|d| d.path.ends_with(".html")).count();
-        let (mut documents, mut pages) = (self.site_documents.len(), site_pages);
-        for story in self.stories {
-            let story_pages = story_pages(story);
-            pages += story_pages;
-            documents += story_pages + 1 + story.versions.len();
-        }
-        (documents, pages)
+        let story_documents: usize = (0..self.stories.len()).map(|story| self.story_document_count(story)).sum();
+        let story_pages: usize = self.stories.iter().map(story_pages).sum();
+        (self.site_documents.len() + story_documents, site_pages + story_pages)
     }
 
-    /// How many documents [`Plan::story_documents`] gives for story `story`.
+    /// How many documents [`Plan::story_documents`] gives for story `story`:
+    /// its pages, its `story.json` and its versions' originals.
     pub fn story_document_count(&self, story: usize) -> usize {
         let story = &self.stories[story];
         story_pages(story) + 1 + story.versions.len()
@@ -760,7 +757,13 @@ fn story_documents(index: usize, story: &Story, site: u64, history: u64) -> Vec<
 /// How many HTML pages a story has: its page, its versions' pages and its
 /// diff pages (besides its `story.json` and its versions' originals).
 fn story_pages(story: &Story) -> usize {
-    1 + story.versions.len() + diff_pairs(story).len()
+    1 + story.versions.len() + diff_pair_count(story.versions.len())
+}
+
+/// How many pairs [`diff_pairs`] gives for a story of `versions` versions,
+/// counted without listing them (a rebuild counts every story's documents).
+fn diff_pair_count(versions: usize) -> usize {
+    versions.saturating_sub(1) + usize::from(versions > 2)
 }
 
 /// The pairs of versions that get a diff page: each version against the one
@@ -1223,6 +1226,11 @@ mod tests {
         assert_eq!(diff_pairs(&story(1)), []);
         assert_eq!(diff_pairs(&story(2)), [(1, 2)]);
         assert_eq!(diff_pairs(&story(4)), [(1, 2), (2, 3), (3, 4), (1, 4)]);
+        for count in 1..=5 {
+            let story = story(count);
+            assert_eq!(story.versions.len(), count);
+            assert_eq!(diff_pair_count(count), diff_pairs(&story).len(), "{count} versions");
+        }
     }
 
     /// Stories `Meldung 0` to `Meldung 4`, from 30 September to 4 October
