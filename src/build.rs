@@ -201,17 +201,10 @@ pub type Records = BTreeMap<String, CachedInput>;
 fn earliest_change(previous: &Manifest, records: &Records, filed: &[&Filed]) -> Option<DateTime<chrono::FixedOffset>> {
     let grouped =
         |input: &CachedInput| input.filed().filter(|file| file.story.is_some()).map(|file| file.head.timestamp);
-    let mut now = records.iter().peekable();
-    let mut old_times = Vec::new();
-    for (source, before) in &previous.inputs {
-        let Some(time) = grouped(before) else { continue };
-        while now.next_if(|(later, _)| *later < source).is_some() {}
-        if !now.peek().is_some_and(|(same, input)| *same == source && grouped(input).is_some()) {
-            old_times.push(time);
-        }
-    }
+    let old_times = beside(&previous.inputs, records)
+        .filter_map(|(_, before, now)| grouped(before).filter(|_| now.and_then(grouped).is_none()));
     let new_times = filed.iter().filter(|file| file.story.is_none()).map(|file| file.head.timestamp);
-    old_times.into_iter().chain(new_times).min()
+    old_times.chain(new_times).min()
 }
 
 /// A warning for each file whose time lies after `now` (judged anew by every
@@ -630,18 +623,24 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     Ok(Built { loaded, pages, manifests: previous.into_iter().chain([manifest]).collect() })
 }
 
-/// The paths of `before` that are not in `now`, in one walk through both
-/// (sorted) maps.
+/// The paths of `before` that are not in `now`.
 fn no_longer_written<'a, V, W>(before: &'a BTreeMap<String, V>, now: &BTreeMap<String, W>) -> Vec<&'a String> {
-    let mut now = now.keys().peekable();
-    let mut gone = Vec::new();
-    for path in before.keys() {
-        while now.next_if(|later| *later < path).is_some() {}
-        if now.next_if(|same| *same == path).is_none() {
-            gone.push(path);
-        }
-    }
-    gone
+    beside(before, now).filter(|(_, _, now)| now.is_none()).map(|(path, _, _)| path).collect()
+}
+
+/// Each entry of `before` with the entry of `now` under the same key, if
+/// any, in one walk through both (sorted) maps: an archive's maps hold tens
+/// of thousands of keys, each a search in the other map otherwise.
+fn beside<'a, 'b, V, W>(
+    before: &'a BTreeMap<String, V>,
+    now: &'b BTreeMap<String, W>,
+) -> impl Iterator<Item = (&'a String, &'a V, Option<&'b W>)> {
+    let mut now = now.iter().peekable();
+    before.iter().map(move |(key, value)| {
+        while now.next_if(|(later, _)| *later < key).is_some() {}
+        let same = now.peek().filter(|(same, _)| *same == key).map(|(_, found)| *found);
+        (key, value, same)
+    })
 }
 
 /// The subscribed feeds whose bytes differ from the previous build's (all
