@@ -640,25 +640,34 @@ impl<'a> Plan<'a> {
         index.number(self.listings.sitemaps.len());
         let mut documents = Vec::with_capacity(self.listings.sitemaps.len() + 1);
         for (i, part) in self.listings.sitemaps.iter().enumerate() {
-            let lastmod = time(self.sitemap_lastmod(i));
-            index.text(&part.path).text(&lastmod);
             let mut digest = Digest::document(site, "sitemap-part");
             digest.text(&part.path);
-            match &part.urls {
+            // Each entry's time is found once, for this sitemap's digest and
+            // (the newest) for the sitemap index's.
+            let lastmod = match &part.urls {
                 SitemapUrls::IndexPages(pages) => {
                     digest.text("index-pages").number(pages.start).number(pages.end);
+                    let mut newest = None;
                     for page in pages.clone() {
-                        digest.text(&time(self.index_page_lastmod(page)));
+                        let lastmod = self.index_page_lastmod(page);
+                        digest.text(&time(lastmod));
+                        newest = newest.max(lastmod);
                     }
+                    newest
                 }
                 SitemapUrls::Stories(stories) => {
                     digest.text("stories").number(stories.len());
+                    let mut newest = None;
                     for &story in stories {
                         let story = &self.stories[story];
-                        digest.text(&story.path).time(&story.significant_update());
+                        let updated = story.significant_update();
+                        digest.text(&story.path).time(&updated);
+                        newest = newest.max(Some(updated));
                     }
+                    newest
                 }
-            }
+            };
+            index.text(&part.path).text(&time(lastmod));
             documents.push(Planned {
                 document: Document::SitemapPart { index: i },
                 path: part.path.clone(),
