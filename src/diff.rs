@@ -63,39 +63,100 @@ struct Word<'a> {
 /// Compare two versions' headlines and texts (dateline and body; the
 /// editors' initials are left out, they are not part of the story).
 pub fn diff_versions(old: &Article, new: &Article) -> VersionDiff {
-    let headline = diff_words(&headline_words(old), &headline_words(new));
-    let old_words = body_words(old);
-    let new_words = body_words(new);
-    let body = diff_body(&old_words, &new_words);
+    diff_split(&VersionWords::of(old), &VersionWords::of(new))
+}
+
+/// Whether two versions read the same, word for word (headline and text).
+pub fn same_text(a: &Article, b: &Article) -> bool {
+    same_words(&VersionWords::of(a), &VersionWords::of(b))
+}
+
+/// A version's words, split once for all the comparisons it takes part in
+/// (a story's history compares each version with its neighbours and the
+/// first with the latest).
+pub struct VersionWords<'a> {
+    article: &'a Article,
+    headline: Vec<Word<'a>>,
+    body: Vec<Word<'a>>,
+    /// `body[i].text`, as the diff compares them.
+    body_texts: Vec<&'a str>,
+}
+
+impl<'a> VersionWords<'a> {
+    pub fn of(article: &'a Article) -> VersionWords<'a> {
+        let body = body_words(article);
+        let body_texts = body.iter().map(|w| w.text).collect();
+        VersionWords { article, headline: headline_words(article), body, body_texts }
+    }
+}
+
+/// [`diff_versions`] of versions already split into words.
+pub fn diff_split(old: &VersionWords, new: &VersionWords) -> VersionDiff {
+    let headline = diff_words(&old.headline, &new.headline);
+    let body = diff_body((&old.body, &old.body_texts), (&new.body, &new.body_texts));
     let inserted = count(&headline, Change::Insert) + count(&body, Change::Insert);
     let deleted = count(&headline, Change::Delete) + count(&body, Change::Delete);
     VersionDiff {
         headline: merge_runs(headline.iter().map(|(change, word)| (*change, word.text))),
-        blocks: lay_out(&body, &old.blocks, &new.blocks),
+        blocks: lay_out(&body, &old.article.blocks, &new.article.blocks),
         inserted,
         deleted,
     }
 }
 
-/// Whether two versions read the same, word for word (headline and text).
-pub fn same_text(a: &Article, b: &Article) -> bool {
-    let same = |x: Vec<Word>, y: Vec<Word>| x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| p.text == q.text);
-    same(headline_words(a), headline_words(b)) && same(body_words(a), body_words(b))
+/// [`same_text`] of versions already split into words.
+pub fn same_words(a: &VersionWords, b: &VersionWords) -> bool {
+    let same = |x: &[Word], y: &[Word]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.text == q.text);
+    same(&a.headline, &b.headline) && a.body_texts == b.body_texts
 }
 
 fn headline_words(article: &Article) -> Vec<Word<'_>> {
-    article.headline.split_whitespace().map(|text| Word { text, block: 0 }).collect()
+    let mut words = Vec::new();
+    push_words(&mut words, &article.headline, 0);
+    words
 }
 
 /// The dateline's words open the first block; then every block's words.
 fn body_words(article: &Article) -> Vec<Word<'_>> {
-    let dateline = article.dateline.iter().flat_map(|d| d.raw.split_whitespace()).map(|text| Word { text, block: 0 });
-    let blocks = article
-        .blocks
-        .iter()
-        .enumerate()
-        .flat_map(|(block, b)| b.text().split_whitespace().map(move |text| Word { text, block }));
-    dateline.chain(blocks).collect()
+    // About one word in seven characters: room for all at once.
+    let length: usize = article.blocks.iter().map(|b| b.text().len()).sum();
+    let mut words = Vec::with_capacity(length / 6 + 16);
+    if let Some(dateline) = &article.dateline {
+        push_words(&mut words, &dateline.raw, 0);
+    }
+    for (block, text) in article.blocks.iter().map(Block::text).enumerate() {
+        push_words(&mut words, text, block);
+    }
+    words
+}
+
+/// Appends the words of `text` (runs between whitespace, as
+/// `str::split_whitespace` gives them) as words of `block`. ASCII, most of
+/// an article, is looked at byte by byte: the standard splitter decodes
+/// every character.
+fn push_words<'a>(words: &mut Vec<Word<'a>>, text: &'a str, block: usize) {
+    let bytes = text.as_bytes();
+    let (mut at, mut start) = (0, None);
+    while at < bytes.len() {
+        let (space, width) = if bytes[at].is_ascii() {
+            (matches!(bytes[at], b'\t'..=b'\r' | b' '), 1)
+        } else {
+            let c = text[at..].chars().next().expect("a character starts here");
+            (c.is_whitespace(), c.len_utf8())
+        };
+        match (space, start) {
+            (false, None) => start = Some(at),
+            (true, Some(from)) => {
+                words.push(Word { text: &text[from..at], block });
+                start = None;
+            }
+            _ => {}
+        }
+        at += width;
+    }
+    if let Some(from) = start {
+        words.push(Word { text: &text[from..], block });
+    }
 }
 
 /// One change per word, in reading order: deletions before the insertions
@@ -103,9 +164,10 @@ fn body_words(article: &Article) -> Vec<Word<'_>> {
 /// matched first, as whole paragraphs, and words are compared only between
 /// them: a revision rewrites a few paragraphs of a long text, and a word
 /// diff's cost grows with the words it is given.
-fn diff_body<'a>(old: &[Word<'a>], new: &[Word<'a>]) -> Vec<(Change, Located<'a>)> {
-    let old_texts: Vec<&str> = old.iter().map(|w| w.text).collect();
-    let new_texts: Vec<&str> = new.iter().map(|w| w.text).collect();
+fn diff_body<'a>(
+    (old, old_texts): (&[Word<'a>], &[&str]),
+    (new, new_texts): (&[Word<'a>], &[&str]),
+) -> Vec<(Change, Located<'a>)> {
     let (old_blocks, new_blocks) = (block_ranges(old), block_ranges(new));
     let old_keys: Vec<&[&str]> = old_blocks.iter().map(|r| &old_texts[r.clone()]).collect();
     let new_keys: Vec<&[&str]> = new_blocks.iter().map(|r| &new_texts[r.clone()]).collect();
@@ -291,6 +353,26 @@ mod tests {
         let new = article("Titel", "BERLIN (dpa) - Ein Satz. Noch ein Satz.");
         assert!(diff_versions(&old, &new).is_unchanged());
         assert!(same_text(&old, &new));
+    }
+
+    #[test]
+    fn words_split_as_the_standard_library_splits_them() {
+        let texts = [
+            "",
+            "  ",
+            "Ein Satz.",
+            " \tzwei\n\nZeilen\r\n",
+            "Grüße\u{a0}aus\u{2009}Köln\u{3000}und\u{85}Zürich\u{b}fin",
+            "ÄÖÜ äöü ß\u{202f}€ 10\u{2028}000",
+            "\u{200b}kein\u{200b}Leerraum\u{feff}",
+        ];
+        for text in texts {
+            let mut words = Vec::new();
+            push_words(&mut words, text, 3);
+            let split: Vec<&str> = words.iter().map(|w| w.text).collect();
+            assert_eq!(split, text.split_whitespace().collect::<Vec<_>>(), "{text:?}");
+            assert!(words.iter().all(|w| w.block == 3));
+        }
     }
 
     #[test]

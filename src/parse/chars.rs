@@ -137,6 +137,13 @@ pub fn binary_reason(text: &str) -> Option<(usize, String)> {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
+        if let Some(graphic) = bytes.get(at..at + 8).and_then(plain_ascii_graphic) {
+            // Eight bytes of printable ASCII, spaces and line breaks at once.
+            total += graphic;
+            latin += graphic;
+            at += 8;
+            continue;
+        }
         if bytes[at].is_ascii_graphic() {
             // Most of an article: printable ASCII, which is Latin text.
             total += 1;
@@ -186,6 +193,31 @@ pub fn binary_reason(text: &str) -> Option<(usize, String)> {
     None
 }
 
+/// How many of eight bytes are printable ASCII (`u8::is_ascii_graphic`), if
+/// all the others are spaces or line breaks; `None` if any byte is anything
+/// else. Looks at the eight bytes as one number: each test below sets the
+/// high bit of exactly the bytes it finds.
+fn plain_ascii_graphic(eight: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = ONES * 0x80;
+    let word = u64::from_le_bytes(eight.try_into().ok()?);
+    if word & HIGHS != 0 {
+        return None;
+    }
+    // Bytes equal to `byte` (for bytes below 0x80).
+    let equal = |byte: u8| {
+        let zeroed = word ^ (ONES * u64::from(byte));
+        !(((zeroed & !HIGHS) + !HIGHS) | zeroed) & HIGHS
+    };
+    // Bytes below 0x20: adding 0x60 sets the high bit of the others only.
+    let controls = !(word + ONES * 0x60) & HIGHS;
+    let (spaces, line_breaks) = (equal(b' '), equal(b'\n'));
+    if controls & !line_breaks != 0 || equal(0x7F) != 0 {
+        return None;
+    }
+    Some(8 - (spaces | line_breaks).count_ones() as usize)
+}
+
 /// ASCII text in UTF-16 read as single bytes: every other character is a
 /// NUL, the others are mostly printable.
 fn looks_like_utf16(text: &str) -> bool {
@@ -212,6 +244,25 @@ fn line_of(text: &str, index: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eight_bytes_at_once_count_as_byte_by_byte() {
+        let one_by_one = |eight: &[u8]| {
+            let plain = eight.iter().all(|b| b.is_ascii_graphic() || *b == b' ' || *b == b'\n');
+            plain.then(|| eight.iter().filter(|b| b.is_ascii_graphic()).count())
+        };
+        // Every byte value in every position, among printable neighbours.
+        for byte in 0..=255u8 {
+            for position in 0..8 {
+                let mut eight = *b"Ab 1,\n.Z";
+                eight[position] = byte;
+                assert_eq!(plain_ascii_graphic(&eight[..8]), one_by_one(&eight[..8]), "{eight:?}");
+            }
+        }
+        for eight in [b"        ", b"\n\n\n\n\n\n\n\n", b"~~~~!!!!", b"ab\tcd ef", b"\x7f       "] {
+            assert_eq!(plain_ascii_graphic(eight), one_by_one(eight), "{eight:?}");
+        }
+    }
 
     #[test]
     fn forbidden_and_invisible_characters_are_removed_and_reported() {

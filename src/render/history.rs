@@ -15,7 +15,7 @@ use minijinja::value::Serde;
 use super::Templates;
 use super::views::{ArticleView, StoryView, VersionView};
 use crate::config::Config;
-use crate::diff::{VersionDiff, diff_versions, same_text};
+use crate::diff::{VersionDiff, VersionWords, diff_split, same_words};
 use crate::parse::Article;
 use crate::plan::diff_pairs;
 use crate::stories::{Story, StoryTexts};
@@ -44,12 +44,14 @@ impl<'a> StoryHistory<'a> {
         texts: &'a StoryTexts,
     ) -> Result<StoryHistory<'a>> {
         let articles = &texts.articles;
-        let same_as_previous = same_as_previous(articles);
+        let words: Vec<VersionWords> = articles.iter().map(VersionWords::of).collect();
+        let same_as_previous = same_as_previous(&words);
         let bodies = articles.iter().map(|article| article_html(templates, article)).collect::<Result<_>>()?;
         let diffs = diff_pairs(story)
             .into_iter()
-            .map(|(old, new)| ((old, new), diff_versions(&articles[old - 1], &articles[new - 1])))
+            .map(|(old, new)| ((old, new), diff_split(&words[old - 1], &words[new - 1])))
             .collect();
+        drop(words);
         let latest = articles.last().expect("a story has at least one version");
         let view = StoryView::new(story, latest, config, &same_as_previous);
         let view_value = minijinja::Value::from(minijinja::value::Serde(&view));
@@ -84,8 +86,8 @@ impl<'a> StoryHistory<'a> {
 
 /// For each version, whether it reads word for word like the one before it
 /// (never for the first).
-fn same_as_previous(articles: &[Article]) -> Vec<bool> {
-    let later = articles.windows(2).map(|w| same_text(&w[0], &w[1]));
+fn same_as_previous(words: &[VersionWords]) -> Vec<bool> {
+    let later = words.windows(2).map(|w| same_words(&w[0], &w[1]));
     std::iter::once(false).chain(later).collect()
 }
 

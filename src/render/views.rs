@@ -109,7 +109,16 @@ impl TimeView {
         TimeView {
             iso: time.to_rfc3339(),
             display: format!("{}. {month} {}, {:02}:{:02} Uhr", time.day(), time.year(), time.hour(), time.minute()),
-            short: time.format("%d.%m.%Y, %H:%M").to_string(),
+            // As `%d.%m.%Y, %H:%M` gives it, without parsing a format string
+            // for each of an archive's times.
+            short: format!(
+                "{:02}.{:02}.{:04}, {:02}:{:02}",
+                time.day(),
+                time.month(),
+                time.year(),
+                time.hour(),
+                time.minute()
+            ),
         }
     }
 }
@@ -291,5 +300,9 @@ mod tests {
         let view = TimeView::new(time);
         assert_eq!(view.display, "5. März 2024, 09:07 Uhr");
         assert_eq!(view.short, "05.03.2024, 09:07");
+        for time in ["2024-12-31T23:59:59+01:00", "0987-01-01T00:00:00+00:00", "2026-11-29T07:40:00-05:00"] {
+            let time = DateTime::parse_from_rfc3339(time).unwrap();
+            assert_eq!(TimeView::new(time).short, time.format("%d.%m.%Y, %H:%M").to_string());
+        }
     }
 }

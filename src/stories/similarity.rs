@@ -243,7 +243,7 @@ fn vocabulary(text: &str) -> Vec<u64> {
     let mut lowered = Vec::new();
     let mut hashes = Vec::new();
     let mut keep = |token: &str| {
-        let token = token.trim_matches([',', '.']);
+        let token = trim_stops(token);
         if is_subject_word(token) || is_figure(token) {
             lowered.clear();
             push_lowercase(&mut lowered, token);
@@ -256,20 +256,38 @@ fn vocabulary(text: &str) -> Vec<u64> {
         |token| {
             // A figure keeps its separators; words around a comma or a
             // full stop without a space are two words.
-            if token.starts_with(|d: char| d.is_ascii_digit()) {
+            if token.as_bytes()[0].is_ascii_digit() {
                 keep(token);
             } else {
-                token.split([',', '.']).for_each(&mut keep);
+                // Split at the ASCII bytes themselves: a UTF-8 character
+                // never contains one.
+                let mut from = 0;
+                for (at, _) in token.bytes().enumerate().filter(|(_, b)| *b == b',' || *b == b'.') {
+                    keep(&token[from..at]);
+                    from = at + 1;
+                }
+                keep(&token[from..]);
             }
         },
     );
     hashes
 }
 
+/// `token` without the commas and full stops it begins or ends with.
+fn trim_stops(token: &str) -> &str {
+    let stop = |b: &u8| *b == b',' || *b == b'.';
+    let bytes = token.as_bytes();
+    let start = bytes.iter().position(|b| !stop(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !stop(b)).map_or(start, |last| last + 1);
+    &token[start..end]
+}
+
 fn is_subject_word(token: &str) -> bool {
-    token.chars().next().is_some_and(char::is_uppercase)
-        && token.len() >= 4
-        && (token.is_ascii() || token.chars().count() >= 4)
+    let capital = match token.as_bytes().first() {
+        Some(first) if first.is_ascii() => first.is_ascii_uppercase(),
+        _ => token.chars().next().is_some_and(char::is_uppercase),
+    };
+    capital && token.len() >= 4 && (token.is_ascii() || token.chars().count() >= 4)
 }
 
 fn is_figure(token: &str) -> bool {
