@@ -136,11 +136,14 @@ fn decode_record(record: Vec<u8>) -> Result<StoredText> {
     let original_len = field_len(0)? as usize;
     let original = record.get(4..4 + original_len).context("truncated record")?.to_vec();
     let text_at = 4 + original_len;
+    // Checked with SIMD, as the input is when it is read: every version of
+    // every story rendered passes here.
     let text = match field_len(text_at)? {
-        u32::MAX => String::from_utf8(original.clone())?,
-        len => String::from_utf8(
-            record.get(text_at + 4..text_at + 4 + len as usize).context("truncated record")?.to_vec(),
-        )?,
+        u32::MAX => simdutf8::basic::from_utf8(&original)?.to_owned(),
+        len => simdutf8::basic::from_utf8(
+            record.get(text_at + 4..text_at + 4 + len as usize).context("truncated record")?,
+        )?
+        .to_owned(),
     };
     Ok(StoredText { original, text })
 }
