@@ -550,8 +550,13 @@ pub fn build(options: &BuildOptions) -> Result<Built> {
 /// [`build`], telling `progress` how it goes.
 pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Result<Built> {
     let mut stages = Stages::new(progress);
-    let templates = Templates::load(options.template_dir.as_deref())?;
     let cache_dir = crate::cache::folder_for(&options.output)?;
+    // Before anything is allocated, and held until the build returns: see
+    // `crate::memory`. (A manifest found unusable later, which is rare, makes
+    // a full build without it.)
+    let full_build = options.clean || !crate::cache::Manifest::exists(&cache_dir);
+    let _purge = full_build.then(crate::memory::FullBuildPurge::start);
+    let templates = Templates::load(options.template_dir.as_deref())?;
     // Reading the manifest and looking at every input file are the two
     // waits of an archive's rebuild: they run side by side.
     let (mut previous, inventory) = rayon::join(

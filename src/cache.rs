@@ -154,6 +154,11 @@ impl Manifest {
         Manifest { format: FORMAT, reading, ..Manifest::default() }
     }
 
+    /// Whether `folder` holds a manifest (usable or not).
+    pub fn exists(folder: &Path) -> bool {
+        folder.join("manifest").is_file()
+    }
+
     /// The manifest in `folder`, if there is one made by this program with
     /// the same reading settings (whose digest `reading` computes, while the
     /// manifest is decoded); `None` means: build from nothing.

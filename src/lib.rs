@@ -25,6 +25,7 @@ pub mod config;
 pub mod decode;
 pub mod diagnostics;
 pub mod diff;
+pub mod memory;
 pub mod output;
 pub mod parse;
 pub mod paths;
