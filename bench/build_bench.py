@@ -21,9 +21,10 @@ and measures wall time (monotonic clock around the process), peak resident
 memory (`/usr/bin/time -f %M`, GNU time), and the files and bytes in the
 output folder. Afterwards, on depesche's last output, it times a rebuild with
 nothing changed and a rebuild after one new article (a new story: a later
-timestamp than every other file and its own headline), then builds the same
-input cleanly into another folder and checks that both trees are byte for
-byte identical.
+timestamp than every other file and its own headline), each --runs times
+(the median is reported; between two runs with the new article, the
+archive is rebuilt without it, untimed), then builds the same input cleanly
+into another folder and checks that both trees are byte for byte identical.
 
 It prints a Markdown table of the figures and one of the goals (pass/fail)
 and writes both to --out FILE if given. It exits non-zero only when a tool
@@ -142,6 +143,11 @@ def remove_marker(path):
 
 
 TS = re.compile(rb"^(\d\d)\.(\d\d)\.(\d{4}) - (\d\d):(\d\d):(\d\d)")
+
+
+def median_run(runs):
+    """The run of median wall time (its memory and files with it)."""
+    return sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]
 
 
 def add_article(txt):
@@ -352,22 +358,36 @@ def main():
             if "depesche" in tools:
                 txt, dest = src["depesche"], outs / "depesche"
                 base = [exe["depesche"], "build", "--input", txt, "--output", dest] + config
-                log(f"[{n}] depesche rebuild, nothing changed ...")
-                since = time.time_ns()
-                wall, rss, _ = measure("depesche", base, work, (0, 1))
-                files, size = changed_since(dest, since)
-                results[(n, "noop")] = {"wall": wall, "rss": rss, "files": files, "bytes": size}
-                log(f"  {wall:.3f} s, {rss / 1024:.0f} MiB, {files} files rewritten")
-
-                marker = remove_marker(txt)  # the corpus is changed until the file is gone again
-                new = add_article(txt)
-                try:
-                    log(f"[{n}] depesche rebuild after one new article ...")
+                # Each rebuild is timed --runs times and the median kept, as
+                # the full builds are: a single run of under a second is at
+                # the mercy of the machine's noise.
+                noops = []
+                for run in range(o.runs):
+                    log(f"[{n}] depesche rebuild, nothing changed ({run + 1}/{o.runs}) ...")
                     since = time.time_ns()
                     wall, rss, _ = measure("depesche", base, work, (0, 1))
                     files, size = changed_since(dest, since)
-                    after = tree_size(dest)
+                    noops.append({"wall": wall, "rss": rss, "files": files, "bytes": size})
                     log(f"  {wall:.3f} s, {rss / 1024:.0f} MiB, {files} files rewritten")
+                results[(n, "noop")] = median_run(noops)
+
+                marker = remove_marker(txt)  # the corpus is changed until the file is gone again
+                new = None
+                try:
+                    incrs = []
+                    for run in range(o.runs):
+                        if run > 0:
+                            # Back to the archive without it, not timed.
+                            new.unlink()
+                            measure("depesche", base, work, (0, 1))
+                        new = add_article(txt)
+                        log(f"[{n}] depesche rebuild after one new article ({run + 1}/{o.runs}) ...")
+                        since = time.time_ns()
+                        wall, rss, _ = measure("depesche", base, work, (0, 1))
+                        files, size = changed_since(dest, since)
+                        incrs.append({"wall": wall, "rss": rss, "files": files, "bytes": size})
+                        log(f"  {wall:.3f} s, {rss / 1024:.0f} MiB, {files} files rewritten")
+                    after = tree_size(dest)
                     ref = outs / "depesche-clean"
                     rm(ref)
                     log(f"[{n}] clean build of the same input to compare ...")
@@ -378,11 +398,11 @@ def main():
                         log(f"  {len(diffs)} paths differ, e.g. " + ", ".join(diffs[:5]))
                     else:
                         log("  identical")
-                    results[(n, "incr")] = {"wall": wall, "rss": rss, "files": files, "bytes": size,
-                                            "total": after, "diffs": diffs}
+                    results[(n, "incr")] = dict(median_run(incrs), total=after, diffs=diffs)
                     rm(ref)
                 finally:
-                    new.unlink()
+                    if new is not None and new.exists():
+                        new.unlink()
                     marker.write_text("")
                 rm(dest)
 
