@@ -361,14 +361,15 @@ def main():
                 # Each rebuild is timed --runs times and the median kept, as
                 # the full builds are: a single run of under a second is at
                 # the mercy of the machine's noise.
-                noops = []
-                for run in range(o.runs):
-                    log(f"[{n}] depesche rebuild, nothing changed ({run + 1}/{o.runs}) ...")
+                def timed_rebuild(what, run):
+                    log(f"[{n}] depesche rebuild, {what} ({run + 1}/{o.runs}) ...")
                     since = time.time_ns()
                     wall, rss, _ = measure("depesche", base, work, (0, 1))
                     files, size = changed_since(dest, since)
-                    noops.append({"wall": wall, "rss": rss, "files": files, "bytes": size})
                     log(f"  {wall:.3f} s, {rss / 1024:.0f} MiB, {files} files rewritten")
+                    return {"wall": wall, "rss": rss, "files": files, "bytes": size}
+
+                noops = [timed_rebuild("nothing changed", run) for run in range(o.runs)]
                 results[(n, "noop")] = median_run(noops)
 
                 marker = remove_marker(txt)  # the corpus is changed until the file is gone again
@@ -381,12 +382,7 @@ def main():
                             new.unlink()
                             measure("depesche", base, work, (0, 1))
                         new = add_article(txt)
-                        log(f"[{n}] depesche rebuild after one new article ({run + 1}/{o.runs}) ...")
-                        since = time.time_ns()
-                        wall, rss, _ = measure("depesche", base, work, (0, 1))
-                        files, size = changed_since(dest, since)
-                        incrs.append({"wall": wall, "rss": rss, "files": files, "bytes": size})
-                        log(f"  {wall:.3f} s, {rss / 1024:.0f} MiB, {files} files rewritten")
+                        incrs.append(timed_rebuild("after one new article", run))
                     after = tree_size(dest)
                     ref = outs / "depesche-clean"
                     rm(ref)
