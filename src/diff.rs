@@ -10,7 +10,7 @@
 use serde::Serialize;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 
-use crate::parse::{Article, Block};
+use crate::parse::{Article, Block, for_each_run};
 
 /// What happened to a run of words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,17 +60,6 @@ struct Word<'a> {
     block: usize,
 }
 
-/// Compare two versions' headlines and texts (dateline and body; the
-/// editors' initials are left out, they are not part of the story).
-pub fn diff_versions(old: &Article, new: &Article) -> VersionDiff {
-    diff_split(&VersionWords::of(old), &VersionWords::of(new))
-}
-
-/// Whether two versions read the same, word for word (headline and text).
-pub fn same_text(a: &Article, b: &Article) -> bool {
-    same_words(&VersionWords::of(a), &VersionWords::of(b))
-}
-
 /// A version's words, split once for all the comparisons it takes part in
 /// (a story's history compares each version with its neighbours and the
 /// first with the latest).
@@ -90,7 +79,8 @@ impl<'a> VersionWords<'a> {
     }
 }
 
-/// [`diff_versions`] of versions already split into words.
+/// Compare two versions' headlines and texts (dateline and body; the
+/// editors' initials are left out, they are not part of the story).
 pub fn diff_split(old: &VersionWords, new: &VersionWords) -> VersionDiff {
     let headline = diff_words(&old.headline, &new.headline);
     let body = diff_body((&old.body, &old.body_texts), (&new.body, &new.body_texts));
@@ -104,7 +94,7 @@ pub fn diff_split(old: &VersionWords, new: &VersionWords) -> VersionDiff {
     }
 }
 
-/// [`same_text`] of versions already split into words.
+/// Whether two versions read the same, word for word (headline and text).
 pub fn same_words(a: &VersionWords, b: &VersionWords) -> bool {
     let same = |x: &[Word], y: &[Word]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.text == q.text);
     same(&a.headline, &b.headline) && a.body_texts == b.body_texts
@@ -131,32 +121,10 @@ fn body_words(article: &Article) -> Vec<Word<'_>> {
 }
 
 /// Appends the words of `text` (runs between whitespace, as
-/// `str::split_whitespace` gives them) as words of `block`. ASCII, most of
-/// an article, is looked at byte by byte: the standard splitter decodes
-/// every character.
+/// `str::split_whitespace` gives them) as words of `block`, found byte by
+/// byte for ASCII (see [`for_each_run`]).
 fn push_words<'a>(words: &mut Vec<Word<'a>>, text: &'a str, block: usize) {
-    let bytes = text.as_bytes();
-    let (mut at, mut start) = (0, None);
-    while at < bytes.len() {
-        let (space, width) = if bytes[at].is_ascii() {
-            (matches!(bytes[at], b'\t'..=b'\r' | b' '), 1)
-        } else {
-            let c = text[at..].chars().next().expect("a character starts here");
-            (c.is_whitespace(), c.len_utf8())
-        };
-        match (space, start) {
-            (false, None) => start = Some(at),
-            (true, Some(from)) => {
-                words.push(Word { text: &text[from..at], block });
-                start = None;
-            }
-            _ => {}
-        }
-        at += width;
-    }
-    if let Some(from) = start {
-        words.push(Word { text: &text[from..], block });
-    }
+    for_each_run(text, |c| !c.is_whitespace(), |text| words.push(Word { text, block }));
 }
 
 /// One change per word, in reading order: deletions before the insertions
@@ -319,6 +287,14 @@ fn merge_runs<'a>(words: impl Iterator<Item = (Change, &'a str)>) -> Vec<Segment
 mod tests {
     use super::*;
     use crate::parse::parse_article;
+
+    fn diff_versions(old: &Article, new: &Article) -> VersionDiff {
+        diff_split(&VersionWords::of(old), &VersionWords::of(new))
+    }
+
+    fn same_text(a: &Article, b: &Article) -> bool {
+        same_words(&VersionWords::of(a), &VersionWords::of(b))
+    }
 
     fn article(headline: &str, body: &str) -> Article {
         parse_article(&format!("{headline}\n01.02.2024 - 10:00:00\n{body}")).unwrap().article

@@ -193,6 +193,33 @@ pub fn binary_reason(text: &str) -> Option<(usize, String)> {
     None
 }
 
+/// Calls `f` with every run of characters in `text` that are `part` of one,
+/// looking at ASCII byte by byte (most of an article).
+pub(crate) fn for_each_run<'a>(text: &'a str, part: impl Fn(char) -> bool, mut f: impl FnMut(&'a str)) {
+    let bytes = text.as_bytes();
+    let (mut at, mut start) = (0, None);
+    while at < bytes.len() {
+        let (alphanumeric, width) = if bytes[at].is_ascii() {
+            (part(char::from(bytes[at])), 1)
+        } else {
+            let c = text[at..].chars().next().unwrap_or_default();
+            (part(c), c.len_utf8())
+        };
+        match (alphanumeric, start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                f(&text[from..at]);
+                start = None;
+            }
+            _ => {}
+        }
+        at += width;
+    }
+    if let Some(from) = start {
+        f(&text[from..]);
+    }
+}
+
 /// How many of eight bytes are printable ASCII (`u8::is_ascii_graphic`), if
 /// all the others are spaces or line breaks; `None` if any byte is anything
 /// else. Looks at the eight bytes as one number: each test below sets the

@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::parse::{Article, Block};
+use crate::parse::{Article, Block, for_each_run};
 
 /// Words per phrase ("shingle"). Three words are specific enough that
 /// unrelated texts rarely share a phrase, yet short enough that one edited
@@ -168,33 +168,6 @@ fn is_word_char(c: char) -> bool {
         0..=0x7F => c.is_ascii_alphanumeric(),
         0xC0..=0xFF => c != '×' && c != '÷',
         _ => c.is_alphanumeric(),
-    }
-}
-
-/// Calls `f` with every run of characters in `text` that are `part` of one,
-/// looking at ASCII byte by byte (most of an article).
-fn for_each_run(text: &str, part: impl Fn(char) -> bool, mut f: impl FnMut(&str)) {
-    let bytes = text.as_bytes();
-    let (mut at, mut start) = (0, None);
-    while at < bytes.len() {
-        let (alphanumeric, width) = if bytes[at].is_ascii() {
-            (part(char::from(bytes[at])), 1)
-        } else {
-            let c = text[at..].chars().next().unwrap_or_default();
-            (part(c), c.len_utf8())
-        };
-        match (alphanumeric, start) {
-            (true, None) => start = Some(at),
-            (false, Some(from)) => {
-                f(&text[from..at]);
-                start = None;
-            }
-            _ => {}
-        }
-        at += width;
-    }
-    if let Some(from) = start {
-        f(&text[from..]);
     }
 }
 
