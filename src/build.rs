@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
-use crate::cache::{CachedInput, CachedOutcome, CachedOutput, Manifest, StoryOutputs};
+use crate::cache::{CachedInput, CachedOutcome, CachedOutput, Manifest, Program, StoryOutputs};
 use crate::config::Config;
 use crate::decode::decode;
 use crate::output::Output;
@@ -560,10 +560,16 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     // Reading the manifest and looking at every input file are the two
     // waits of an archive's rebuild: they run side by side.
     let (mut previous, inventory) = rayon::join(
-        || (!options.clean).then(|| Manifest::load(&cache_dir, || reading_digest(&options.config))).flatten(),
+        || {
+            (!options.clean)
+                .then(|| Manifest::load(&cache_dir, |program| reading_digest(program, &options.config)))
+                .flatten()
+        },
         || find_files(&options.input, &options.config),
     );
-    let reading = reading_digest(&options.config); // computed once, while the manifest was read
+    // Found while the manifest was read, if there was one.
+    let program = previous.as_ref().map_or_else(Program::running, |previous| previous.program);
+    let reading = reading_digest(program.digest, &options.config);
     if previous.as_ref().is_some_and(Manifest::mostly_garbage) {
         previous = None; // start the packs anew rather than let them grow
     }
@@ -614,7 +620,7 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     // build then starts from nothing instead of trusting a stale one.
     crate::cache::Manifest::discard(&cache_dir)?;
     output.commit()?;
-    let mut manifest = Manifest::new(reading);
+    let mut manifest = Manifest::new(program, reading);
     manifest.texts_len = texts.len();
     manifest.inputs = inputs;
     manifest.contents_len = contents.len();
@@ -656,10 +662,11 @@ fn changed_feeds(previous: Option<&Manifest>, now: &Manifest) -> Vec<&'static st
     crate::websub::SUBSCRIBED_FEEDS.iter().copied().filter(changed).collect()
 }
 
-/// Digest of what decides the result of reading a file: the program and
-/// the size limit. A cache made under another is not used.
-fn reading_digest(config: &Config) -> u64 {
-    crate::cache::program_digest() ^ config.max_file_size.rotate_left(17)
+/// Digest of what decides the result of reading a file: the program (whose
+/// digest is `program`) and the size limit. A cache made under another is
+/// not used.
+fn reading_digest(program: u64, config: &Config) -> u64 {
+    program ^ config.max_file_size.rotate_left(17)
 }
 
 /// What a build wrote, for the manifest.

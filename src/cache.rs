@@ -36,7 +36,7 @@ use crate::store::TextRef;
 use crate::stories::Filed;
 
 /// Bumped whenever the manifest's layout changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// The cache folder for the output folder `target`.
 pub fn folder_for(target: &Path) -> Result<PathBuf> {
@@ -49,6 +49,8 @@ pub fn folder_for(target: &Path) -> Result<PathBuf> {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
     format: u32,
+    /// The program that made the manifest.
+    pub program: Program,
     /// Digest of the program and the settings that decide what reading a
     /// file gives: a manifest of another is not used.
     pub reading: u64,
@@ -149,9 +151,10 @@ impl StoryOutputs {
 }
 
 impl Manifest {
-    /// An empty manifest for a build whose reading digest is `reading`.
-    pub fn new(reading: u64) -> Manifest {
-        Manifest { format: FORMAT, reading, ..Manifest::default() }
+    /// An empty manifest for a build by `program` whose reading digest is
+    /// `reading`.
+    pub fn new(program: Program, reading: u64) -> Manifest {
+        Manifest { format: FORMAT, program, reading, ..Manifest::default() }
     }
 
     /// Whether `folder` holds a manifest (usable or not).
@@ -160,9 +163,10 @@ impl Manifest {
     }
 
     /// The manifest in `folder`, if there is one made by this program with
-    /// the same reading settings (whose digest `reading` computes, while the
-    /// manifest is decoded); `None` means: build from nothing.
-    pub fn load(folder: &Path, reading: impl FnOnce() -> u64 + Send) -> Option<Manifest> {
+    /// the same reading settings (whose digest `reading` computes from the
+    /// program's, while the manifest is decoded); `None` means: build from
+    /// nothing.
+    pub fn load(folder: &Path, reading: impl FnOnce(u64) -> u64 + Send) -> Option<Manifest> {
         let bytes = std::fs::read(folder.join("manifest")).ok()?;
         let parts = split_parts(&bytes)?;
         let Some(Ok(Part::Head(head))) = parts.first().map(|part| postcard::from_bytes::<Part>(part)) else {
@@ -171,14 +175,18 @@ impl Manifest {
         if head.format != FORMAT {
             return None;
         }
-        let (reading, decoded) = rayon::join(reading, || {
+        let running = || {
+            let program = Program::running_as(&head.program);
+            (program, reading(program.digest))
+        };
+        let ((program, reading), decoded) = rayon::join(running, || {
             parts[1..].par_iter().map(|part| postcard::from_bytes(part).ok()).collect::<Option<Vec<Part>>>()
         });
         if head.reading != reading {
             return None;
         }
         let decoded = decoded?;
-        let mut manifest = Manifest::new(reading);
+        let mut manifest = Manifest::new(program, reading);
         (manifest.texts_len, manifest.contents_len) = (head.texts_len, head.contents_len);
         let (mut inputs, mut outputs, mut story_outputs) = (Vec::new(), Vec::new(), Vec::new());
         for part in decoded {
@@ -255,8 +263,13 @@ impl Manifest {
     /// archive's manifest is tens of megabytes, read and written by every
     /// build.
     fn parts(&self) -> Vec<Part<'_>> {
-        let head =
-            Head { format: FORMAT, reading: self.reading, texts_len: self.texts_len, contents_len: self.contents_len };
+        let head = Head {
+            format: FORMAT,
+            program: self.program,
+            reading: self.reading,
+            texts_len: self.texts_len,
+            contents_len: self.contents_len,
+        };
         let mut parts = vec![Part::Head(head)];
         let inputs: Vec<(&String, &CachedInput)> = self.inputs.iter().collect();
         parts.extend(inputs.chunks(PART_ENTRIES).map(|chunk| Part::Inputs(borrowed(chunk))));
@@ -277,6 +290,7 @@ const PART_ENTRIES: usize = 2048;
 #[derive(Debug, Serialize, Deserialize)]
 struct Head {
     format: u32,
+    program: Program,
     reading: u64,
     texts_len: u64,
     contents_len: u64,
@@ -363,11 +377,80 @@ fn split_parts(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
     Some(parts)
 }
 
-/// Digest of the running program: a manifest written by another build of
-/// depesche is never trusted, whatever its version number says.
-pub fn program_digest() -> u64 {
-    static DIGEST: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *DIGEST.get_or_init(|| std::env::current_exe().and_then(file_digest).unwrap_or_default())
+/// A depesche program: the digest of its file's bytes and the stamp the
+/// file had when they were read. A manifest written by another build of
+/// depesche is never trusted, whatever its version number says; a build
+/// tells by the digest.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    pub digest: u64,
+    stamp: Option<ProgramStamp>,
+}
+
+/// What tells a program file replaced or changed in place: its device and
+/// inode, size, and modification and change times (the change time, which
+/// no program can set back, moves with every write).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct ProgramStamp {
+    device: u64,
+    inode: u64,
+    size: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+}
+
+impl ProgramStamp {
+    /// The running program file's stamp (`None` where the platform has no
+    /// change time, or the file is gone).
+    fn of_running() -> Option<ProgramStamp> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let metadata = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+            Some(ProgramStamp {
+                device: metadata.dev(),
+                inode: metadata.ino(),
+                size: metadata.size(),
+                modified: (metadata.mtime(), metadata.mtime_nsec()),
+                changed: (metadata.ctime(), metadata.ctime_nsec()),
+            })
+        }
+        #[cfg(not(unix))]
+        None
+    }
+}
+
+/// The running program, found once per process (stamp and digest belong
+/// together: a program file replaced later is another program's).
+static RUNNING: std::sync::OnceLock<Program> = std::sync::OnceLock::new();
+
+impl Program {
+    /// The running program, its file hashed.
+    pub fn running() -> Program {
+        Program::running_as(&Program::default())
+    }
+
+    /// The running program, with `recorded`'s digest if its file's stamp is
+    /// the one `recorded` was hashed at: the program is tens of megabytes,
+    /// and hashing it was a tenth of an archive's rebuild.
+    fn running_as(recorded: &Program) -> Program {
+        *RUNNING.get_or_init(|| Program::recognised(recorded, ProgramStamp::of_running(), hash_running_program))
+    }
+
+    /// The program whose file has the stamp `stamp` now: `recorded` when it
+    /// has that stamp, else hashed by `hash` (the stamp taken first, so a
+    /// file replaced while it is hashed is hashed again next time).
+    fn recognised(recorded: &Program, stamp: Option<ProgramStamp>, hash: impl FnOnce() -> u64) -> Program {
+        match stamp {
+            Some(_) if stamp == recorded.stamp => *recorded,
+            _ => Program { digest: hash(), stamp },
+        }
+    }
+}
+
+/// [`file_digest`] of the running program (0 when it cannot be read).
+fn hash_running_program() -> u64 {
+    std::env::current_exe().and_then(file_digest).unwrap_or_default()
 }
 
 /// [`bytes_digest`] of a file's bytes, read a piece at a time: the program
@@ -466,7 +549,7 @@ mod tests {
     #[test]
     fn a_manifest_is_used_only_by_the_same_reading_settings() {
         let dir = tempfile::tempdir().unwrap();
-        let mut manifest = Manifest::new(7);
+        let mut manifest = Manifest::new(Program::default(), 7);
         manifest.outputs.insert("index.html".into(), CachedOutput { digest: 1, bytes: 2 });
         // Paths are stored as what they share with the one before.
         let paths = ["2024/01/02/a/index.html", "2024/01/02/ä/index.html", "2024/01/02/äb/v/1/index.html", "ort/é/"];
@@ -489,15 +572,43 @@ mod tests {
         ];
         manifest.story_outputs.insert("2024/01/02/ä/".into(), StoryOutputs::new(77, &story_files));
         manifest.save(dir.path()).unwrap();
-        let loaded = Manifest::load(dir.path(), || 7).unwrap();
+        let loaded = Manifest::load(dir.path(), |_| 7).unwrap();
         assert_eq!(loaded.outputs, manifest.outputs);
         assert_eq!(loaded.story_outputs, manifest.story_outputs);
         let files = loaded.story_outputs["2024/01/02/ä/"].files().unwrap();
         assert_eq!(files, story_files.map(|(path, output)| (path.to_string(), output)));
         assert_eq!(loaded.inputs["a.txt"].modified, -5);
-        assert!(Manifest::load(dir.path(), || 8).is_none(), "other settings start from nothing");
+        assert!(Manifest::load(dir.path(), |_| 8).is_none(), "other settings start from nothing");
         std::fs::write(dir.path().join("manifest"), b"\xff\xff damaged").unwrap();
-        assert!(Manifest::load(dir.path(), || 7).is_none(), "a damaged manifest starts from nothing");
+        assert!(Manifest::load(dir.path(), |_| 7).is_none(), "a damaged manifest starts from nothing");
+    }
+
+    #[test]
+    fn the_program_is_hashed_again_only_when_its_file_changed() {
+        let stamp = ProgramStamp { device: 1, inode: 2, size: 3, modified: (4, 5), changed: (6, 7) };
+        let recorded = Program { digest: 42, stamp: Some(stamp) };
+        let unhashed = || panic!("hashed although the stamp is the same");
+        assert_eq!(Program::recognised(&recorded, Some(stamp), unhashed), recorded);
+        let others = [
+            ProgramStamp { inode: 9, ..stamp },
+            ProgramStamp { size: 9, ..stamp },
+            ProgramStamp { modified: (4, 9), ..stamp },
+            ProgramStamp { changed: (6, 8), ..stamp },
+        ];
+        for other in others {
+            assert_eq!(Program::recognised(&recorded, Some(other), || 43), Program { digest: 43, stamp: Some(other) });
+        }
+        let unstamped = Program { digest: 42, stamp: None };
+        assert_eq!(Program::recognised(&unstamped, None, || 43).digest, 43, "no stamp, no trust");
+        // The manifest keeps the program, and the running one is this test's.
+        let dir = tempfile::tempdir().unwrap();
+        Manifest::new(recorded, 7).save(dir.path()).unwrap();
+        assert!(Manifest::load(dir.path(), |program| program ^ 7).is_none(), "another program's manifest");
+        let running = Program::running();
+        assert_eq!(running.digest, hash_running_program());
+        assert!(cfg!(not(unix)) || running.stamp.is_some());
+        Manifest::new(running, running.digest ^ 7).save(dir.path()).unwrap();
+        assert_eq!(Manifest::load(dir.path(), |program| program ^ 7).unwrap().program, running);
     }
 
     #[test]
