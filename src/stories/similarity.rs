@@ -79,7 +79,7 @@ impl Profile {
         places.dedup();
         // The body's words, and which of them make each paragraph: blocks
         // are joined by line breaks, so no word spans two blocks.
-        let mut body_words = LowerWords::default();
+        let mut body_words = WordHashes::default();
         let mut paragraph_words = Vec::new();
         for block in &article.blocks {
             let first = body_words.len();
@@ -109,50 +109,68 @@ impl Profile {
 /// Lowercased words: runs of letters and digits. `19.254,12` gives three
 /// words, which keeps the figures of a report in its phrases.
 pub fn words(text: &str) -> Vec<String> {
-    let lower = LowerWords::of(text);
-    (0..lower.len()).map(|i| String::from_utf8_lossy(lower.word(i)).into_owned()).collect()
+    let mut words = Vec::new();
+    let mut lower = Vec::new();
+    for_each_word(text, |word| {
+        lower.clear();
+        push_lowercase(&mut lower, word);
+        words.push(String::from_utf8_lossy(&lower).into_owned());
+    });
+    words
 }
 
-/// The lowercased words of a text (as [`words`] splits them) in one buffer:
-/// a profile is built for every file of an archive, and a `String` per word
-/// was most of its cost.
+/// The words of a text (as [`words`] splits them) as the hashes of their
+/// lowercase spelling ([`lowercase_hash`]), for its phrases and paragraphs:
+/// each word is hashed once, and a phrase's hash is made of its words'.
 #[derive(Default)]
-pub(crate) struct LowerWords {
-    /// UTF-8 (see `word`).
-    buffer: Vec<u8>,
-    /// End of each word in `buffer`; a word starts where the one before ends.
-    ends: Vec<u32>,
-}
+struct WordHashes(Vec<u64>);
 
-impl LowerWords {
-    pub(crate) fn of(text: &str) -> LowerWords {
-        let mut lower = LowerWords::default();
-        lower.extend(text);
-        lower
-    }
-
+impl WordHashes {
     /// Adds the words of `text`.
     fn extend(&mut self, text: &str) {
-        self.buffer.reserve(text.len());
-        for_each_word(text, |word| {
-            push_lowercase(&mut self.buffer, word);
-            self.ends.push(self.buffer.len() as u32);
-        });
+        self.0.reserve(text.len() / 6);
+        for_each_word(text, |word| self.0.push(lowercase_hash(word)));
     }
 
     fn len(&self) -> usize {
-        self.ends.len()
+        self.0.len()
     }
 
-    fn word(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.buffer[start..self.ends[i] as usize]
-    }
-
-    /// The hash of the phrase of words `range`.
+    /// The hash of the phrase of words `range`: its words' hashes, in order,
+    /// folded as `FxHash` folds words.
     fn phrase_hash(&self, range: std::ops::Range<usize>) -> u64 {
-        range.fold(FNV_OFFSET, |hash, i| fnv_word(hash, self.word(i)))
+        self.0[range].iter().fold(FNV_OFFSET, |hash, &word| (hash.rotate_left(5) ^ word).wrapping_mul(PHRASE_FOLD))
     }
+}
+
+/// The multiplier of [`WordHashes::phrase_hash`] (`FxHash`'s).
+const PHRASE_FOLD: u64 = 0x517c_c1b7_2722_0a95;
+
+/// [`fnv_word`] of `word` lowercased (as [`push_lowercase`] lowercases it),
+/// without writing the lowercase word anywhere.
+fn lowercase_hash(word: &str) -> u64 {
+    let step = |hash: u64, byte: u8| (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+    let bytes = word.as_bytes();
+    let mut hash = FNV_OFFSET;
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            byte @ 0..=0x7F => {
+                hash = step(hash, byte.to_ascii_lowercase());
+                at += 1;
+            }
+            lead @ (0xC2 | 0xC3) => {
+                let mut next = bytes[at + 1];
+                if lead == 0xC3 && matches!(next, 0x80..=0x9E) && next != 0x97 {
+                    next += 0x20;
+                }
+                hash = step(step(hash, lead), next);
+                at += 2;
+            }
+            _ => return fnv_word(FNV_OFFSET, word.to_lowercase().as_bytes()),
+        }
+    }
+    step(hash, b' ')
 }
 
 /// Calls `f` with every run of letters and digits in `text`.
@@ -213,14 +231,11 @@ fn push_lowercase(buffer: &mut Vec<u8>, word: &str) {
 /// its figures (`2,3`, `19.508`, `600.000`, any number of three digits or
 /// more). A rewrite keeps them even where it changes every phrase.
 fn vocabulary(text: &str) -> Vec<u64> {
-    let mut lowered = Vec::new();
     let mut hashes = Vec::new();
     let mut keep = |token: &str| {
         let token = trim_stops(token);
         if is_subject_word(token) || is_figure(token) {
-            lowered.clear();
-            push_lowercase(&mut lowered, token);
-            hashes.push(fnv_word(FNV_OFFSET, &lowered));
+            hashes.push(lowercase_hash(token));
         }
     };
     for_each_run(
@@ -272,7 +287,7 @@ fn is_figure(token: &str) -> bool {
 /// The hashes of every run of `SHINGLE_WORDS` words (in text order,
 /// repeated as they occur; [`Sketch::of`] sorts them out); a text shorter
 /// than that is one phrase.
-fn shingles(words: &LowerWords) -> Vec<u64> {
+fn shingles(words: &WordHashes) -> Vec<u64> {
     let count = words.len();
     if count < SHINGLE_WORDS {
         if count == 0 { Vec::new() } else { vec![words.phrase_hash(0..count)] }
@@ -283,7 +298,7 @@ fn shingles(words: &LowerWords) -> Vec<u64> {
 
 /// Sorted, unique hashes of the paragraphs long enough to be a passage,
 /// each given as its range of `words`.
-fn paragraphs(words: &LowerWords, paragraphs: &[std::ops::Range<usize>]) -> Vec<u64> {
+fn paragraphs(words: &WordHashes, paragraphs: &[std::ops::Range<usize>]) -> Vec<u64> {
     let mut hashes: Vec<u64> = paragraphs
         .iter()
         .filter(|range| range.len() >= PARAGRAPH_MIN_WORDS)
@@ -295,11 +310,12 @@ fn paragraphs(words: &LowerWords, paragraphs: &[std::ops::Range<usize>]) -> Vec<
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 /// FNV-1a continued over `word` and a space: a phrase's hash is this over
 /// its words, stable across machines and runs.
 fn fnv_word(hash: u64, word: &[u8]) -> u64 {
-    let step = |hash: u64, byte: u8| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    let step = |hash: u64, byte: u8| (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
     step(word.iter().fold(hash, |hash, &byte| step(hash, byte)), b' ')
 }
 
@@ -505,13 +521,30 @@ mod tests {
             text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
         assert_eq!(words(text), expected);
         assert_eq!(expected[6], "οδος", "a final sigma is lowercased as a word's end");
-        let slow = |words: &[String]| {
-            let bytes: Vec<u8> = words.iter().flat_map(|w| w.bytes().chain(std::iter::once(b' '))).collect();
+        // Each word hashed as its lowercase spelling and a space (FNV-1a).
+        let slow = |word: &str| {
+            let bytes: Vec<u8> = word.bytes().chain(std::iter::once(b' ')).collect();
             bytes.iter().fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
         };
-        let lower = LowerWords::of(text);
-        assert_eq!(lower.phrase_hash(2..5), slow(&expected[2..5]));
-        assert_eq!(shingles(&LowerWords::of("Dax steigt")), vec![slow(&expected_words("Dax steigt"))]);
+        let mut hashes = WordHashes::default();
+        hashes.extend(text);
+        let expected_hashes: Vec<u64> = expected.iter().map(|word| slow(word)).collect();
+        assert_eq!(hashes.0, expected_hashes);
+        let more = "ÀÖØÞ ßÿ ×÷ µ ÆØÅ Ё ẞ İ";
+        for word in [text, more].iter().flat_map(|t| t.split(|c: char| !c.is_alphanumeric())).filter(|w| !w.is_empty())
+        {
+            assert_eq!(lowercase_hash(word), slow(&word.to_lowercase()), "{word}");
+        }
+        // A phrase is its words in order; a short text is one phrase.
+        let phrase = hashes.phrase_hash(2..5);
+        assert_ne!(phrase, hashes.phrase_hash(3..6));
+        let mut swapped = WordHashes(vec![hashes.0[3], hashes.0[2], hashes.0[4]]);
+        assert_ne!(phrase, swapped.phrase_hash(0..3));
+        swapped.0.swap(0, 1);
+        assert_eq!(phrase, swapped.phrase_hash(0..3));
+        let mut short = WordHashes::default();
+        short.extend("Dax steigt");
+        assert_eq!(shingles(&short), vec![short.phrase_hash(0..2)]);
     }
 
     #[test]
@@ -552,13 +585,13 @@ mod tests {
         assert_eq!(found.len(), 19);
     }
 
-    fn expected_words(text: &str) -> Vec<String> {
-        text.split_whitespace().map(str::to_lowercase).collect()
-    }
-
     #[test]
     fn growth_keeps_full_overlap() {
-        let sketch = |text: &str| Sketch::of(shingles(&LowerWords::of(text)));
+        let sketch = |text: &str| {
+            let mut words = WordHashes::default();
+            words.extend(text);
+            Sketch::of(shingles(&words))
+        };
         let short = sketch("Die Nato schätzt die Verluste auf 600.000 Soldaten.");
         let long = sketch("Die Nato schätzt die Verluste auf 600.000 Soldaten. Rutte sagte mehr.");
         assert_eq!(text_overlap(&short, &long), 1.0);
