@@ -67,23 +67,40 @@ pub struct VersionWords<'a> {
     article: &'a Article,
     headline: Vec<Word<'a>>,
     body: Vec<Word<'a>>,
-    /// `body[i].text`, as the diff compares them.
-    body_texts: Vec<&'a str>,
+    /// The number of each word of `headline` and of `body`, as the diff
+    /// compares them: the same number for the same word in every version of
+    /// the story (see [`VersionWords::of_versions`]).
+    headline_numbers: Vec<u32>,
+    body_numbers: Vec<u32>,
 }
 
 impl<'a> VersionWords<'a> {
-    pub fn of(article: &'a Article) -> VersionWords<'a> {
-        let body = body_words(article);
-        let body_texts = body.iter().map(|w| w.text).collect();
-        VersionWords { article, headline: headline_words(article), body, body_texts }
+    /// The words of each version of a story, every word numbered, the same
+    /// word with the same number in all of them: the diff compares and
+    /// hashes numbers, not strings. Versions are compared only with versions
+    /// numbered together.
+    pub fn of_versions(articles: impl IntoIterator<Item = &'a Article>) -> Vec<VersionWords<'a>> {
+        let mut numbers: rustc_hash::FxHashMap<&'a str, u32> = rustc_hash::FxHashMap::default();
+        let mut number = |word: &Word<'a>| {
+            let next = u32::try_from(numbers.len()).expect("fewer than 2^32 words in a story");
+            *numbers.entry(word.text).or_insert(next)
+        };
+        let mut versions = Vec::new();
+        for article in articles {
+            let (headline, body) = (headline_words(article), body_words(article));
+            let headline_numbers = headline.iter().map(&mut number).collect();
+            let body_numbers = body.iter().map(&mut number).collect();
+            versions.push(VersionWords { article, headline, body, headline_numbers, body_numbers });
+        }
+        versions
     }
 }
 
 /// Compare two versions' headlines and texts (dateline and body; the
 /// editors' initials are left out, they are not part of the story).
 pub fn diff_split(old: &VersionWords, new: &VersionWords) -> VersionDiff {
-    let headline = diff_words(&old.headline, &new.headline);
-    let body = diff_body((&old.body, &old.body_texts), (&new.body, &new.body_texts));
+    let headline = diff_runs((&old.headline, &old.headline_numbers), (&new.headline, &new.headline_numbers));
+    let body = diff_body((&old.body, &old.body_numbers), (&new.body, &new.body_numbers));
     let inserted = count(&headline, Change::Insert) + count(&body, Change::Insert);
     let deleted = count(&headline, Change::Delete) + count(&body, Change::Delete);
     VersionDiff {
@@ -96,8 +113,7 @@ pub fn diff_split(old: &VersionWords, new: &VersionWords) -> VersionDiff {
 
 /// Whether two versions read the same, word for word (headline and text).
 pub fn same_words(a: &VersionWords, b: &VersionWords) -> bool {
-    let same = |x: &[Word], y: &[Word]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.text == q.text);
-    same(&a.headline, &b.headline) && a.body_texts == b.body_texts
+    a.headline_numbers == b.headline_numbers && a.body_numbers == b.body_numbers
 }
 
 fn headline_words(article: &Article) -> Vec<Word<'_>> {
@@ -133,12 +149,12 @@ fn push_words<'a>(words: &mut Vec<Word<'a>>, text: &'a str, block: usize) {
 /// them: a revision rewrites a few paragraphs of a long text, and a word
 /// diff's cost grows with the words it is given.
 fn diff_body<'a>(
-    (old, old_texts): (&[Word<'a>], &[&str]),
-    (new, new_texts): (&[Word<'a>], &[&str]),
+    (old, old_numbers): (&[Word<'a>], &[u32]),
+    (new, new_numbers): (&[Word<'a>], &[u32]),
 ) -> Vec<(Change, Located<'a>)> {
     let (old_blocks, new_blocks) = (block_ranges(old), block_ranges(new));
-    let old_keys: Vec<&[&str]> = old_blocks.iter().map(|r| &old_texts[r.clone()]).collect();
-    let new_keys: Vec<&[&str]> = new_blocks.iter().map(|r| &new_texts[r.clone()]).collect();
+    let old_keys: Vec<&[u32]> = old_blocks.iter().map(|r| &old_numbers[r.clone()]).collect();
+    let new_keys: Vec<&[u32]> = new_blocks.iter().map(|r| &new_numbers[r.clone()]).collect();
     let mut changes = Vec::with_capacity(old.len().max(new.len()));
     // The words from these starts on are not matched yet.
     let (mut old_from, mut new_from) = (0, 0);
@@ -150,13 +166,14 @@ fn diff_body<'a>(
         let (old_start, new_start) = (old_blocks[old_range.start].start, new_blocks[new_range.start].start);
         let (old_end, new_end) = (old_blocks[old_range.end - 1].end, new_blocks[new_range.end - 1].end);
         changes.extend(diff_runs(
-            (&old[old_from..old_start], &old_texts[old_from..old_start]),
-            (&new[new_from..new_start], &new_texts[new_from..new_start]),
+            (&old[old_from..old_start], &old_numbers[old_from..old_start]),
+            (&new[new_from..new_start], &new_numbers[new_from..new_start]),
         ));
         changes.extend(equal_words(&old[old_start..old_end], &new[new_start..new_end]));
         (old_from, new_from) = (old_end, new_end);
     }
-    changes.extend(diff_runs((&old[old_from..], &old_texts[old_from..]), (&new[new_from..], &new_texts[new_from..])));
+    changes
+        .extend(diff_runs((&old[old_from..], &old_numbers[old_from..]), (&new[new_from..], &new_numbers[new_from..])));
     changes
 }
 
@@ -172,21 +189,14 @@ fn block_ranges(words: &[Word]) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-/// One change per word of a run of text, as [`diff_body`] gives them.
-fn diff_words<'a>(old: &[Word<'a>], new: &[Word<'a>]) -> Vec<(Change, Located<'a>)> {
-    let old_texts: Vec<&str> = old.iter().map(|w| w.text).collect();
-    let new_texts: Vec<&str> = new.iter().map(|w| w.text).collect();
-    diff_runs((old, &old_texts), (new, &new_texts))
-}
-
-/// [`diff_words`] of words given with their texts (`texts[i]` is
-/// `words[i].text`), so a caller that has them does not collect them again.
+/// One change per word of a run of text, as [`diff_body`] gives them, the
+/// words given with their numbers (`numbers[i]` is `words[i]`'s).
 fn diff_runs<'a>(
-    (old, old_texts): (&[Word<'a>], &[&str]),
-    (new, new_texts): (&[Word<'a>], &[&str]),
+    (old, old_numbers): (&[Word<'a>], &[u32]),
+    (new, new_numbers): (&[Word<'a>], &[u32]),
 ) -> Vec<(Change, Located<'a>)> {
     let mut changes = Vec::with_capacity(old.len().max(new.len()));
-    for op in capture_diff_slices(Algorithm::Patience, old_texts, new_texts) {
+    for op in capture_diff_slices(Algorithm::Patience, old_numbers, new_numbers) {
         let (tag, old_range, new_range) = op.as_tag_tuple();
         if matches!(tag, DiffTag::Delete | DiffTag::Replace) {
             changes.extend(old[old_range.clone()].iter().map(|w| (Change::Delete, Located::old(w))));
@@ -289,11 +299,13 @@ mod tests {
     use crate::parse::parse_article;
 
     fn diff_versions(old: &Article, new: &Article) -> VersionDiff {
-        diff_split(&VersionWords::of(old), &VersionWords::of(new))
+        let words = VersionWords::of_versions([old, new]);
+        diff_split(&words[0], &words[1])
     }
 
     fn same_text(a: &Article, b: &Article) -> bool {
-        same_words(&VersionWords::of(a), &VersionWords::of(b))
+        let words = VersionWords::of_versions([a, b]);
+        same_words(&words[0], &words[1])
     }
 
     fn article(headline: &str, body: &str) -> Article {
@@ -349,6 +361,21 @@ mod tests {
             assert_eq!(split, text.split_whitespace().collect::<Vec<_>>(), "{text:?}");
             assert!(words.iter().all(|w| w.block == 3));
         }
+    }
+
+    #[test]
+    fn versions_numbered_together_compare_word_for_word() {
+        let first = article("Titel", "BERLIN (dpa) - Der Dax steigt. Der Dax fällt.");
+        let second = article("Titel", "BERLIN (dpa) - Der Dax fällt. Der Dax steigt.");
+        let third = article("Titel", "BERLIN (dpa) -  Der Dax steigt.\nDer Dax fällt.");
+        let words = VersionWords::of_versions([&first, &second, &third]);
+        assert_eq!(words[0].body_numbers, words[2].body_numbers);
+        assert!(same_words(&words[0], &words[2]));
+        assert!(!same_words(&words[0], &words[1]));
+        let swapped = diff_split(&words[0], &words[1]);
+        assert_eq!((swapped.inserted, swapped.deleted), (3, 3));
+        let expected = "BERLIN (dpa) - Der Dax [+fällt. Der Dax] steigt. [-Der Dax fällt.]";
+        assert_eq!(render(&swapped.blocks[0].segments), expected);
     }
 
     #[test]

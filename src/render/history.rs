@@ -44,7 +44,7 @@ impl<'a> StoryHistory<'a> {
         texts: &'a StoryTexts,
     ) -> Result<StoryHistory<'a>> {
         let articles = &texts.articles;
-        let words: Vec<VersionWords> = articles.iter().map(VersionWords::of).collect();
+        let words = VersionWords::of_versions(articles);
         let same_as_previous = same_as_previous(&words);
         let bodies = articles.iter().map(|article| article_html(templates, article)).collect::<Result<_>>()?;
         let diffs = diff_pairs(story)
