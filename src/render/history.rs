@@ -44,8 +44,13 @@ impl<'a> StoryHistory<'a> {
         texts: &'a StoryTexts,
     ) -> Result<StoryHistory<'a>> {
         let articles = &texts.articles;
-        let words = VersionWords::of_versions(articles);
-        let same_as_previous = same_as_previous(&words);
+        // Most stories have one version, with nothing to compare: their
+        // words are never split.
+        let words = match articles.len() {
+            1 => Vec::new(),
+            _ => VersionWords::of_versions(articles),
+        };
+        let same_as_previous = same_as_previous(&words, articles.len());
         let bodies = articles.iter().map(|article| article_html(templates, article)).collect::<Result<_>>()?;
         let diffs = diff_pairs(story)
             .into_iter()
@@ -84,11 +89,14 @@ impl<'a> StoryHistory<'a> {
     }
 }
 
-/// For each version, whether it reads word for word like the one before it
-/// (never for the first).
-fn same_as_previous(words: &[VersionWords]) -> Vec<bool> {
+/// For each of `versions` versions, whether it reads word for word like the
+/// one before it (never for the first), from the versions' `words` (none
+/// for a story of one version).
+fn same_as_previous(words: &[VersionWords], versions: usize) -> Vec<bool> {
     let later = words.windows(2).map(|w| same_words(&w[0], &w[1]));
-    std::iter::once(false).chain(later).collect()
+    let flags: Vec<bool> = std::iter::once(false).chain(later).collect();
+    debug_assert_eq!(flags.len(), versions, "every version of a story has its words");
+    flags
 }
 
 /// The body of one article as HTML (dateline, paragraphs, sub-headings,

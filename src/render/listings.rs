@@ -83,7 +83,7 @@ pub fn period_page(
     };
     let stories = items(config, plan, plan.period_page(index, page));
     let pager = pager(page, listing.paging, |n| listing.page_dir(n), config);
-    templates.render("period.html", context! { site => Serde(site), period, stories => Serde(stories), pager })
+    templates.render("period.html", context! { site => site.value(), period, stories => Serde(stories), pager })
 }
 
 /// One year or month of `datum/`.
@@ -121,7 +121,7 @@ pub fn dates_page(templates: &Templates, site: &SiteView, config: &Config, plan:
     }
     let mut years: Vec<YearEntry> = years.into_values().rev().collect();
     years.iter_mut().for_each(|y| y.months.reverse());
-    templates.render("dates.html", context! { site => Serde(site), years => Serde(years) })
+    templates.render("dates.html", context! { site => site.value(), years => Serde(years) })
 }
 
 /// A place on `ort/`.
@@ -139,7 +139,7 @@ pub fn places_page(templates: &Templates, site: &SiteView, config: &Config, plan
         .iter()
         .map(|p| PlaceEntry { name: &p.name, url: config.url(&paths::place_dir(&p.slug)), count: p.stories.len() })
         .collect();
-    templates.render("places.html", context! { site => Serde(site), places => Serde(places) })
+    templates.render("places.html", context! { site => site.value(), places => Serde(places) })
 }
 
 /// Page `page` of place `plan.places()[index]`.
@@ -161,7 +161,7 @@ pub fn place_page(
     };
     let stories = items(config, plan, plan.place_page(index, page));
     let pager = pager(page, plan.place_paging(index), |n| place.page_dir(n), config);
-    templates.render("place.html", context! { site => Serde(site), place => view, stories => Serde(stories), pager })
+    templates.render("place.html", context! { site => site.value(), place => view, stories => Serde(stories), pager })
 }
 
 /// The Atom feed of place `plan.places()[index]`: its newest stories, with
@@ -228,11 +228,11 @@ fn subscribable_feeds(config: &Config) -> Vec<SubscribableFeed> {
 /// `abonnieren/`: what each feed carries and how to subscribe.
 pub fn subscribe_page(templates: &Templates, site: &SiteView, config: &Config) -> Result<String> {
     let feeds = subscribable_feeds(config);
-    templates.render("subscribe.html", context! { site => Serde(site), feeds => Serde(feeds) })
+    templates.render("subscribe.html", context! { site => site.value(), feeds => Serde(feeds) })
 }
 
 /// `abonnieren/<feed>/`: one feed, what it carries, its address to copy.
 pub fn subscribe_feed_page(templates: &Templates, site: &SiteView, config: &Config, feed: usize) -> Result<String> {
     let feed = subscribable_feeds(config).swap_remove(feed);
-    templates.render("subscribe-feed.html", context! { site => Serde(site), feed => Serde(feed) })
+    templates.render("subscribe-feed.html", context! { site => site.value(), feed => Serde(feed) })
 }

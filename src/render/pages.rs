@@ -27,7 +27,7 @@ pub fn story_page(templates: &Templates, site: &SiteView, config: &Config, histo
     let meta = StoryMeta::new(config, history);
     templates.render(
         "story.html",
-        context! { site => Serde(site), story => history.view_value.clone(), meta => Serde(meta), body },
+        context! { site => site.value(), story => history.view_value.clone(), meta => Serde(meta), body },
     )
 }
 
@@ -47,7 +47,7 @@ pub fn version_page(
     templates.render(
         "version.html",
         context! {
-            site => Serde(site),
+            site => site.value(),
             story => history.view_value.clone(),
             version => Serde(history.version(n)),
             article => Serde(ArticleView::new(history.article(n))),
@@ -86,8 +86,10 @@ pub fn diff_page(
         diff,
         spans_versions: new - old > 1,
     };
-    templates
-        .render("diff.html", context! { site => Serde(site), story => history.view_value.clone(), page => Serde(page) })
+    templates.render(
+        "diff.html",
+        context! { site => site.value(), story => history.view_value.clone(), page => Serde(page) },
+    )
 }
 
 /// Index page `number` of those `paging` cuts, listing `stories` (newest
@@ -102,12 +104,12 @@ pub fn index_page(
 ) -> Result<String> {
     let items: Vec<ListItem> = stories.iter().map(|story| ListItem::new(story, config)).collect();
     let pager = super::views::pager(number, paging, paths::index_dir, config);
-    templates.render("index.html", context! { site => Serde(site), stories => Serde(&items), pager })
+    templates.render("index.html", context! { site => site.value(), stories => Serde(&items), pager })
 }
 
 /// The page shown for unknown URLs.
 pub fn not_found_page(templates: &Templates, site: &SiteView) -> Result<String> {
-    templates.render("404.html", context! { site => Serde(site) })
+    templates.render("404.html", context! { site => site.value() })
 }
 
 /// One URL of a sitemap, or one sitemap of the sitemap index.

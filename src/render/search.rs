@@ -69,7 +69,7 @@ pub fn search_page(templates: &Templates, site: &SiteView, plan: &Plan) -> Resul
     templates.render(
         "search.html",
         context! {
-            site => Serde(site),
+            site => site.value(),
             shards => Serde(&shards),
             stories,
             batch => SEARCH_BATCH_STORIES,

@@ -53,12 +53,16 @@ pub struct SiteView {
     /// absolute: a copy of the site served elsewhere (`depesche serve`, a
     /// test server) is styled by its own stylesheet.
     pub stylesheet_url: String,
+    /// The fields above as the templates see them, made once: every page
+    /// gets them.
+    #[serde(skip)]
+    value: minijinja::Value,
 }
 
 impl SiteView {
     pub fn new(config: &Config, templates: &Templates) -> SiteView {
         let stylesheet_version = crate::cache::bytes_digest(templates.source("stil.css").as_bytes());
-        SiteView {
+        let mut site = SiteView {
             title: config.title.clone(),
             description: config.description.clone(),
             base_url: config.base_url.clone(),
@@ -73,7 +77,15 @@ impl SiteView {
             subscribe_url: config.url(paths::SUBSCRIBE_DIR),
             search_url: if config.search { config.url(paths::SEARCH_DIR) } else { String::new() },
             stylesheet_url: format!("{}{}?v={:08x}", config.base_path(), paths::STYLESHEET, stylesheet_version >> 32),
-        }
+            value: minijinja::Value::UNDEFINED,
+        };
+        site.value = minijinja::Value::from(minijinja::value::Serde(&site));
+        site
+    }
+
+    /// The site as the templates see it.
+    pub fn value(&self) -> minijinja::Value {
+        self.value.clone()
     }
 }
 
