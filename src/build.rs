@@ -20,7 +20,7 @@ use crate::cache::{CachedInput, CachedOutcome, CachedOutput, Manifest, Program, 
 use crate::config::Config;
 use crate::decode::decode;
 use crate::output::Output;
-use crate::parse::parse_article;
+use crate::parse::{Article, parse_article, parse_stored_article};
 use crate::plan::{Document, Plan, Planned};
 use crate::progress::{Progress, Silent};
 use crate::render::search::SearchRecord;
@@ -30,7 +30,8 @@ use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, Inventory, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
 use crate::stories::{
-    Digests, Earlier, Filed, Story, StoryTexts, fingerprint, group_after, newest_first, profiles_needed, story_numbers,
+    Digests, Earlier, Filed, Story, StoryTexts, Version, fingerprint, group_after, newest_first, profiles_needed,
+    story_numbers,
 };
 
 /// Everything read from the input folder.
@@ -786,11 +787,8 @@ impl Site<'_> {
             .par_iter()
             .map(|&story| {
                 let story = &stories[story];
-                let stored = self.texts.read(story.latest().text)?;
-                let parsed = parse_article(&stored.text).map_err(|error| {
-                    anyhow::anyhow!("{}: stored text no longer parses: {}", story.latest().source, error.message)
-                })?;
-                Ok(SearchRecord::of(story, &parsed.article))
+                let (article, _) = stored_version(self.texts, story.latest())?;
+                Ok(SearchRecord::of(story, &article))
             })
             .collect::<Result<_>>()?;
         let files = crate::render::search::shard_files(self.plan.language(), records)?;
@@ -935,13 +933,20 @@ impl Stages<'_> {
 fn story_texts(store: &Store, story: &Story) -> Result<StoryTexts> {
     let mut texts = StoryTexts::default();
     for version in &story.versions {
-        let stored = store.read(version.text)?;
-        let parsed = parse_article(&stored.text)
-            .map_err(|error| anyhow::anyhow!("{}: stored text no longer parses: {}", version.source, error.message))?;
-        texts.articles.push(parsed.article);
-        texts.originals.push(stored.original);
+        let (article, original) = stored_version(store, version)?;
+        texts.articles.push(article);
+        texts.originals.push(original);
     }
     Ok(texts)
+}
+
+/// A version's text read back from `store` and parsed again, and its
+/// original bytes.
+fn stored_version(store: &Store, version: &Version) -> Result<(Article, Vec<u8>)> {
+    let stored = store.read(version.text)?;
+    let parsed = parse_stored_article(&stored.text)
+        .map_err(|error| anyhow::anyhow!("{}: stored text no longer parses: {}", version.source, error.message))?;
+    Ok((parsed.article, stored.original))
 }
 
 #[cfg(test)]
