@@ -51,9 +51,10 @@ pub struct Filed {
     /// What grouping compares. Kept apart from the rest in the cache (see
     /// [`Filed::encoded_profile`]) and loaded again only for the files a
     /// grouping reaches (see [`profiles_needed`]): a file without it is
-    /// grouped by its time and note alone.
+    /// grouped by its time and note alone. Boxed: a record without it (most
+    /// of an archive's, after grouping) keeps a pointer, not its room.
     #[serde(skip)]
-    profile: Option<Profile>,
+    profile: Option<Box<Profile>>,
 }
 
 impl Filed {
@@ -90,7 +91,7 @@ impl Filed {
             digests,
             content: self::fingerprint(&[&article.headline, &body]),
             story: None,
-            profile: Some(Profile::of(article, &body)),
+            profile: Some(Box::new(Profile::of(article, &body))),
         }
     }
 
@@ -102,7 +103,7 @@ impl Filed {
     /// Give the file back its profile from the bytes of
     /// [`Filed::encoded_profile`].
     pub fn load_profile(&mut self, bytes: &[u8]) -> Result<(), postcard::Error> {
-        self.profile = Some(postcard::from_bytes(bytes)?);
+        self.profile = Some(Box::new(postcard::from_bytes(bytes)?));
         Ok(())
     }
 
@@ -235,8 +236,11 @@ pub fn group_after<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str, earli
     files.sort_by(|a, b| file_order(a).cmp(&file_order(b)));
     let fingerprints = unique_fingerprints(&files);
     let stubs: Vec<Option<Profile>> = files.iter().map(|f| f.profile.is_none().then(|| stub_profile(f))).collect();
-    let profiles: Vec<&Profile> =
-        files.iter().zip(&stubs).map(|(f, stub)| f.profile.as_ref().or(stub.as_ref()).expect("one of them")).collect();
+    let profiles: Vec<&Profile> = files
+        .iter()
+        .zip(&stubs)
+        .map(|(f, stub)| f.profile.as_deref().or(stub.as_ref()).expect("one of them"))
+        .collect();
     let kept = earlier.and_then(|earlier| kept_decisions(&files, earlier)).unwrap_or_default();
     let groups = group::group_indexes_after(&profiles, kept);
     assign_identities(groups, &files, &fingerprints, host)
