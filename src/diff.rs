@@ -3,9 +3,13 @@
 //!
 //! Texts are compared word by word (words are runs between whitespace, so a
 //! changed comma changes its word), which ignores every whitespace-only
-//! change: extra spaces, re-wrapped lines, a paragraph split in two. The
-//! result is laid out in the newer version's paragraphs, with deleted words
-//! where they stood. This module never renders HTML and never reads files.
+//! change: extra spaces, re-wrapped lines, a paragraph split in two.
+//! Paragraphs that stand unchanged in both versions are matched first, as
+//! whole paragraphs (the patience diff); the words between them with the
+//! histogram diff (git's `--histogram`: the rarest words the two runs share
+//! anchor the match). The result is laid out in the newer version's
+//! paragraphs, with deleted words where they stood. This module never
+//! renders HTML and never reads files.
 
 use serde::Serialize;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
@@ -189,14 +193,15 @@ fn block_ranges(words: &[Word]) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-/// One change per word of a run of text, as [`diff_body`] gives them, the
-/// words given with their numbers (`numbers[i]` is `words[i]`'s).
+/// One change per word of a run of text (the histogram diff), as
+/// [`diff_body`] gives them, the words given with their numbers
+/// (`numbers[i]` is `words[i]`'s).
 fn diff_runs<'a>(
     (old, old_numbers): (&[Word<'a>], &[u32]),
     (new, new_numbers): (&[Word<'a>], &[u32]),
 ) -> Vec<(Change, Located<'a>)> {
     let mut changes = Vec::with_capacity(old.len().max(new.len()));
-    for op in capture_diff_slices(Algorithm::Patience, old_numbers, new_numbers) {
+    for op in capture_diff_slices(Algorithm::Histogram, old_numbers, new_numbers) {
         let (tag, old_range, new_range) = op.as_tag_tuple();
         if matches!(tag, DiffTag::Delete | DiffTag::Replace) {
             changes.extend(old[old_range.clone()].iter().map(|w| (Change::Delete, Located::old(w))));
@@ -373,8 +378,10 @@ mod tests {
         assert!(same_words(&words[0], &words[2]));
         assert!(!same_words(&words[0], &words[1]));
         let swapped = diff_split(&words[0], &words[1]);
-        assert_eq!((swapped.inserted, swapped.deleted), (3, 3));
-        let expected = "BERLIN (dpa) - Der Dax [+fällt. Der Dax] steigt. [-Der Dax fällt.]";
+        // Two words swapped, not a sentence moved (what the patience diff
+        // made of it: `Der Dax [+fällt. Der Dax] steigt. [-Der Dax fällt.]`).
+        assert_eq!((swapped.inserted, swapped.deleted), (2, 2));
+        let expected = "BERLIN (dpa) - Der Dax [-steigt.] [+fällt.] Der Dax [-fällt.] [+steigt.]";
         assert_eq!(render(&swapped.blocks[0].segments), expected);
     }
 
