@@ -234,7 +234,15 @@ fn vocabulary(text: &str) -> Vec<u64> {
     let mut hashes = Vec::new();
     let mut keep = |token: &str| {
         let token = trim_stops(token);
-        if is_subject_word(token) || is_figure(token) {
+        // A figure begins with a digit (its stops trimmed), a subject word
+        // with a capital: the first byte tells which test can pass.
+        let kept = match token.as_bytes().first() {
+            Some(first) if first.is_ascii_digit() => is_figure(token),
+            Some(first) if first.is_ascii_lowercase() => false,
+            Some(_) => is_subject_word(token),
+            None => false,
+        };
+        if kept {
             hashes.push(lowercase_hash(token));
         }
     };
