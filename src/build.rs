@@ -729,7 +729,7 @@ impl Site<'_> {
             .map(|planned| {
                 let before = before.and_then(|b| b.get(planned.path.as_str()));
                 let written = self.write_document(planned, before, || {
-                    Ok(self.renderer.site_document(self.plan, &feed_contents, &planned.document)?.into_bytes())
+                    self.renderer.site_document(self.plan, &feed_contents, &planned.document)
                 })?;
                 Ok((planned.path.clone(), written))
             })

@@ -34,7 +34,7 @@ pub fn archive_feed(
     months: &[ArchivePart],
     index: usize,
     items: Vec<FeedItem>,
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let month = &months[index];
     let feed_link = |rel: &str, href: String| link(rel, &href, "application/atom+xml");
     let mut links = vec![feed_link("current", site.atom_url.clone())];
@@ -63,7 +63,7 @@ pub struct ChangeItem<'a> {
 }
 
 /// `changes.xml`: one entry per version, titled with its revision note.
-pub fn changes_feed(config: &Config, site: &SiteView, items: &[ChangeItem]) -> Result<String> {
+pub fn changes_feed(config: &Config, site: &SiteView, items: &[ChangeItem]) -> Result<Vec<u8>> {
     let document = AtomDocument {
         title: format!("{} – alle Fassungen", config.title),
         self_url: config.url(paths::CHANGES),

@@ -84,7 +84,12 @@ const FEED_HISTORY_NS: &str = "http://purl.org/syndication/history/1.0";
 
 /// `atom.xml`: the newest stories, with a `prev-archive` link to the newest
 /// monthly archive so that a subscriber can walk back through all of them.
-pub fn atom_feed(config: &Config, site: &SiteView, items: Vec<FeedItem>, prev_archive: Option<&str>) -> Result<String> {
+pub fn atom_feed(
+    config: &Config,
+    site: &SiteView,
+    items: Vec<FeedItem>,
+    prev_archive: Option<&str>,
+) -> Result<Vec<u8>> {
     let document = AtomDocument {
         title: config.title.clone(),
         self_url: site.atom_url.clone(),
@@ -101,7 +106,7 @@ pub fn atom_document(
     document: AtomDocument,
     entries: Vec<atom::Entry>,
     updated: DateTime<FixedOffset>,
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let author = atom::Person { name: config.author.clone(), ..Default::default() };
     let mut links = vec![
         link("self", &document.self_url, "application/atom+xml"),
@@ -130,8 +135,7 @@ pub fn atom_document(
     // Written once into a buffer of about its size: an archive document is
     // megabytes, and a buffer grown by doubling holds twice that for a while.
     let content: usize = feed.entries.iter().filter_map(|e| e.content.as_ref()?.value.as_ref()).map(String::len).sum();
-    let bytes = feed.write_to(Vec::with_capacity(content + content / 4 + 2048 * (feed.entries.len() + 1)))?;
-    Ok(String::from_utf8(bytes)?)
+    Ok(feed.write_to(Vec::with_capacity(content + content / 4 + 2048 * (feed.entries.len() + 1)))?)
 }
 
 /// Add `<fh:archive/>` (RFC 5005 section 4) and its namespace.

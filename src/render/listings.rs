@@ -166,7 +166,7 @@ pub fn place_page(
 
 /// The Atom feed of place `plan.places()[index]`: its newest stories, with
 /// the entries of `atom.xml`.
-pub fn place_feed(config: &Config, plan: &Plan, index: usize, items: Vec<FeedItem>) -> Result<String> {
+pub fn place_feed(config: &Config, plan: &Plan, index: usize, items: Vec<FeedItem>) -> Result<Vec<u8>> {
     let place = &plan.places()[index];
     let document = AtomDocument {
         title: format!("{} – Meldungen aus {}", config.title, place.name),

@@ -97,48 +97,50 @@ impl<'a> Renderer<'a> {
     }
 
     /// One of the site's documents (not a story's), with the stories' feed
-    /// content from `contents`.
-    pub fn site_document(&self, plan: &Plan, contents: &dyn FeedContents, document: &Document) -> Result<String> {
+    /// content from `contents`. As bytes: the Atom documents are written as
+    /// bytes, an archive's megabytes never checked for UTF-8 again.
+    pub fn site_document(&self, plan: &Plan, contents: &dyn FeedContents, document: &Document) -> Result<Vec<u8>> {
         let (templates, site, config) = (self.templates, &self.site, self.config);
         let stories = plan.stories();
         let feed_items = |indexes: &mut dyn Iterator<Item = usize>| feed_items(config, stories, contents, indexes);
+        let text = |text: Result<String>| text.map(String::into_bytes);
         match *document {
             Document::Index { page } => {
-                pages::index_page(templates, site, config, plan.index_page(page), page, plan.index_paging())
+                text(pages::index_page(templates, site, config, plan.index_page(page), page, plan.index_paging()))
             }
-            Document::NotFound => pages::not_found_page(templates, site),
-            Document::Sitemap => pages::sitemap_index(templates, config, plan),
-            Document::SitemapPart { index } => pages::sitemap(templates, config, plan, index),
+            Document::NotFound => text(pages::not_found_page(templates, site)),
+            Document::Sitemap => text(pages::sitemap_index(templates, config, plan)),
+            Document::SitemapPart { index } => text(pages::sitemap(templates, config, plan, index)),
             Document::Atom => {
                 let newest_archive = plan.archives().last().map(|part| config.url(&part.path()));
                 let items = feed_items(&mut plan.feed_stories())?;
                 atom_feed(config, site, items, newest_archive.as_deref())
             }
-            Document::Rss => rss_feed(config, site, &feed_items(&mut plan.feed_stories())?),
-            Document::Json => json_feed(config, site, &feed_items(&mut plan.feed_stories())?),
+            Document::Rss => text(rss_feed(config, site, &feed_items(&mut plan.feed_stories())?)),
+            Document::Json => text(json_feed(config, site, &feed_items(&mut plan.feed_stories())?)),
             Document::Changes => changes_feed(config, site, &change_items(plan, contents)?),
             Document::Archive { index } => {
                 let items = feed_items(&mut plan.archives()[index].stories.iter().copied())?;
                 archive_feed(config, site, plan.archives(), index, items)
             }
-            Document::Search => search::search_page(templates, site, plan),
-            Document::Stylesheet => templates.render("stil.css", minijinja::context! {}),
-            Document::SearchScript => templates.render("search.js", minijinja::context! {}),
+            Document::Search => text(search::search_page(templates, site, plan)),
+            Document::Stylesheet => text(templates.render("stil.css", minijinja::context! {})),
+            Document::SearchScript => text(templates.render("search.js", minijinja::context! {})),
             Document::SearchUi { file } => search_ui_file(file),
             Document::SearchShard { .. } => bail!("{document:?} is many files, see search::shard_files"),
-            Document::Period { index, page } => listings::period_page(templates, site, config, plan, index, page),
-            Document::Dates => listings::dates_page(templates, site, config, plan),
-            Document::Place { index, page } => listings::place_page(templates, site, config, plan, index, page),
+            Document::Period { index, page } => text(listings::period_page(templates, site, config, plan, index, page)),
+            Document::Dates => text(listings::dates_page(templates, site, config, plan)),
+            Document::Place { index, page } => text(listings::place_page(templates, site, config, plan, index, page)),
             Document::PlaceFeed { index } => {
                 let items = feed_items(&mut plan.place_feed(index).iter().copied())?;
                 listings::place_feed(config, plan, index, items)
             }
-            Document::Places => listings::places_page(templates, site, config, plan),
-            Document::NewsSitemap => listings::news_sitemap(templates, config, plan),
-            Document::Subscribe => listings::subscribe_page(templates, site, config),
-            Document::SubscribeFeed { feed } => listings::subscribe_feed_page(templates, site, config, feed),
-            Document::HostHeaders => host::headers(templates, config),
-            Document::HostRedirects => host::redirects(templates, config),
+            Document::Places => text(listings::places_page(templates, site, config, plan)),
+            Document::NewsSitemap => text(listings::news_sitemap(templates, config, plan)),
+            Document::Subscribe => text(listings::subscribe_page(templates, site, config)),
+            Document::SubscribeFeed { feed } => text(listings::subscribe_feed_page(templates, site, config, feed)),
+            Document::HostHeaders => text(host::headers(templates, config)),
+            Document::HostRedirects => text(host::redirects(templates, config)),
             Document::Story { .. }
             | Document::Version { .. }
             | Document::Diff { .. }
@@ -152,7 +154,7 @@ impl<'a> Renderer<'a> {
 
 /// Pagefind's interface file `file` of [`crate::paths::SEARCH_UI_FILES`],
 /// taken from the crate once per run.
-fn search_ui_file(file: usize) -> Result<String> {
+fn search_ui_file(file: usize) -> Result<Vec<u8>> {
     static FILES: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
     let files = match FILES.get() {
         Some(files) => files,
@@ -164,7 +166,7 @@ fn search_ui_file(file: usize) -> Result<String> {
     let name = crate::paths::SEARCH_UI_FILES[file];
     let (_, bytes) =
         files.iter().find(|(n, _)| n == name).ok_or_else(|| anyhow::anyhow!("Pagefind wrote no {name}"))?;
-    Ok(String::from_utf8(bytes.clone())?)
+    Ok(bytes.clone())
 }
 
 /// The plan's stories `indexes` with their feed content, for a feed.
