@@ -175,57 +175,156 @@ pub fn script_json(value: &Value) -> String {
 pub fn ninjs(config: &Config, history: &StoryHistory) -> Result<String> {
     let story = history.story;
     let latest = story.latest();
-    let url = config.url(&story.path);
-    let versions: Vec<Value> = story
+    let associations = story
         .versions
         .iter()
-        .map(|v| {
-            let mut version = json!({
-                "uri": super::archive::version_id(config.host(), v),
-                "name": format!("Fassung {}", v.n),
-                "rel": "version",
-                "type": "text",
-                "version": v.n.to_string(),
-                "versionCreated": v.head.timestamp.to_rfc3339(),
-                "headlines": [{ "value": v.head.headline }],
-                "renditions": [{ "name": "html", "href": config.url(&paths::version_dir(&story.path, v.n)), "contentType": "text/html" },
-                               { "name": "original", "href": config.url(&paths::source_file(&story.path, v.n)), "contentType": "text/plain" }],
-            });
-            if let Some(revision) = &v.head.revision {
-                version["descriptions"] = json!([{ "role": "revision-note", "contentType": "text/plain", "value": revision.raw }]);
-            }
-            version
+        .map(|v| NinjsVersion {
+            descriptions: v.head.revision.as_ref().map(|revision| [Text::plain("revision-note", &revision.raw)]),
+            headlines: [Headline { role: None, value: &v.head.headline }],
+            name: format!("Fassung {}", v.n),
+            rel: "version",
+            renditions: [
+                Rendition::of(config.url(&paths::version_dir(&story.path, v.n)), "text/html", "html"),
+                Rendition::of(config.url(&paths::source_file(&story.path, v.n)), "text/plain", "original"),
+            ],
+            kind: "text",
+            uri: super::archive::version_id(config.host(), v),
+            version: v.n.to_string(),
+            version_created: v.head.timestamp.to_rfc3339(),
         })
         .collect();
-    let mut item = json!({
-        "uri": story.id,
-        "standard": { "name": "ninjs", "version": "3.1", "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json" },
-        "type": "text",
-        "representationType": "full",
-        "version": latest.n.to_string(),
-        "firstCreated": story.published().to_rfc3339(),
-        "versionCreated": latest.head.timestamp.to_rfc3339(),
-        "pubStatus": "usable",
-        "language": config.language,
-        "headlines": [{ "role": "main", "value": latest.head.headline }],
-        "descriptions": [{ "role": "summary", "contentType": "text/plain", "value": latest.head.teaser }],
-        "bodies": [{ "role": "main", "contentType": "text/html", "value": history.latest_body().trim() }],
-        "by": config.author,
-        "copyrightHolder": config.author,
-        "renditions": [{ "name": "html", "href": url, "contentType": "text/html" }],
-        "associations": versions,
-    });
-    if let Some(dateline) = &latest.head.dateline {
-        let places: Vec<&str> =
-            dateline.places.iter().map(|p| p.trim()).filter(|p| p.chars().any(char::is_alphanumeric)).collect();
-        if !places.is_empty() {
-            item["located"] = json!(places.join("/"));
-            item["places"] = Value::Array(places.iter().map(|p| json!({ "name": p, "rel": "located" })).collect());
-        }
-    }
+    let places: Vec<&str> = latest
+        .head
+        .dateline
+        .iter()
+        .flat_map(|dateline| dateline.places.iter().map(|p| p.trim()))
+        .filter(|p| p.chars().any(char::is_alphanumeric))
+        .collect();
+    let item = NinjsItem {
+        associations,
+        bodies: [Text { content_type: "text/html", role: "main", value: history.latest_body().trim() }],
+        by: &config.author,
+        copyright_holder: &config.author,
+        descriptions: [Text::plain("summary", &latest.head.teaser)],
+        first_created: story.published().to_rfc3339(),
+        headlines: [Headline { role: Some("main"), value: &latest.head.headline }],
+        language: &config.language,
+        located: (!places.is_empty()).then(|| places.join("/")),
+        places: (!places.is_empty()).then(|| places.iter().map(|&name| Place { name, rel: "located" }).collect()),
+        pub_status: "usable",
+        renditions: [Rendition::of(config.url(&story.path), "text/html", "html")],
+        representation_type: "full",
+        standard: Standard {
+            name: "ninjs",
+            schema: "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json",
+            version: "3.1",
+        },
+        kind: "text",
+        uri: &story.id,
+        version: latest.n.to_string(),
+        version_created: latest.head.timestamp.to_rfc3339(),
+    };
     let mut json = serde_json::to_string_pretty(&item)?;
     json.push('\n');
     Ok(json)
+}
+
+// The ninjs object as it is written. Fields stand in the order of their
+// names' bytes, the order `serde_json` gave the `json!` maps this replaced:
+// written straight from these, no map of values is built for every story.
+
+#[derive(Serialize)]
+struct NinjsItem<'a> {
+    associations: Vec<NinjsVersion<'a>>,
+    bodies: [Text<'a>; 1],
+    by: &'a str,
+    #[serde(rename = "copyrightHolder")]
+    copyright_holder: &'a str,
+    descriptions: [Text<'a>; 1],
+    #[serde(rename = "firstCreated")]
+    first_created: String,
+    headlines: [Headline<'a>; 1],
+    language: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    located: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    places: Option<Vec<Place<'a>>>,
+    #[serde(rename = "pubStatus")]
+    pub_status: &'static str,
+    renditions: [Rendition; 1],
+    #[serde(rename = "representationType")]
+    representation_type: &'static str,
+    standard: Standard,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    uri: &'a str,
+    version: String,
+    #[serde(rename = "versionCreated")]
+    version_created: String,
+}
+
+#[derive(Serialize)]
+struct NinjsVersion<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    descriptions: Option<[Text<'a>; 1]>,
+    headlines: [Headline<'a>; 1],
+    name: String,
+    rel: &'static str,
+    renditions: [Rendition; 2],
+    #[serde(rename = "type")]
+    kind: &'static str,
+    uri: String,
+    version: String,
+    #[serde(rename = "versionCreated")]
+    version_created: String,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    #[serde(rename = "contentType")]
+    content_type: &'static str,
+    role: &'static str,
+    value: &'a str,
+}
+
+impl<'a> Text<'a> {
+    fn plain(role: &'static str, value: &'a str) -> Text<'a> {
+        Text { content_type: "text/plain", role, value }
+    }
+}
+
+#[derive(Serialize)]
+struct Headline<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<&'static str>,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct Rendition {
+    #[serde(rename = "contentType")]
+    content_type: &'static str,
+    href: String,
+    name: &'static str,
+}
+
+impl Rendition {
+    fn of(href: String, content_type: &'static str, name: &'static str) -> Rendition {
+        Rendition { content_type, href, name }
+    }
+}
+
+#[derive(Serialize)]
+struct Place<'a> {
+    name: &'a str,
+    rel: &'static str,
+}
+
+#[derive(Serialize)]
+struct Standard {
+    name: &'static str,
+    schema: &'static str,
+    version: &'static str,
 }
 
 #[cfg(test)]
