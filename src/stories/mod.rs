@@ -91,7 +91,7 @@ impl Filed {
             digests,
             content: self::fingerprint(&[&article.headline, &body]),
             story: None,
-            profile: Some(Box::new(Profile::of(article, &body))),
+            profile: Some(Box::new(Profile::of(article))),
         }
     }
 

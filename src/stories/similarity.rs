@@ -70,20 +70,20 @@ impl Profile {
         }
     }
 
-    /// The profile of `article`, whose body (its blocks joined by line
-    /// breaks) is `body`.
-    pub fn of(article: &Article, body: &str) -> Profile {
+    /// The profile of `article`.
+    pub fn of(article: &Article) -> Profile {
         let mut places: Vec<String> =
             article.dateline.iter().flat_map(|d| d.places.iter().map(|p| p.to_uppercase())).collect();
         places.sort();
         places.dedup();
-        // The body's words, and which of them make each paragraph: blocks
-        // are joined by line breaks, so no word spans two blocks.
+        // The body's words and vocabulary, and which words make each
+        // paragraph (no word spans two blocks).
         let mut body_words = WordHashes::default();
+        let mut body_vocabulary = Vec::new();
         let mut paragraph_words = Vec::new();
         for block in &article.blocks {
             let first = body_words.len();
-            body_words.extend(block.text());
+            body_words.extend_with_vocabulary(block.text(), &mut body_vocabulary);
             if matches!(block, Block::Paragraph(_)) {
                 paragraph_words.push(first..body_words.len());
             }
@@ -92,7 +92,7 @@ impl Profile {
             time: article.timestamp,
             has_note: article.revision.is_some(),
             shingles: Sketch::of(shingles(&body_words)),
-            vocabulary: Sketch::of(vocabulary(body)),
+            vocabulary: Sketch::of(body_vocabulary),
             paragraphs: paragraphs(&body_words, &paragraph_words),
             headline_words: headline_keys(&article.headline),
             label: series_label(&article.headline),
@@ -127,9 +127,49 @@ struct WordHashes(Vec<u64>);
 
 impl WordHashes {
     /// Adds the words of `text`.
+    #[cfg(test)]
     fn extend(&mut self, text: &str) {
+        self.extend_with_vocabulary(text, &mut Vec::new());
+    }
+
+    /// Adds the words of `text`, and to `vocabulary` the hashes of what the
+    /// text is about (in any order, repeated as they occur; [`Sketch::of`]
+    /// sorts them out): its capitalised words of four letters or more
+    /// (German capitalises nouns and names, so these are the subject
+    /// matter; short sentence openers like `Der` and `Die` are too short to
+    /// count) and its figures (`2,3`, `19.508`, `600.000`, any number of
+    /// three digits or more). A rewrite keeps them even where it changes
+    /// every phrase.
+    ///
+    /// One pass over the text: a vocabulary token is a run of letters,
+    /// digits, commas and full stops, and its words are its pieces between
+    /// the stops. A subject word within a token is one of its words, and
+    /// its hash that word's.
+    fn extend_with_vocabulary(&mut self, text: &str, vocabulary: &mut Vec<u64>) {
         self.0.reserve(text.len() / 6);
-        for_each_word(text, |word| self.0.push(lowercase_hash(word)));
+        for_each_run(
+            text,
+            |c| is_word_char(c) || c == ',' || c == '.',
+            |token| {
+                // A figure keeps its separators; words around a comma or a
+                // full stop without a space are two words. Split at the
+                // ASCII bytes themselves: a UTF-8 character never holds one.
+                let figure = token.as_bytes()[0].is_ascii_digit();
+                if figure {
+                    let trimmed = trim_stops(token);
+                    if is_figure(trimmed) {
+                        vocabulary.push(lowercase_hash(trimmed));
+                    }
+                }
+                for word in token.split([',', '.']).filter(|word| !word.is_empty()) {
+                    let hash = lowercase_hash(word);
+                    self.0.push(hash);
+                    if !figure && is_vocabulary_word(word) {
+                        vocabulary.push(hash);
+                    }
+                }
+            },
+        );
     }
 
     fn len(&self) -> usize {
@@ -224,49 +264,25 @@ fn push_lowercase(buffer: &mut Vec<u8>, word: &str) {
     }
 }
 
-/// The hashes of what a text is about (in any order, repeated as they
-/// occur; [`Sketch::of`] sorts them out): its capitalised words of four letters or more
-/// (German capitalises nouns and names, so these are the subject matter;
-/// short sentence openers like `Der` and `Die` are too short to count) and
-/// its figures (`2,3`, `19.508`, `600.000`, any number of three digits or
-/// more). A rewrite keeps them even where it changes every phrase.
+/// The vocabulary of `text`, as [`WordHashes::extend_with_vocabulary`]
+/// finds it.
+#[cfg(test)]
 fn vocabulary(text: &str) -> Vec<u64> {
-    let mut hashes = Vec::new();
-    let mut keep = |token: &str| {
-        let token = trim_stops(token);
-        // A figure begins with a digit (its stops trimmed), a subject word
-        // with a capital: the first byte tells which test can pass.
-        let kept = match token.as_bytes().first() {
-            Some(first) if first.is_ascii_digit() => is_figure(token),
-            Some(first) if first.is_ascii_lowercase() => false,
-            Some(_) => is_subject_word(token),
-            None => false,
-        };
-        if kept {
-            hashes.push(lowercase_hash(token));
-        }
-    };
-    for_each_run(
-        text,
-        |c| is_word_char(c) || c == ',' || c == '.',
-        |token| {
-            // A figure keeps its separators; words around a comma or a
-            // full stop without a space are two words.
-            if token.as_bytes()[0].is_ascii_digit() {
-                keep(token);
-            } else {
-                // Split at the ASCII bytes themselves: a UTF-8 character
-                // never contains one.
-                let mut from = 0;
-                for (at, _) in token.bytes().enumerate().filter(|(_, b)| *b == b',' || *b == b'.') {
-                    keep(&token[from..at]);
-                    from = at + 1;
-                }
-                keep(&token[from..]);
-            }
-        },
-    );
-    hashes
+    let mut vocabulary = Vec::new();
+    WordHashes::default().extend_with_vocabulary(text, &mut vocabulary);
+    vocabulary
+}
+
+/// Whether a word (no stops in it) of a token that does not begin with a
+/// digit is vocabulary: a subject word, or a figure of its own
+/// (`Ende.2023`). Its first byte tells which test can pass.
+fn is_vocabulary_word(word: &str) -> bool {
+    match word.as_bytes().first() {
+        Some(first) if first.is_ascii_digit() => is_figure(word),
+        Some(first) if first.is_ascii_lowercase() => false,
+        Some(_) => is_subject_word(word),
+        None => false,
+    }
 }
 
 /// `token` without the commas and full stops it begins or ends with.
@@ -628,9 +644,7 @@ mod tests {
     fn only_paragraphs_of_twelve_words_or_more_are_passages() {
         let profile = |body: &str| {
             let text = format!("Bayer senkt Prognose\n12.11.2024 - 16:05:00\nLEVERKUSEN (dpa-AFX) - {body}");
-            let article = crate::parse::parse_article(&text).unwrap().article;
-            let body: Vec<&str> = article.blocks.iter().map(|b| b.text()).collect();
-            Profile::of(&article, &body.join("\n"))
+            Profile::of(&crate::parse::parse_article(&text).unwrap().article)
         };
         let short = "Die Bayer-Aktie verlor am Dienstag nachbörslich zuletzt rund vier Prozent.";
         let quote = "\"Unser Umbau zahlt sich aus, aber er braucht Zeit\", sagte Bill Anderson.";
