@@ -420,15 +420,46 @@ pub struct Sketch {
 const SKETCH_FULL: usize = 128;
 
 impl Sketch {
-    /// The sketch of a set of feature hashes (any order, duplicates allowed).
+    /// The sketch of a set of feature hashes (any order, duplicates allowed):
+    /// the distinct values below the threshold of the lowest level that keeps
+    /// at most `SKETCH_FULL` of them, sorted.
+    ///
+    /// Only the values a level keeps are sorted, not all: sorting was most of
+    /// the work, and a long text keeps a fraction of its values. Counted with
+    /// repeats, the values below a threshold are at least the distinct ones,
+    /// so the lowest level whose count fits is at or above the sketch's
+    /// level; the levels below it are tried from there down (a level fits
+    /// when the level below it keeps too many distinct values).
     pub fn of(hashes: Vec<u64>) -> Sketch {
         let mut values: Vec<u32> = hashes.into_iter().map(mix).collect();
-        values.sort_unstable();
-        values.dedup();
-        let mut level = 0;
-        while values.len() > SKETCH_FULL {
-            level += 1;
-            values.truncate(values.partition_point(|&v| v < threshold(level)));
+        let mut level = fitting_level(&values);
+        loop {
+            if level == 0 {
+                return Sketch::kept(values, 0);
+            }
+            let wider = level - 1;
+            let mut kept: Vec<u32> = match wider {
+                0 => std::mem::take(&mut values),
+                _ => values.iter().copied().filter(|&v| v < threshold(wider)).collect(),
+            };
+            kept.sort_unstable();
+            kept.dedup();
+            if kept.len() > SKETCH_FULL {
+                kept.truncate(kept.partition_point(|&v| v < threshold(level)));
+                return Sketch::kept(kept, level);
+            }
+            if wider == 0 {
+                return Sketch::kept(kept, 0);
+            }
+            level = wider;
+        }
+    }
+
+    /// A sketch of `values` (sorted and distinct once `level` is not 0).
+    fn kept(mut values: Vec<u32>, level: u8) -> Sketch {
+        if level == 0 {
+            values.sort_unstable();
+            values.dedup();
         }
         // Kept for every file of an archive: give back what sampling dropped.
         values.shrink_to_fit();
@@ -441,6 +472,28 @@ impl Sketch {
         let level = level.max(self.level);
         &self.values[..self.values.partition_point(|&v| v < threshold(level))]
     }
+}
+
+/// The lowest level at which at most `SKETCH_FULL` of `values`, counted
+/// with repeats, lie below the threshold (32 at most, which keeps value 0
+/// only). A value lies below the threshold of level `l` from 1 on when it
+/// has at least `l` leading zero bits: one pass counts them for all levels.
+fn fitting_level(values: &[u32]) -> u8 {
+    if values.len() <= SKETCH_FULL {
+        return 0;
+    }
+    let mut with_zeros = [0usize; 33];
+    for value in values {
+        with_zeros[value.leading_zeros() as usize] += 1;
+    }
+    let mut below = values.len();
+    for level in 1..=32u8 {
+        below -= with_zeros[usize::from(level) - 1];
+        if below <= SKETCH_FULL {
+            return level;
+        }
+    }
+    32
 }
 
 /// Values below this are kept at `level` (level 0 keeps all).
@@ -621,6 +674,38 @@ mod tests {
         assert_eq!(text_overlap(&short, &long), 1.0);
         let other = sketch("Der Dax schloss am Dienstag höher bei 19.000 Punkten.");
         assert_eq!(text_overlap(&short, &other), 0.0);
+    }
+
+    #[test]
+    fn sketches_are_what_sorting_every_value_gives() {
+        // The definition: every distinct value, sorted, cut level by level.
+        let reference = |hashes: &[u64]| {
+            let mut values: Vec<u32> = hashes.iter().map(|&h| mix(h)).collect();
+            values.sort_unstable();
+            values.dedup();
+            let mut level = 0;
+            while values.len() > SKETCH_FULL {
+                level += 1;
+                values.truncate(values.partition_point(|&v| v < threshold(level)));
+            }
+            (level, values)
+        };
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut random = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..400 {
+            let len = [0, 1, 100, 128, 129, 130, 300, 900, 2000][round % 9];
+            // Few distinct hashes, repeated (a vocabulary), or all distinct.
+            let distinct = [1, 3, 60, 127, 128, 129, 200, usize::MAX][round % 8].min(len.max(1));
+            let pool: Vec<u64> = (0..distinct).map(|_| random()).collect();
+            let hashes: Vec<u64> = (0..len).map(|i| pool[(random() as usize + i) % pool.len()]).collect();
+            let sketch = Sketch::of(hashes.clone());
+            assert_eq!((sketch.level, sketch.values), reference(&hashes), "{len} of {distinct}");
+        }
     }
 
     #[test]
