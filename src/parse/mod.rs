@@ -163,18 +163,13 @@ pub fn parse_article(text: &str) -> Result<Parsed, ParseError> {
     if let Some((line, message)) = binary_reason(text) {
         return Err(ParseError { line, message });
     }
-    parse_text(text)
+    parse_stored_article(text)
 }
 
 /// [`parse_article`] of a text that it parsed before (read back from the
 /// store to render its story): the check that the text is no binary data,
 /// which looks at every byte and passed then, is not made again.
 pub fn parse_stored_article(text: &str) -> Result<Parsed, ParseError> {
-    parse_text(text)
-}
-
-/// [`parse_article`] after the check for binary data.
-fn parse_text(text: &str) -> Result<Parsed, ParseError> {
     if let Some(line) = invisible_headline(text) {
         let message = "the headline holds only invisible or control characters; expected a headline".into();
         return Err(ParseError { line, message });

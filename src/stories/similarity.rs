@@ -190,27 +190,11 @@ const PHRASE_FOLD: u64 = 0x517c_c1b7_2722_0a95;
 /// without writing the lowercase word anywhere.
 fn lowercase_hash(word: &str) -> u64 {
     let step = |hash: u64, byte: u8| (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
-    let bytes = word.as_bytes();
     let mut hash = FNV_OFFSET;
-    let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at] {
-            byte @ 0..=0x7F => {
-                hash = step(hash, byte.to_ascii_lowercase());
-                at += 1;
-            }
-            lead @ (0xC2 | 0xC3) => {
-                let mut next = bytes[at + 1];
-                if lead == 0xC3 && matches!(next, 0x80..=0x9E) && next != 0x97 {
-                    next += 0x20;
-                }
-                hash = step(step(hash, lead), next);
-                at += 2;
-            }
-            _ => return fnv_word(FNV_OFFSET, word.to_lowercase().as_bytes()),
-        }
+    match latin1_lowercase(word, |byte| hash = step(hash, byte)) {
+        true => step(hash, b' '),
+        false => fnv_word(FNV_OFFSET, word.to_lowercase().as_bytes()),
     }
-    step(hash, b' ')
 }
 
 /// Calls `f` with every run of letters and digits in `text`.
@@ -236,32 +220,39 @@ fn is_word_char(c: char) -> bool {
 /// lowercases by its place in the word).
 fn push_lowercase(buffer: &mut Vec<u8>, word: &str) {
     let from = buffer.len();
-    buffer.extend_from_slice(word.as_bytes());
-    let tail = &mut buffer[from..];
+    if !latin1_lowercase(word, |byte| buffer.push(byte)) {
+        buffer.truncate(from);
+        buffer.extend_from_slice(word.to_lowercase().as_bytes());
+    }
+}
+
+/// Calls `f` with each byte of `word` lowercased, as long as `word` is
+/// ASCII and Latin-1 letters; `false` at the first character that is not
+/// (which the caller lowercases the standard library's way).
+fn latin1_lowercase(word: &str, mut f: impl FnMut(u8)) -> bool {
+    let bytes = word.as_bytes();
     let mut at = 0;
-    while at < tail.len() {
-        match tail[at] {
+    while at < bytes.len() {
+        match bytes[at] {
             byte @ 0..=0x7F => {
-                tail[at] = byte.to_ascii_lowercase();
+                f(byte.to_ascii_lowercase());
                 at += 1;
             }
-            // U+0080 to U+00BF: no letter with a case but `µ`, its own lowercase.
-            0xC2 => at += 2,
-            // U+00C0 to U+00DE are capitals but for `×` (U+00D7); their
-            // lowercase is 0x20 further, U+00DF to U+00FF lowercase already.
-            0xC3 => {
-                if matches!(tail[at + 1], 0x80..=0x9E) && tail[at + 1] != 0x97 {
-                    tail[at + 1] += 0x20;
-                }
+            // U+0080 to U+00BF: no letter with a case but `µ`, its own
+            // lowercase. U+00C0 to U+00DE are capitals but for `×` (U+00D7);
+            // their lowercase is 0x20 further, U+00DF to U+00FF lowercase
+            // already.
+            lead @ (0xC2 | 0xC3) => {
+                let next = bytes[at + 1];
+                let capital = lead == 0xC3 && matches!(next, 0x80..=0x9E) && next != 0x97;
+                f(lead);
+                f(if capital { next + 0x20 } else { next });
                 at += 2;
             }
-            _ => {
-                buffer.truncate(from);
-                buffer.extend_from_slice(word.to_lowercase().as_bytes());
-                return;
-            }
+            _ => return false,
         }
     }
+    true
 }
 
 /// The vocabulary of `text`, as [`WordHashes::extend_with_vocabulary`]
@@ -431,39 +422,24 @@ impl Sketch {
     /// level; the levels below it are tried from there down (a level fits
     /// when the level below it keeps too many distinct values).
     pub fn of(hashes: Vec<u64>) -> Sketch {
-        let mut values: Vec<u32> = hashes.into_iter().map(mix).collect();
+        let values: Vec<u32> = hashes.into_iter().map(mix).collect();
         let mut level = fitting_level(&values);
         loop {
-            if level == 0 {
-                return Sketch::kept(values, 0);
+            let wider = level.saturating_sub(1);
+            let mut kept = distinct_below(&values, wider);
+            if kept.len() <= SKETCH_FULL && wider > 0 {
+                level = wider;
+                continue;
             }
-            let wider = level - 1;
-            let mut kept: Vec<u32> = match wider {
-                0 => std::mem::take(&mut values),
-                _ => values.iter().copied().filter(|&v| v < threshold(wider)).collect(),
-            };
-            kept.sort_unstable();
-            kept.dedup();
-            if kept.len() > SKETCH_FULL {
+            if kept.len() <= SKETCH_FULL {
+                level = 0;
+            } else {
                 kept.truncate(kept.partition_point(|&v| v < threshold(level)));
-                return Sketch::kept(kept, level);
             }
-            if wider == 0 {
-                return Sketch::kept(kept, 0);
-            }
-            level = wider;
+            // Kept for every file of an archive: give back what sampling dropped.
+            kept.shrink_to_fit();
+            return Sketch { level, values: kept };
         }
-    }
-
-    /// A sketch of `values` (sorted and distinct once `level` is not 0).
-    fn kept(mut values: Vec<u32>, level: u8) -> Sketch {
-        if level == 0 {
-            values.sort_unstable();
-            values.dedup();
-        }
-        // Kept for every file of an archive: give back what sampling dropped.
-        values.shrink_to_fit();
-        Sketch { level, values }
     }
 
     /// The values this sketch keeps at `level` (at least its own): a prefix,
@@ -472,6 +448,17 @@ impl Sketch {
         let level = level.max(self.level);
         &self.values[..self.values.partition_point(|&v| v < threshold(level))]
     }
+}
+
+/// The distinct `values` that `level` keeps (all at level 0), sorted.
+fn distinct_below(values: &[u32], level: u8) -> Vec<u32> {
+    let mut kept: Vec<u32> = match level {
+        0 => values.to_vec(),
+        _ => values.iter().copied().filter(|&v| v < threshold(level)).collect(),
+    };
+    kept.sort_unstable();
+    kept.dedup();
+    kept
 }
 
 /// The lowest level at which at most `SKETCH_FULL` of `values`, counted
