@@ -106,17 +106,18 @@ pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<u
     let mut story_of: Vec<usize> = kept;
     story_of.reserve(profiles.len() - cut);
     let index = FeatureIndex::new(profiles, first_reached(profiles, cut));
-    // Which earlier files share the most with each revision, and the
-    // look-alike levels of those that begin stories, do not depend on how
-    // files are grouped: they are found on all cores first.
-    let sharing: Vec<Vec<usize>> = profiles
+    // Which earlier files share the most with each revision, how much text
+    // it shares with each of them, and the look-alike levels of those that
+    // begin stories do not depend on how files are grouped: they are found
+    // on all cores first.
+    let sharing: Vec<Sharing> = profiles
         .par_iter()
         .enumerate()
         .map_init(
             || Tally::new(profiles.len()),
             |tally, (file, profile)| match profile.has_note && file >= cut {
-                true => files_sharing(file, profiles, &index, tally),
-                false => Vec::new(),
+                true => Sharing::of(file, profiles, &index, tally),
+                false => Sharing::default(),
             },
         )
         .collect();
@@ -125,11 +126,12 @@ pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<u
     // enough text with ever needs its level.
     let mut firsts: Vec<usize> = sharing
         .par_iter()
-        .enumerate()
-        .flat_map_iter(|(revision, files)| {
-            files.iter().copied().filter(move |&f| {
-                !profiles[f].has_note && text_similarity(profiles[revision], profiles[f]) >= MIN_TEXT_EVIDENCE
-            })
+        .flat_map_iter(|shared| {
+            shared
+                .files
+                .iter()
+                .zip(&shared.text)
+                .filter_map(|(&f, &text)| (!profiles[f].has_note && text >= MIN_TEXT_EVIDENCE).then_some(f))
         })
         .collect();
     firsts.sort_unstable();
@@ -137,8 +139,8 @@ pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<u
     lookalikes.precompute(&firsts);
     for (file, profile) in profiles.iter().enumerate().skip(cut) {
         let continued = if profile.has_note {
-            let candidates = candidate_stories(&sharing[file], &story_of);
-            best_story(file, profiles, &stories, &candidates, &lookalikes)
+            let candidates = candidate_stories(&sharing[file].files, &story_of);
+            best_story(file, profiles, &stories, &candidates, &lookalikes, &sharing[file])
         } else {
             None
         };
@@ -370,6 +372,33 @@ impl Tally {
     }
 }
 
+/// The files a revision shares the most rare features with, and the text
+/// similarity of each (`text[i]` of `files[i]`), measured in parallel before
+/// the revisions are taken in order: most of the similarities the grouping
+/// asks for are with these files.
+#[derive(Default)]
+struct Sharing {
+    files: Vec<usize>,
+    text: Vec<f64>,
+}
+
+impl Sharing {
+    fn of(file: usize, profiles: &[&Profile], index: &FeatureIndex, tally: &mut Tally) -> Sharing {
+        let files = files_sharing(file, profiles, index, tally);
+        let text = files.iter().map(|&f| text_similarity(profiles[file], profiles[f])).collect();
+        Sharing { files, text }
+    }
+
+    /// The text similarity of the revision `revision` (whose sharing this
+    /// is) and `other`: measured already when `other` is among the files.
+    fn text_similarity(&self, revision: &Profile, other: usize, profiles: &[&Profile]) -> f64 {
+        match self.files.iter().position(|&f| f == other) {
+            Some(i) => self.text[i],
+            None => text_similarity(revision, profiles[other]),
+        }
+    }
+}
+
 /// The files of the two weeks before revision `file` that share the most
 /// rare features with it, at most `MAX_SHARING_FILES`, most sharing first
 /// (ties: the earlier file).
@@ -425,10 +454,11 @@ fn best_story(
     stories: &[Vec<usize>],
     candidates: &[usize],
     lookalikes: &Lookalikes,
+    sharing: &Sharing,
 ) -> Option<usize> {
     candidates
         .iter()
-        .filter_map(|&story| fit(index, profiles, &stories[story], story, lookalikes))
+        .filter_map(|&story| fit(index, profiles, &stories[story], story, lookalikes, sharing))
         .filter(|fit| fit.score >= MATCH_THRESHOLD)
         .max_by(|a, b| {
             a.score
@@ -441,14 +471,21 @@ fn best_story(
 
 /// The fit of revision `index` to the story made of `members`, or `None`
 /// when the story is too far away in time or the text gives no evidence.
-fn fit(index: usize, profiles: &[&Profile], members: &[usize], story: usize, lookalikes: &Lookalikes) -> Option<Fit> {
+fn fit(
+    index: usize,
+    profiles: &[&Profile],
+    members: &[usize],
+    story: usize,
+    lookalikes: &Lookalikes,
+    sharing: &Sharing,
+) -> Option<Fit> {
     let revision = &profiles[index];
     let latest = &profiles[*members.last()?];
     let gap_hours = hours_between(latest, revision);
     if !(0.0..=MAX_REVISION_GAP_HOURS).contains(&gap_hours) {
         return None;
     }
-    let text = members.iter().map(|&m| text_similarity(revision, profiles[m])).fold(0.0, f64::max);
+    let text = members.iter().map(|&m| sharing.text_similarity(revision, m, profiles)).fold(0.0, f64::max);
     // The evidence can only be lower than the raw overlap: skip the costlier
     // look-alike scan for the many stories that share nothing with the revision.
     if text < MIN_TEXT_EVIDENCE {
