@@ -36,10 +36,10 @@ pub struct Output {
     /// `Some` for an update of the site in place: the files staged so far
     /// and the files to remove.
     update: Option<Mutex<Changes>>,
-    /// Folders of the staging folder made so far: most files go into a
-    /// folder made for an earlier one, and asking the file system again
-    /// costs two calls per file.
-    made: Mutex<std::collections::HashSet<PathBuf>>,
+    /// Folders of the staging folder made so far, as site paths (`2024/10`):
+    /// most files go into a folder made for an earlier one, and asking the
+    /// file system again costs two calls per file.
+    made: Mutex<rustc_hash::FxHashSet<String>>,
 }
 
 /// What an incremental build changes in the site.
@@ -92,13 +92,40 @@ impl Output {
 
     fn prepare(&self, site_path: &str) -> Result<PathBuf> {
         let path = safe_join(&self.staging, site_path)?;
-        if let Some(parent) = path.parent()
-            && !self.made.lock().expect("made folders poisoned").contains(parent)
-        {
-            fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-            self.made.lock().expect("made folders poisoned").insert(parent.to_path_buf());
+        if let Some((folder, _)) = site_path.rsplit_once('/') {
+            self.make_folders(folder)?;
         }
         Ok(path)
+    }
+
+    /// Make the staging folder's `folder` (a checked site path) and those
+    /// above it that are not made yet, from the top down, so each is made
+    /// by one call that succeeds (`create_dir_all` tries the deepest first
+    /// and climbs on each failure). Another thread may make one at the same
+    /// time: a folder already there is fine.
+    fn make_folders(&self, folder: &str) -> Result<()> {
+        let missing: Vec<&str> = {
+            let made = self.made.lock().expect("made folders poisoned");
+            let mut missing = Vec::new();
+            let mut at = Some(folder);
+            while let Some(current) = at.filter(|current| !made.contains(*current)) {
+                missing.push(current);
+                at = current.rsplit_once('/').map(|(above, _)| above);
+            }
+            missing
+        };
+        for current in missing.into_iter().rev() {
+            let path = self.staging.join(current);
+            match fs::create_dir(&path) {
+                Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => {
+                    return Err(error).with_context(|| format!("cannot create {}", path.display()));
+                }
+                _ => {
+                    self.made.lock().expect("made folders poisoned").insert(current.to_string());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Put the finished site in place of the old one.
