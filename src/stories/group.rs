@@ -106,27 +106,69 @@ pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<u
     let mut story_of: Vec<usize> = kept;
     story_of.reserve(profiles.len() - cut);
     let index = FeatureIndex::new(profiles, first_reached(profiles, cut));
+    let lookalikes = Lookalikes::new(profiles, &index);
     // Which earlier files share the most with each revision, how much text
     // it shares with each of them, and the look-alike levels of those that
-    // begin stories do not depend on how files are grouped: they are found
-    // on all cores first.
-    let sharing: Vec<Sharing> = profiles
-        .par_iter()
-        .enumerate()
+    // begin stories do not depend on how files are grouped: they are
+    // measured on all cores, a batch of files ahead of the batch decided in
+    // order, and kept only until it is decided.
+    let batches: Vec<std::ops::Range<usize>> =
+        (cut..profiles.len()).step_by(BATCH).map(|start| start..(start + BATCH).min(profiles.len())).collect();
+    let measure = |batch: &std::ops::Range<usize>| measure_batch(batch, profiles, &index, &lookalikes);
+    let mut ahead = batches.first().map(measure);
+    for (n, batch) in batches.iter().enumerate() {
+        let sharing = ahead.take().expect("each batch is measured before it is decided");
+        let decide = || {
+            for (file, shared) in batch.clone().zip(&sharing) {
+                let continued = if profiles[file].has_note {
+                    let candidates = candidate_stories(&shared.files, &story_of);
+                    best_story(file, profiles, &stories, &candidates, &lookalikes, shared)
+                } else {
+                    None
+                };
+                let story = continued.unwrap_or_else(|| {
+                    stories.push(Vec::new());
+                    stories.len() - 1
+                });
+                stories[story].push(file);
+                story_of.push(story);
+            }
+        };
+        ahead = rayon::join(decide, || batches.get(n + 1).map(measure)).1;
+    }
+    stories
+}
+
+/// Files measured together ([`measure_batch`]) while the batch before them
+/// is decided: enough to keep both cores busy, few enough that what is
+/// measured takes little memory whatever the size of the archive.
+const BATCH: usize = 1024;
+
+/// The [`Sharing`] of each file of `batch` (empty for a file without a
+/// note: it begins a story), and the look-alike levels of the stories the
+/// revisions among them may join, on all cores.
+fn measure_batch(
+    batch: &std::ops::Range<usize>,
+    profiles: &[&Profile],
+    index: &FeatureIndex,
+    lookalikes: &Lookalikes,
+) -> Vec<Sharing> {
+    let sharing: Vec<Sharing> = batch
+        .clone()
+        .into_par_iter()
         .map_init(
             || Tally::new(profiles.len()),
-            |tally, (file, profile)| match profile.has_note && file >= cut {
-                true => Sharing::of(file, profiles, &index, tally),
+            |tally, file| match profiles[file].has_note {
+                true => Sharing::of(file, profiles, index, tally),
                 false => Sharing::default(),
             },
         )
         .collect();
-    let lookalikes = Lookalikes::new(profiles, &index);
     // A note-less file begins its story; only a story the revision shares
     // enough text with ever needs its level.
     let mut firsts: Vec<usize> = sharing
-        .par_iter()
-        .flat_map_iter(|shared| {
+        .iter()
+        .flat_map(|shared| {
             shared
                 .files
                 .iter()
@@ -137,21 +179,7 @@ pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<u
     firsts.sort_unstable();
     firsts.dedup();
     lookalikes.precompute(&firsts);
-    for (file, profile) in profiles.iter().enumerate().skip(cut) {
-        let continued = if profile.has_note {
-            let candidates = candidate_stories(&sharing[file].files, &story_of);
-            best_story(file, profiles, &stories, &candidates, &lookalikes, &sharing[file])
-        } else {
-            None
-        };
-        let story = continued.unwrap_or_else(|| {
-            stories.push(Vec::new());
-            stories.len() - 1
-        });
-        stories[story].push(file);
-        story_of.push(story);
-    }
-    stories
+    sharing
 }
 
 /// A phrase or word found in more files than this within the window searched
