@@ -48,7 +48,7 @@ fn breadcrumbs(config: &Config, period: &Period) -> Vec<Neighbour> {
     up.iter().map(|p| Neighbour { url: config.url(&p.dir()), label: period_name(p) }).collect()
 }
 
-fn items(config: &Config, plan: &Plan, indexes: &[usize]) -> Vec<ListItem> {
+fn items<'p>(config: &Config, plan: &'p Plan, indexes: &[usize]) -> Vec<ListItem<'p>> {
     indexes.iter().map(|&i| ListItem::new(&plan.stories()[i], config)).collect()
 }
 

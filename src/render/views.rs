@@ -273,31 +273,32 @@ fn version_view<'a>(story: &Story, version: &'a Version, config: &Config, unchan
     }
 }
 
-/// One line of the index.
+/// One line of the index: the story's own strings borrowed, since a story
+/// is listed on several pages (the index, its day, its places).
 #[derive(Debug, Clone, Serialize)]
-pub struct ListItem {
+pub struct ListItem<'a> {
     pub url: String,
-    pub headline: String,
-    pub places: Vec<String>,
+    pub headline: &'a str,
+    pub places: &'a [String],
     pub published: TimeView,
     pub updated: TimeView,
     pub version_count: usize,
-    pub revision: Option<String>,
-    pub teaser: String,
+    pub revision: Option<&'a str>,
+    pub teaser: &'a str,
 }
 
-impl ListItem {
-    pub fn new(story: &Story, config: &Config) -> ListItem {
+impl<'a> ListItem<'a> {
+    pub fn new(story: &'a Story, config: &Config) -> ListItem<'a> {
         let latest = &story.latest().head;
         ListItem {
             url: config.url(&story.path),
-            headline: latest.headline.clone(),
-            places: latest.dateline.as_ref().map(|d| d.places.clone()).unwrap_or_default(),
+            headline: &latest.headline,
+            places: latest.dateline.as_ref().map_or(&[], |d| d.places.as_slice()),
             published: TimeView::new(story.published()),
             updated: TimeView::new(story.updated()),
             version_count: story.versions.len(),
-            revision: latest.revision.as_ref().map(|r| r.text.clone()),
-            teaser: latest.teaser.clone(),
+            revision: latest.revision.as_ref().map(|r| r.text.as_str()),
+            teaser: &latest.teaser,
         }
     }
 }
