@@ -469,67 +469,118 @@ fn file_digest(path: PathBuf) -> std::io::Result<u64> {
 }
 
 /// [`bytes_digest`] over bytes that come in pieces.
+#[derive(Default)]
 struct StreamDigest {
-    hash: u64,
-    len: u64,
-    /// Bytes of an unfinished 8-byte word.
+    lanes: Lanes,
+    /// Bytes of an unfinished block of [`LANES`] words.
     pending: Vec<u8>,
-}
-
-impl Default for StreamDigest {
-    fn default() -> StreamDigest {
-        StreamDigest { hash: FNV_OFFSET, len: 0, pending: Vec::with_capacity(8) }
-    }
 }
 
 impl StreamDigest {
     fn update(&mut self, mut bytes: &[u8]) {
-        self.len += bytes.len() as u64;
         if !self.pending.is_empty() {
-            let take = (8 - self.pending.len()).min(bytes.len());
+            let take = (BLOCK - self.pending.len()).min(bytes.len());
             self.pending.extend_from_slice(&bytes[..take]);
             bytes = &bytes[take..];
-            if self.pending.len() < 8 {
+            if self.pending.len() < BLOCK {
                 return;
             }
-            self.hash = mix_word(self.hash, &std::mem::take(&mut self.pending));
+            self.lanes.blocks(&std::mem::take(&mut self.pending));
         }
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            self.hash = mix_word(self.hash, word);
-        }
-        self.pending.extend_from_slice(words.remainder());
+        let whole = bytes.len() - bytes.len() % BLOCK;
+        self.lanes.blocks(&bytes[..whole]);
+        self.pending.extend_from_slice(&bytes[whole..]);
     }
 
-    fn finish(&self) -> u64 {
-        let mut hash = self.hash;
-        for &byte in &self.pending {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
-        }
-        hash ^ self.len
+    fn finish(self) -> u64 {
+        self.lanes.finish(&self.pending, FNV_OFFSET)
     }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
-/// One 8-byte word into a [`bytes_digest`].
-fn mix_word(hash: u64, word: &[u8]) -> u64 {
-    let hash = (hash ^ u64::from_le_bytes(word.try_into().expect("eight bytes"))).wrapping_mul(FNV_PRIME);
+/// Words a digest mixes in parallel: independent chains of multiplications
+/// keep the processor's multipliers busy (one chain waits three cycles for
+/// each product). Every page the build writes and every file it reads is
+/// digested.
+const LANES: usize = 4;
+const BLOCK: usize = 8 * LANES;
+
+/// The state of a digest: word `i` of each block of [`BLOCK`] bytes is
+/// mixed into lane `i`.
+#[derive(Clone, Copy)]
+struct Lanes {
+    lanes: [u64; LANES],
+    len: u64,
+}
+
+impl Default for Lanes {
+    fn default() -> Lanes {
+        Lanes { lanes: std::array::from_fn(|lane| FNV_OFFSET ^ lane as u64), len: 0 }
+    }
+}
+
+impl Lanes {
+    /// Mix whole blocks (`bytes.len()` a multiple of [`BLOCK`]).
+    fn blocks(&mut self, bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        for block in bytes.chunks_exact(BLOCK) {
+            for (lane, word) in self.lanes.iter_mut().zip(block.chunks_exact(8)) {
+                *lane = mix_word(*lane, u64::from_le_bytes(word.try_into().expect("eight bytes")));
+            }
+        }
+    }
+
+    /// The digest, once `rest` (less than a block) is mixed in: its whole
+    /// words into the lanes, the lanes folded into `seed`, then its last
+    /// bytes and the length.
+    fn finish(mut self, rest: &[u8], seed: u64) -> u64 {
+        self.len += rest.len() as u64;
+        let mut words = rest.chunks_exact(8);
+        for (lane, word) in self.lanes.iter_mut().zip(&mut words) {
+            *lane = mix_word(*lane, u64::from_le_bytes(word.try_into().expect("eight bytes")));
+        }
+        let mut hash = self.lanes.iter().fold(seed, |hash, &lane| mix_word(hash, avalanche(lane)));
+        for &byte in words.remainder() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
+        }
+        avalanche(hash ^ self.len)
+    }
+}
+
+/// One 8-byte word into a lane (FNV-style, with the high bits shifted down
+/// so they reach the low ones).
+fn mix_word(hash: u64, word: u64) -> u64 {
+    let hash = (hash ^ word).wrapping_mul(FNV_PRIME);
     hash ^ (hash >> 29)
 }
 
-/// Digest of a file's bytes as written (64-bit words, FNV-style mixing).
+/// Every bit of `hash` spread over all of them (the finaliser of
+/// MurmurHash3): a lane's last words and the last bytes are mixed by a
+/// step or two only, and the top bit of a product by an odd number changes
+/// the top bit alone.
+fn avalanche(mut hash: u64) -> u64 {
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    hash ^ (hash >> 33)
+}
+
+/// Digest of a file's bytes as written (64-bit words in [`LANES`] FNV-style
+/// lanes, folded at the end).
 pub fn bytes_digest(bytes: &[u8]) -> u64 {
-    let mut hash = FNV_OFFSET;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        hash = mix_word(hash, word);
-    }
-    for &byte in words.remainder() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
-    }
-    hash ^ bytes.len() as u64
+    bytes_digests(bytes, &[FNV_OFFSET])[0]
+}
+
+/// Digests of `bytes` folded from each of `seeds`, for one pass over them:
+/// two seeds give 128 bits.
+pub fn bytes_digests<const N: usize>(bytes: &[u8], seeds: &[u64; N]) -> [u64; N] {
+    let mut lanes = Lanes::default();
+    let whole = bytes.len() - bytes.len() % BLOCK;
+    lanes.blocks(&bytes[..whole]);
+    seeds.map(|seed| lanes.finish(&bytes[whole..], seed))
 }
 
 /// Modification time of a file as nanoseconds since the Unix epoch (0 when
@@ -614,7 +665,7 @@ mod tests {
     #[test]
     fn a_digest_read_in_pieces_is_the_digest_of_the_whole() {
         let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
-        for cuts in [vec![], vec![3], vec![8, 16], vec![1, 2, 3, 999], vec![500, 997]] {
+        for cuts in [vec![], vec![3], vec![8, 16], vec![31, 32, 33, 65], vec![1, 2, 3, 999], vec![500, 997]] {
             let mut digest = StreamDigest::default();
             let mut at = 0;
             for cut in cuts.into_iter().chain([bytes.len()]) {
@@ -626,6 +677,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("program"), &bytes[..995]).unwrap();
         assert_eq!(file_digest(dir.path().join("program")).unwrap(), bytes_digest(&bytes[..995]));
+    }
+
+    /// Every bit of every byte counts, in whole blocks, in the words after
+    /// them and in the bytes after the last word; so does the length.
+    #[test]
+    fn a_digest_changes_with_any_bit_and_with_the_length() {
+        for len in [0, 1, 7, 8, 9, 31, 32, 33, 40, 71, 100] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 % 256) as u8).collect();
+            let mut seen = std::collections::HashSet::new();
+            assert!(seen.insert(bytes_digest(&bytes)));
+            for at in 0..len {
+                for bit in 0..8 {
+                    let mut flipped = bytes.clone();
+                    flipped[at] ^= 1 << bit;
+                    assert!(seen.insert(bytes_digest(&flipped)), "byte {at} bit {bit} of {len}");
+                }
+            }
+            assert_ne!(bytes_digest(&bytes), bytes_digest(&[bytes.as_slice(), &[0]].concat()));
+        }
+        let [first, second] = bytes_digests(b"Dax", &[1, 2]);
+        assert_ne!(first, second, "two seeds, two digests");
     }
 
     #[test]

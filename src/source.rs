@@ -7,7 +7,6 @@
 //! are ever opened: a FIFO, socket or device named `.txt` is rejected, never
 //! read, so it can neither block the build nor feed it endless data.
 
-use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -180,18 +179,11 @@ pub fn read_stamped(file: &SourceFile, max: u64) -> Result<(Vec<u8>, Stamp), Str
     Ok((bytes, stamp))
 }
 
-/// A key equal for equal bytes and, with 128 bits of two differently seeded
-/// hashes plus the length, different for different bytes in practice. Only
-/// compared within one run, so the hasher's stability across Rust versions
-/// does not matter.
+/// A key equal for equal bytes and, with 128 bits of one pass folded from
+/// two seeds plus the length, different for different bytes in practice.
 pub fn content_key(bytes: &[u8]) -> (usize, u64, u64) {
-    let hash = |seed: &str| {
-        let mut hasher = std::hash::DefaultHasher::new();
-        seed.hash(&mut hasher);
-        bytes.hash(&mut hasher);
-        hasher.finish()
-    };
-    (bytes.len(), hash("depesche"), hash("duplicate"))
+    let [first, second] = crate::cache::bytes_digests(bytes, &[0x6465_7065_7363_6865, 0x6475_706c_6963_6174]);
+    (bytes.len(), first, second)
 }
 
 enum LinkOutcome {
