@@ -117,22 +117,74 @@ pub const MONTHS: [&str; 12] = [
 
 impl TimeView {
     pub fn new(time: DateTime<FixedOffset>) -> TimeView {
-        let month = MONTHS[time.month0() as usize];
-        TimeView {
-            iso: time.to_rfc3339(),
-            display: format!("{}. {month} {}, {:02}:{:02} Uhr", time.day(), time.year(), time.hour(), time.minute()),
-            // As `%d.%m.%Y, %H:%M` gives it, without parsing a format string
-            // for each of an archive's times.
-            short: format!(
-                "{:02}.{:02}.{:04}, {:02}:{:02}",
-                time.day(),
-                time.month(),
-                time.year(),
-                time.hour(),
-                time.minute()
-            ),
-        }
+        let local = time.naive_local();
+        let (year, month, day) = (local.year(), local.month(), local.day());
+        let (hour, minute) = (local.hour(), local.minute());
+        let (display, short) = match u32::try_from(year) {
+            Ok(year @ 1000..=9999) => written_out(year, month, day, hour, minute),
+            _ => formatted(year, month, day, hour, minute),
+        };
+        TimeView { iso: time.to_rfc3339(), display, short }
     }
+}
+
+/// [`TimeView`]'s `display` and `short` of a year of four digits, written
+/// digit by digit: an archive shows tens of thousands of times, and
+/// `format!` with its padding took two thousand instructions each.
+fn written_out(year: u32, month: u32, day: u32, hour: u32, minute: u32) -> (String, String) {
+    let month_name = MONTHS[month as usize - 1];
+    let mut display = String::with_capacity(28);
+    if day >= 10 {
+        push_digit(&mut display, day / 10);
+    }
+    push_digit(&mut display, day % 10);
+    display.push_str(". ");
+    display.push_str(month_name);
+    display.push(' ');
+    push_four_digits(&mut display, year);
+    display.push_str(", ");
+    push_clock(&mut display, hour, minute);
+    display.push_str(" Uhr");
+    // As `%d.%m.%Y, %H:%M` gives it, without parsing a format string for
+    // each of an archive's times.
+    let mut short = String::with_capacity(17);
+    push_two_digits(&mut short, day);
+    short.push('.');
+    push_two_digits(&mut short, month);
+    short.push('.');
+    push_four_digits(&mut short, year);
+    short.push_str(", ");
+    push_clock(&mut short, hour, minute);
+    (display, short)
+}
+
+/// `display` and `short` of any other year (the wire has none).
+fn formatted(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> (String, String) {
+    let month_name = MONTHS[month as usize - 1];
+    let display = format!("{day}. {month_name} {year}, {hour:02}:{minute:02} Uhr");
+    let short = format!("{day:02}.{month:02}.{year:04}, {hour:02}:{minute:02}");
+    (display, short)
+}
+
+fn push_digit(text: &mut String, digit: u32) {
+    text.push(char::from(b'0' + digit as u8));
+}
+
+fn push_two_digits(text: &mut String, number: u32) {
+    push_digit(text, number / 10);
+    push_digit(text, number % 10);
+}
+
+fn push_four_digits(text: &mut String, number: u32) {
+    push_two_digits(text, number / 100);
+    push_two_digits(text, number % 100);
+}
+
+/// `HH:MM`.
+fn push_clock(text: &mut String, hour: u32, minute: u32) {
+    push_two_digits(text, hour);
+    text.push(':');
+    push_two_digits(text, minute);
 }
 
 /// One article's text, as the article template renders it.
@@ -306,6 +358,24 @@ impl<'a> ListItem<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Times written digit by digit read as the format strings write them,
+    /// on every month, day, hour and minute, across years of four digits.
+    #[test]
+    fn times_written_out_are_the_formatted_times() {
+        for (year, month, day, hour, minute) in
+            (0..4000u32).map(|i| (1000 + i * 9 % 9000, i % 12 + 1, i * 7 % 28 + 1 + i % 4, i % 24, i * 13 % 60))
+        {
+            let expected = formatted(year as i32, month, day.min(31), hour, minute);
+            assert_eq!(written_out(year, month, day.min(31), hour, minute), expected);
+        }
+        let time = DateTime::parse_from_rfc3339("2024-12-31T23:59:59+01:00").unwrap();
+        assert_eq!(TimeView::new(time).display, time.format("%-d. Dezember %Y, %H:%M Uhr").to_string());
+        for day in 1..=31 {
+            let time = DateTime::parse_from_rfc3339(&format!("2023-03-{day:02}T07:05:00+01:00")).unwrap();
+            assert_eq!(TimeView::new(time).display, time.format("%-d. März %Y, %H:%M Uhr").to_string());
+        }
+    }
 
     #[test]
     fn german_time_display() {
