@@ -16,11 +16,15 @@
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// The purge delay of a full build, in milliseconds. A full build of
-/// 10,000 articles peaks at 55 instead of 65 MB. A delay of 0 peaked 2 MB
-/// lower but took longer, with more system time: 1.97–2.51 s against
-/// 1.86–2.05 s (three alternating runs each, `MIMALLOC_PURGE_DELAY=0` and
-/// `=3`, session 8).
-const FULL_BUILD_PURGE_DELAY_MS: std::ffi::c_long = 3;
+/// 10,000 articles peaks at 55–58 instead of 65 MB. Measured in session 9
+/// (`MIMALLOC_PURGE_DELAY` set for the run, four to eight alternating runs
+/// each, 10,000 articles on tmpfs): 0 ms peaked at 54.8–55.6 MB in
+/// 1.71–1.82 s, with more system time; 1 ms at 56.3–57.6 MB in 1.62–1.77 s;
+/// 2 ms at 56.6–58.1 MB; 3 ms at 57.7–59.9 MB in 1.60–1.73 s. A quarter of
+/// Zola's peak on the same articles, the goal, is 59.1 MB; 1 ms keeps the
+/// speed of 3 ms and stays under it. At 50,000 the two were alike (two runs
+/// each: 8.6–9.3 s and 197–198 MB at 1 ms, 8.8–9.2 s and 198–203 MB at 3).
+const FULL_BUILD_PURGE_DELAY_MS: std::ffi::c_long = 1;
 
 /// While alive, freed memory goes back to the system after
 /// [`FULL_BUILD_PURGE_DELAY_MS`]; dropped, the delay is what it was. Does
