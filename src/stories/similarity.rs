@@ -610,18 +610,22 @@ fn common_count<T: Ord>(a: &[T], b: &[T]) -> usize {
 mod tests {
     use super::*;
 
+    /// Pseudo-random numbers from `state` (xorshift64), the same on every run.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     /// The block merge counts what the plain merge counts: sketches of every
     /// length from 0 to 40 against each other, sharing none, some or all of
     /// their values, with runs of shared values that straddle the blocks.
     #[test]
     fn shared_values_are_counted_four_at_a_time_as_one_at_a_time() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for len_a in 0..40 {
             for len_b in 0..40 {
                 for shared_percent in [0, 10, 50, 90, 100] {
@@ -782,13 +786,7 @@ mod tests {
             }
             (level, values)
         };
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut random = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut random = xorshift(0x2545_f491_4f6c_dd1d);
         for round in 0..400 {
             let len = [0, 1, 100, 128, 129, 130, 300, 900, 2000][round % 9];
             // Few distinct hashes, repeated (a vocabulary), or all distinct.
