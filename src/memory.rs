@@ -18,7 +18,8 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// The purge delay of a full build, in milliseconds. A full build of
 /// 10,000 articles peaks at 55–58 instead of 65 MB. Measured in session 9
 /// (`MIMALLOC_PURGE_DELAY` set for the run, four to eight alternating runs
-/// each, 10,000 articles on tmpfs): 0 ms peaked at 54.8–55.6 MB in
+/// each, 10,000 articles on tmpfs; MB are thousands of KiB as
+/// `/usr/bin/time -f %M` prints them): 0 ms peaked at 54.8–55.6 MB in
 /// 1.71–1.82 s, with more system time; 1 ms at 56.3–57.6 MB in 1.62–1.77 s;
 /// 2 ms at 56.6–58.1 MB; 3 ms at 57.7–59.9 MB in 1.60–1.73 s. A quarter of
 /// Zola's peak on the same articles, the goal, is 59.1 MB; 1 ms keeps the

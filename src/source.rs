@@ -179,8 +179,13 @@ pub fn read_stamped(file: &SourceFile, max: u64) -> Result<(Vec<u8>, Stamp), Str
     Ok((bytes, stamp))
 }
 
-/// A key equal for equal bytes and, with 128 bits of one pass folded from
-/// two seeds plus the length, different for different bytes in practice.
+/// A key equal for equal bytes and, with the length and two 64-bit folds
+/// (two seeds) of one digest pass, different for different bytes in
+/// practice. Both folds come from the same four lanes: bytes that collide
+/// in all the lanes collide in both, so it is not a 128-bit hash, and no
+/// defence against bytes made to collide (neither were the fixed-key
+/// SipHash passes it replaced). A new program's manifest is not trusted, so
+/// keys of two digest versions never meet.
 pub fn content_key(bytes: &[u8]) -> (usize, u64, u64) {
     let [first, second] = crate::cache::bytes_digests(bytes, &[0x6465_7065_7363_6865, 0x6475_706c_6963_6174]);
     (bytes.len(), first, second)
