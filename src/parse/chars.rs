@@ -242,31 +242,50 @@ impl Counts {
     }
 }
 
-/// Calls `f` with every run of characters in `text` that are `part` of one,
-/// looking at ASCII byte by byte (most of an article).
+/// Calls `f` with every run of characters in `text` that are `part` of one.
+/// Two tight loops, one skipping the characters between runs and one
+/// walking a run; ASCII (most of an article) is looked at byte by byte and
+/// the other characters are decoded in place ([`char_at`]).
 pub(crate) fn for_each_run<'a>(text: &'a str, part: impl Fn(char) -> bool, mut f: impl FnMut(&'a str)) {
     let bytes = text.as_bytes();
-    let (mut at, mut start) = (0, None);
-    while at < bytes.len() {
-        let (alphanumeric, width) = if bytes[at].is_ascii() {
-            (part(char::from(bytes[at])), 1)
-        } else {
-            let c = text[at..].chars().next().unwrap_or_default();
-            (part(c), c.len_utf8())
-        };
-        match (alphanumeric, start) {
-            (true, None) => start = Some(at),
-            (false, Some(from)) => {
-                f(&text[from..at]);
-                start = None;
-            }
-            _ => {}
+    let is_part_at = |at: usize| match bytes[at] {
+        byte @ 0..=0x7F => (part(char::from(byte)), 1),
+        _ => {
+            let (c, width) = char_at(bytes, at);
+            (part(c), width)
         }
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        let (starts, width) = is_part_at(at);
+        if !starts {
+            at += width;
+            continue;
+        }
+        let start = at;
         at += width;
+        while at < bytes.len() {
+            let (goes_on, width) = is_part_at(at);
+            if !goes_on {
+                break;
+            }
+            at += width;
+        }
+        f(&text[start..at]);
     }
-    if let Some(from) = start {
-        f(&text[from..]);
-    }
+}
+
+/// The character that starts at byte `at` of valid UTF-8, and its width.
+fn char_at(bytes: &[u8], at: usize) -> (char, usize) {
+    let lead = u32::from(bytes[at]);
+    let next = |i: usize| u32::from(bytes[at + i] & 0x3F);
+    let (code, width) = match lead {
+        0..=0x7F => (lead, 1),
+        0xC0..=0xDF => ((lead & 0x1F) << 6 | next(1), 2),
+        0xE0..=0xEF => ((lead & 0x0F) << 12 | next(1) << 6 | next(2), 3),
+        _ => ((lead & 0x07) << 18 | next(1) << 12 | next(2) << 6 | next(3), 4),
+    };
+    (char::from_u32(code).unwrap_or_default(), width)
 }
 
 /// How many of eight bytes are printable ASCII (`u8::is_ascii_graphic`), if
@@ -323,6 +342,57 @@ fn line_of(text: &str, index: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs as splitting the characters one by one finds them, for
+    /// characters of every UTF-8 width at the starts, middles and ends of
+    /// runs, and for each of the three kinds of run the program asks for.
+    #[test]
+    fn runs_are_found_as_character_by_character() {
+        fn by_char(text: &str, part: impl Fn(char) -> bool) -> Vec<&str> {
+            let mut runs = Vec::new();
+            let mut start = None;
+            for (at, c) in text.char_indices() {
+                match (part(c), start) {
+                    (true, None) => start = Some(at),
+                    (false, Some(from)) => {
+                        runs.push(&text[from..at]);
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(from) = start {
+                runs.push(&text[from..]);
+            }
+            runs
+        }
+        let pieces =
+            ["a", "Z", "7", " ", ",", ".", "\n", "Ä", "ß", "×", "\u{a0}", "€", "„", "–", "中", "𝔸", "😀", "\u{2028}"];
+        let parts: [&dyn Fn(char) -> bool; 3] =
+            [&char::is_alphanumeric, &|c: char| c.is_alphanumeric() || c == ',' || c == '.', &|c: char| {
+                !c.is_whitespace()
+            }];
+        for first in pieces {
+            for second in pieces {
+                for third in pieces {
+                    let text = format!("{first}{second}x{third}{first}");
+                    for part in parts {
+                        let mut runs = Vec::new();
+                        for_each_run(&text, part, |run| runs.push(run));
+                        assert_eq!(runs, by_char(&text, part), "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn characters_decode_as_the_standard_library_decodes_them() {
+        let text = "aÄ€𝔸\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}ß";
+        for (at, c) in text.char_indices() {
+            assert_eq!(char_at(text.as_bytes(), at), (c, c.len_utf8()), "at byte {at}");
+        }
+    }
 
     /// Lines of plain text with one character of every kind that cleaning
     /// knows (and some it lets pass) at every position around the blocks of

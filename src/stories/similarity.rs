@@ -161,8 +161,7 @@ impl WordHashes {
                         vocabulary.push(lowercase_hash(trimmed));
                     }
                 }
-                for_each_piece_between_stops(token, |word| {
-                    let hash = lowercase_hash(word);
+                for_each_piece_between_stops(token, |word, hash| {
                     self.0.push(hash);
                     if !figure && is_vocabulary_word(word) {
                         vocabulary.push(hash);
@@ -184,22 +183,45 @@ impl WordHashes {
 }
 
 /// Calls `f` with each non-empty piece of `token` between its commas and
-/// full stops (`token.split([',', '.'])` without the empty pieces), looking
-/// at bytes: both are ASCII, so every piece is whole characters, and most
-/// tokens have neither and are one piece.
-fn for_each_piece_between_stops<'a>(token: &'a str, mut f: impl FnMut(&'a str)) {
+/// full stops (`token.split([',', '.'])` without the empty pieces) and the
+/// piece's [`lowercase_hash`], in one pass over the bytes: both stops are
+/// ASCII, so every piece is whole characters, and most tokens have neither
+/// and are one piece. A piece with a character beyond Latin-1 is hashed as
+/// [`lowercase_hash`] hashes it, from its start.
+fn for_each_piece_between_stops<'a>(token: &'a str, mut f: impl FnMut(&'a str, u64)) {
+    let step = |hash: u64, byte: u8| (hash ^ u64::from(byte)).wrapping_mul(FNV_PRIME);
     let bytes = token.as_bytes();
-    let mut from = 0;
-    for (at, &byte) in bytes.iter().enumerate() {
-        if byte == b',' || byte == b'.' {
-            if at > from {
-                f(&token[from..at]);
+    let (mut from, mut at, mut hash) = (0, 0, FNV_OFFSET);
+    while at < bytes.len() {
+        match bytes[at] {
+            b',' | b'.' => {
+                if at > from {
+                    f(&token[from..at], step(hash, b' '));
+                }
+                (from, hash) = (at + 1, FNV_OFFSET);
+                at += 1;
             }
-            from = at + 1;
+            byte @ 0..=0x7F => {
+                hash = step(hash, byte.to_ascii_lowercase());
+                at += 1;
+            }
+            lead @ (0xC2 | 0xC3) => {
+                // As `latin1_lowercase` lowercases it.
+                let next = bytes[at + 1];
+                let capital = lead == 0xC3 && matches!(next, 0x80..=0x9E) && next != 0x97;
+                hash = step(step(hash, lead), if capital { next + 0x20 } else { next });
+                at += 2;
+            }
+            _ => {
+                let end = memchr::memchr2(b',', b'.', &bytes[at..]).map_or(bytes.len(), |stop| at + stop);
+                let word = &token[from..end];
+                f(word, lowercase_hash(word));
+                (from, at, hash) = (end + 1, end + 1, FNV_OFFSET);
+            }
         }
     }
     if bytes.len() > from {
-        f(&token[from..]);
+        f(&token[from..], step(hash, b' '));
     }
 }
 
@@ -650,10 +672,29 @@ mod tests {
 
     #[test]
     fn pieces_between_stops_are_what_splitting_at_them_gives() {
-        for token in ["", ",", ".,.", "Dax", "19.254,12", ".Dax.", "Ende.2023", "a,b.c", "Börse..Zürich,", "…,ä"] {
+        for token in [
+            "",
+            ",",
+            ".,.",
+            "Dax",
+            "19.254,12",
+            ".Dax.",
+            "Ende.2023",
+            "a,b.c",
+            "Börse..Zürich,",
+            "…,ä",
+            "ÄÖÜ,ẞ.Σ",
+            "Łódź.KRAKÓW",
+            "µ²,Æ×Ø",
+            "Straße.ΑΘΗΝΑ,end",
+        ] {
             let mut pieces = Vec::new();
-            for_each_piece_between_stops(token, |piece| pieces.push(piece));
-            let split: Vec<&str> = token.split([',', '.']).filter(|piece| !piece.is_empty()).collect();
+            for_each_piece_between_stops(token, |piece, hash| pieces.push((piece, hash)));
+            let split: Vec<(&str, u64)> = token
+                .split([',', '.'])
+                .filter(|piece| !piece.is_empty())
+                .map(|piece| (piece, lowercase_hash(piece)))
+                .collect();
             assert_eq!(pieces, split, "{token}");
         }
     }
