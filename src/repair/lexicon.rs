@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use super::scan::{Kind, Unit, family_of, lead_image_at, scan_token};
+use super::scan::{Kind, Unit, family_of, next_lead_image, scan_token};
 
 /// The built-in word lists, composed by hand for depesche (see
 /// `LEXICON.md`, checked by `bench/lexicon_check.py` and
@@ -137,7 +137,7 @@ pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) -> bool {
     // Text before `done` is learned. Only lines holding a lead image can
     // hold mojibake, and in them only the tokens holding one.
     let mut done = 0;
-    while let Some(first) = find_lead_image(bytes, done) {
+    while let Some(first) = next_lead_image(bytes, done) {
         let line_start = memchr::memrchr(b'\n', &bytes[..first]).map_or(0, |p| p + 1);
         let line_end = memchr::memchr(b'\n', &bytes[first..]).map_or(bytes.len(), |p| first + p);
         let line = &text[line_start..line_end];
@@ -159,7 +159,7 @@ pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) -> bool {
                 });
             }
             done_in_line = end;
-            match find_lead_image(line_bytes, end) {
+            match next_lead_image(line_bytes, end) {
                 Some(next) => at = next,
                 None => break,
             }
@@ -173,11 +173,6 @@ pub(crate) fn for_clean_words(text: &str, mut f: impl FnMut(&str)) -> bool {
 
 fn is_separator(b: u8) -> bool {
     matches!(b, b' ' | b'\t')
-}
-
-/// The first lead image at or after `from`.
-fn find_lead_image(bytes: &[u8], from: usize) -> Option<usize> {
-    memchr::memchr3_iter(0xC3, 0xC4, 0xC5, &bytes[from..]).map(|p| from + p).find(|&i| lead_image_at(bytes, i))
 }
 
 /// Call `f` with the learnable runs of letters of `text` (which holds no

@@ -27,7 +27,7 @@ pub use lexicon::Lexicon;
 
 use crate::decode::to_nfc;
 use resolve::{Choice, Context, Quotes, resolve_letters, resolve_punct};
-use scan::{Family, Kind, Unit, family_of, lead_image_at, scan_token};
+use scan::{Family, Kind, Unit, family_of, next_lead_image, scan_token};
 
 /// One change made to the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,13 +161,8 @@ fn for_damaged_tokens(text: &str, units: &mut Vec<Unit>, mut found: impl FnMut(D
     let bytes = text.as_bytes();
     let mut families = Families::new(text);
     let mut i = 0;
-    // Lead images all start with 0xC3–0xC5: a vectorised search skips the rest.
-    while let Some(at) = memchr::memchr3(0xC3, 0xC4, 0xC5, &bytes[i..]) {
-        i += at;
-        if !lead_image_at(bytes, i) {
-            i += 1;
-            continue;
-        }
+    while let Some(at) = next_lead_image(bytes, i) {
+        i = at;
         let start = bytes[..i].iter().rposition(|&b| is_separator(b)).map_or(0, |p| p + 1);
         let end = bytes[i..].iter().position(|&b| is_separator(b)).map_or(bytes.len(), |p| i + p);
         let first = units.len();

@@ -72,6 +72,45 @@ pub(crate) fn lead_image_at(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// Where the next lead image ([`lead_image_at`]) starts at or after byte
+/// `from`. Most of a German text's `C3` bytes start umlauts that are no
+/// lead image (`ä`, `ö`, `ü`, `ß`), so on x86_64 sixteen places are tested
+/// at once (SSE2), each with its following byte; the last sixteen bytes
+/// and other processors stop at each `C3`, `C4` and `C5`.
+pub(crate) fn next_lead_image(bytes: &[u8], mut from: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    while from + 17 <= bytes.len() {
+        use std::arch::x86_64::{
+            __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of every x86_64 processor; the loads read
+        // `bytes[from..from + 17]`, in bounds by the loop's condition.
+        let found = unsafe {
+            let leads = _mm_loadu_si128(bytes.as_ptr().add(from).cast::<__m128i>());
+            let nexts = _mm_loadu_si128(bytes.as_ptr().add(from + 1).cast::<__m128i>());
+            let is = |block: __m128i, byte: u8| _mm_cmpeq_epi8(block, _mm_set1_epi8(byte as i8));
+            let any_next =
+                |wanted: &[u8]| wanted.iter().fold(_mm_set1_epi8(0), |all, &b| _mm_or_si128(all, is(nexts, b)));
+            let c3 =
+                _mm_and_si128(is(leads, 0xC3), any_next(&[0x82, 0x83, 0x84, 0x85, 0x88, 0x8E, 0x8F, 0x90, 0x91, 0xA2]));
+            let c4 = _mm_and_si128(is(leads, 0xC4), any_next(&[0x82, 0x86, 0x90]));
+            let c5 = _mm_and_si128(is(leads, 0xC5), is(nexts, 0x83));
+            _mm_movemask_epi8(_mm_or_si128(c3, _mm_or_si128(c4, c5)))
+        };
+        if found != 0 {
+            return Some(from + found.trailing_zeros() as usize);
+        }
+        from += 16;
+    }
+    while let Some(at) = memchr::memchr3(0xC3, 0xC4, 0xC5, bytes.get(from..)?) {
+        if lead_image_at(bytes, from + at) {
+            return Some(from + at);
+        }
+        from += at + 1;
+    }
+    None
+}
+
 /// Which family of code pages a text's mojibake came through, where a
 /// sequence reads differently in each (`Ãœ` is `Ü` through Windows-1252 and
 /// `ý` through Latin-9).
@@ -296,6 +335,31 @@ const ONE_BYTE_LOST: [char; 12] = ['…', '€', '•', '‰', '™', '‹', '�
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lead images are found where a byte-by-byte test finds them, for each
+    /// `C3`, `C4` and `C5` pair and a few others at every offset around two
+    /// blocks of sixteen bytes, and at the very end of a text.
+    #[test]
+    fn lead_images_are_found_as_byte_by_byte() {
+        let by_bytes = |bytes: &[u8]| (0..bytes.len()).filter(|&i| lead_image_at(bytes, i)).collect::<Vec<_>>();
+        let all = |bytes: &[u8]| {
+            let mut found = Vec::new();
+            let mut from = 0;
+            while let Some(at) = next_lead_image(bytes, from) {
+                found.push(at);
+                from = at + 1;
+            }
+            found
+        };
+        let mut pieces: Vec<String> = ('\u{80}'..='\u{17F}').map(String::from).collect();
+        pieces.extend(["ä", "Ärger", "ÃŸ", "€", "a"].map(String::from));
+        for piece in &pieces {
+            for offset in 0..36 {
+                let text = format!("{}{piece}ü{}{piece}", &"Koln, ".repeat(8)[..offset + 1], "x".repeat(offset));
+                assert_eq!(all(text.as_bytes()), by_bytes(text.as_bytes()), "{text:?}");
+            }
+        }
+    }
 
     fn units(token: &str, family: Family) -> Vec<Unit> {
         let mut units = Vec::new();
