@@ -568,7 +568,7 @@ mod tests {
         // Each piece at every offset of two blocks of sixteen bytes.
         for piece in pieces {
             for offset in 0..33 {
-                texts.push(format!("{}{piece}{}", "a b\n".repeat(9)[..offset].to_string(), "Zahl 7 ".repeat(6)));
+                texts.push(format!("{}{piece}{}", &"a b\n".repeat(9)[..offset], "Zahl 7 ".repeat(6)));
             }
         }
         for text in &texts {
