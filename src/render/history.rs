@@ -29,6 +29,9 @@ pub struct StoryHistory<'a> {
     /// [`Self::view`] as the templates see it, made once for every page
     /// and feed content of the story (each shows the whole history).
     pub view_value: minijinja::Value,
+    /// Each version's article as the templates see it, made once for its
+    /// text's HTML and its version page.
+    articles: Vec<minijinja::Value>,
     /// Each version's text as HTML, `bodies[n - 1]` for version `n`.
     bodies: Vec<String>,
     /// The diff of each pair of [`diff_pairs`], in that order.
@@ -51,7 +54,9 @@ impl<'a> StoryHistory<'a> {
             _ => VersionWords::of_versions(articles),
         };
         let same_as_previous = same_as_previous(&words, articles.len());
-        let bodies = articles.iter().map(|article| article_html(templates, article)).collect::<Result<_>>()?;
+        let article_values: Vec<minijinja::Value> =
+            articles.iter().map(|article| minijinja::Value::from(Serde(ArticleView::new(article)))).collect();
+        let bodies = article_values.iter().map(|article| article_html(templates, article)).collect::<Result<_>>()?;
         let diffs = diff_pairs(story)
             .into_iter()
             .map(|(old, new)| ((old, new), diff_split(&words[old - 1], &words[new - 1])))
@@ -60,12 +65,17 @@ impl<'a> StoryHistory<'a> {
         let latest = articles.last().expect("a story has at least one version");
         let view = StoryView::new(story, latest, config, &same_as_previous);
         let view_value = minijinja::Value::from(minijinja::value::Serde(&view));
-        Ok(StoryHistory { story, texts, view, view_value, bodies, diffs })
+        Ok(StoryHistory { story, texts, view, view_value, articles: article_values, bodies, diffs })
     }
 
     /// The full text of version `n` (from 1).
     pub fn article(&self, n: usize) -> &'a Article {
         &self.texts.articles[n - 1]
+    }
+
+    /// The full text of version `n` as the templates see it.
+    pub fn article_value(&self, n: usize) -> minijinja::Value {
+        self.articles[n - 1].clone()
     }
 
     /// The view of version `n` (from 1).
@@ -101,8 +111,8 @@ fn same_as_previous(words: &[VersionWords], versions: usize) -> Vec<bool> {
 
 /// The body of one article as HTML (dateline, paragraphs, sub-headings,
 /// trailer), shared by pages and feed content.
-pub fn article_html(templates: &Templates, article: &Article) -> Result<String> {
-    templates.render("article.html", context! { article => Serde(ArticleView::new(article)) })
+pub fn article_html(templates: &Templates, article: &minijinja::Value) -> Result<String> {
+    templates.render("article.html", context! { article => article.clone() })
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::Templates;
 use super::history::StoryHistory;
 use super::newsmeta::{StoryMeta, VersionLinks};
-use super::views::{ArticleView, ListItem, SiteView, VersionView};
+use super::views::{ListItem, SiteView, VersionView};
 use crate::config::Config;
 use crate::diff::VersionDiff;
 use crate::paths;
@@ -50,7 +50,7 @@ pub fn version_page(
             site => site.value(),
             story => history.view_value.clone(),
             version => Serde(history.version(n)),
-            article => Serde(ArticleView::new(history.article(n))),
+            article => history.article_value(n),
             neighbours,
             links => Serde(VersionLinks::of(config, story, n)),
             body => history.body(n),
