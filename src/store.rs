@@ -14,6 +14,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -37,9 +38,36 @@ pub struct StoredText {
 pub struct Store {
     path: PathBuf,
     reader: File,
-    writer: Mutex<(File, u64)>,
+    writer: Mutex<Appender>,
+    /// How much of the pack is in the file (the rest is in the appender's
+    /// buffer): a record read below it needs no lock.
+    written: AtomicU64,
     /// Removed when the store is dropped (a pack for one run only).
     temporary: bool,
+}
+
+/// The writing end of a pack: records are gathered and written a quarter
+/// of a megabyte at a time, not one system call each (a build appends two
+/// records for every file it reads).
+struct Appender {
+    file: File,
+    buffer: Vec<u8>,
+    /// The pack's length, with what the buffer holds.
+    len: u64,
+}
+
+/// How much an [`Appender`] gathers before it writes.
+const APPEND_BUFFER: usize = 256 * 1024;
+
+impl Appender {
+    /// Writes what the buffer holds; afterwards the file holds `len` bytes.
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.buffer.is_empty() {
+            self.file.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
 }
 
 impl Store {
@@ -64,7 +92,14 @@ impl Store {
         writer.set_len(valid_len)?;
         writer.seek(SeekFrom::Start(valid_len))?;
         let reader = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        Ok(Store { path: path.to_path_buf(), reader, writer: Mutex::new((writer, valid_len)), temporary: false })
+        let appender = Appender { file: writer, buffer: Vec::new(), len: valid_len };
+        Ok(Store {
+            path: path.to_path_buf(),
+            reader,
+            writer: Mutex::new(appender),
+            written: AtomicU64::new(valid_len),
+            temporary: false,
+        })
     }
 
     /// A pack in the system's temporary folder, removed when dropped.
@@ -90,15 +125,26 @@ impl Store {
         }
         let len = u32::try_from(record.len()).context("record too large for the pack")?;
         let mut writer = self.writer.lock().expect("store writer poisoned");
-        let offset = writer.1;
-        writer.0.write_all(&record).with_context(|| format!("cannot write {}", self.path.display()))?;
-        writer.1 += u64::from(len);
+        let offset = writer.len;
+        writer.buffer.extend_from_slice(&record);
+        writer.len += u64::from(len);
+        if writer.buffer.len() >= APPEND_BUFFER {
+            self.flush(&mut writer)?;
+        }
         Ok(TextRef { offset, len })
     }
 
-    /// Bytes written so far: what a finished build records as valid.
+    /// Writes what `writer` has gathered to the file.
+    fn flush(&self, writer: &mut Appender) -> Result<()> {
+        writer.flush().with_context(|| format!("cannot write {}", self.path.display()))?;
+        self.written.store(writer.len, Ordering::Release);
+        Ok(())
+    }
+
+    /// Bytes appended so far (written by [`Store::sync`] at the latest):
+    /// what a finished build records as valid.
     pub fn len(&self) -> u64 {
-        self.writer.lock().expect("store writer poisoned").1
+        self.writer.lock().expect("store writer poisoned").len
     }
 
     pub fn is_empty(&self) -> bool {
@@ -107,12 +153,17 @@ impl Store {
 
     /// Everything appended so far is on disk, for the next build to rely on.
     pub fn sync(&self) -> Result<()> {
-        let writer = self.writer.lock().expect("store writer poisoned");
-        writer.0.sync_data().with_context(|| format!("cannot sync {}", self.path.display()))
+        let mut writer = self.writer.lock().expect("store writer poisoned");
+        self.flush(&mut writer)?;
+        writer.file.sync_data().with_context(|| format!("cannot sync {}", self.path.display()))
     }
 
     /// Read one record back.
     pub fn read(&self, at: TextRef) -> Result<StoredText> {
+        if at.offset + u64::from(at.len) > self.written.load(Ordering::Acquire) {
+            // Still in the buffer: written now, and then read as the rest.
+            self.flush(&mut self.writer.lock().expect("store writer poisoned"))?;
+        }
         let mut record = vec![0; at.len as usize];
         read_exact_at(&self.reader, &mut record, at.offset)
             .with_context(|| format!("cannot read {} at {}", self.path.display(), at.offset))?;
@@ -124,6 +175,11 @@ impl Drop for Store {
     fn drop(&mut self) {
         if self.temporary {
             let _ = std::fs::remove_file(&self.path);
+        } else if let Ok(writer) = self.writer.get_mut() {
+            // What a build appended after its last sync counts only once a
+            // manifest records it; written here all the same, as a build
+            // without the buffer would have written it.
+            let _ = writer.flush();
         }
     }
 }
@@ -194,12 +250,25 @@ mod tests {
     }
 
     #[test]
+    fn records_read_back_whether_written_or_still_gathered() {
+        let store = Store::temporary().unwrap();
+        let texts: Vec<String> = (0..100).map(|i| format!("Meldung {i} ").repeat(1000)).collect();
+        let refs: Vec<TextRef> = texts.iter().map(|text| store.append(text.as_bytes(), text).unwrap()).collect();
+        assert!(store.written.load(Ordering::Acquire) > 0, "a megabyte of records is written before the end");
+        for (text, at) in texts.iter().zip(&refs).rev() {
+            assert_eq!(&store.read(*at).unwrap().text, text);
+        }
+        assert_eq!(store.written.load(Ordering::Acquire), store.len(), "reading the last record wrote it");
+    }
+
+    #[test]
     fn reopening_keeps_recorded_records_and_cuts_unfinished_ones() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("texts.pack");
         let (kept, valid) = {
             let store = Store::open(&path, 0).unwrap();
             let kept = store.append(b"eins", "eins").unwrap();
+            store.sync().unwrap();
             let valid = store.len();
             store.append(b"zwei", "zwei").unwrap();
             (kept, valid)
