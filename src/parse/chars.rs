@@ -13,6 +13,7 @@
 //!
 //! This module must never change a visible character.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Characters that must not reach XML or HTML output. Tab is allowed but
@@ -47,9 +48,9 @@ fn is_separator(c: char) -> bool {
 
 /// `line` without removed characters, tabs and separators read as spaces,
 /// and a warning naming what was removed, if anything was.
-pub fn clean_line(line: &str, number: usize, warnings: &mut Vec<(usize, String)>) -> String {
+pub fn clean_line<'a>(line: &'a str, number: usize, warnings: &mut Vec<(usize, String)>) -> Cow<'a, str> {
     if !needs_cleaning(line) {
-        return line.to_string();
+        return Cow::Borrowed(line);
     }
     let mut removed: BTreeMap<char, usize> = BTreeMap::new();
     let mut clean = String::with_capacity(line.len());
@@ -65,7 +66,7 @@ pub fn clean_line(line: &str, number: usize, warnings: &mut Vec<(usize, String)>
     if !removed.is_empty() {
         warnings.push((number, format!("removed characters that must not be published: {}", describe(&removed))));
     }
-    clean
+    Cow::Owned(clean)
 }
 
 /// Whether `line` holds a tab, a separator or a character to remove: the

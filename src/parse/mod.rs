@@ -55,6 +55,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime};
 
 use chars::clean_line;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 pub use chars::{binary_reason, is_forbidden, is_invisible_control};
 pub use dateline::{Dateline, split_dateline};
@@ -175,7 +176,7 @@ pub fn parse_stored_article(text: &str) -> Result<Parsed, ParseError> {
         return Err(ParseError { line, message });
     }
     let mut warnings = Vec::new();
-    let lines: Vec<(usize, String)> = text
+    let lines: Vec<(usize, Cow<str>)> = text
         .split('\n')
         .enumerate()
         .map(|(i, line)| (i + 1, clean_line(line, i + 1, &mut warnings)))
@@ -185,7 +186,7 @@ pub fn parse_stored_article(text: &str) -> Result<Parsed, ParseError> {
     let Some((headline_line, headline)) = lines.next() else {
         return Err(ParseError { line: 1, message: "the file is empty; expected a headline on line 1".into() });
     };
-    let headline = collapse_spaces(&headline);
+    let headline = collapse_spaces(headline);
     let headline_chars = headline.chars().count();
     if headline_chars > HEADLINE_WARN_CHARS {
         warnings.push((
@@ -204,7 +205,7 @@ pub fn parse_stored_article(text: &str) -> Result<Parsed, ParseError> {
         warnings.push((stamp_line, warning.clone()));
     }
     let mut revision = note_after_timestamp(after_stamp, stamp_line, &mut warnings);
-    let body: Vec<(usize, String)> = lines.collect();
+    let body: Vec<(usize, Cow<str>)> = lines.collect();
     let Some(first_line) = body.first().map(|(n, _)| *n) else {
         return Err(ParseError { line: stamp_line + 1, message: "the article has no text after the timestamp".into() });
     };
@@ -248,10 +249,10 @@ fn note_after_timestamp(rest: &str, line: usize, warnings: &mut Vec<(usize, Stri
 
 /// Dateline, blocks and trailer of the body lines.
 fn parse_body(
-    body: Vec<(usize, String)>,
+    body: Vec<(usize, Cow<str>)>,
     revision: &mut Option<Revision>,
 ) -> (Option<Dateline>, Vec<Block>, Vec<String>) {
-    let mut texts: Vec<String> = body.into_iter().map(|(_, text)| collapse_spaces(&text)).collect();
+    let mut texts: Vec<String> = body.into_iter().map(|(_, text)| collapse_spaces(text)).collect();
     let trailer = split_trailer(&mut texts);
     let mut first = texts.first().cloned().unwrap_or_default();
     if let Some((note, rest)) = revision::leading_note(&first) {
@@ -316,15 +317,17 @@ fn looks_like_subheading(text: &str) -> bool {
 }
 
 /// Squeeze runs of spaces and tabs to one space, trim the ends.
-fn collapse_spaces(text: &str) -> String {
-    // Most lines have nothing to collapse: no copy made word by word.
+fn collapse_spaces(text: Cow<str>) -> String {
+    // Most lines have nothing to collapse: kept as they are, and copied
+    // only if borrowed.
     let at_ends = |c: Option<char>| c.is_some_and(char::is_whitespace);
-    if !text.contains("  ")
-        && !text.contains('\t')
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"  ").is_none()
+        && memchr::memchr(b'\t', bytes).is_none()
         && !at_ends(text.chars().next())
         && !at_ends(text.chars().next_back())
     {
-        return text.to_string();
+        return text.into_owned();
     }
     let mut collapsed = String::with_capacity(text.len());
     for word in text.split([' ', '\t']).filter(|w| !w.is_empty()) {
