@@ -103,12 +103,13 @@ impl<'a> VersionWords<'a> {
 /// Compare two versions' headlines and texts (dateline and body; the
 /// editors' initials are left out, they are not part of the story).
 pub fn diff_split(old: &VersionWords, new: &VersionWords) -> VersionDiff {
-    let headline = diff_runs((&old.headline, &old.headline_numbers), (&new.headline, &new.headline_numbers));
+    let mut headline = Vec::new();
+    diff_runs(&mut headline, (&old.headline, &old.headline_numbers), (&new.headline, &new.headline_numbers));
     let body = diff_body((&old.body, &old.body_numbers), (&new.body, &new.body_numbers));
     let inserted = count(&headline, Change::Insert) + count(&body, Change::Insert);
     let deleted = count(&headline, Change::Delete) + count(&body, Change::Delete);
     VersionDiff {
-        headline: merge_runs(headline.iter().map(|(change, word)| (*change, word.text))),
+        headline: merge_runs(&headline.iter().map(|(change, word)| (*change, word.text)).collect::<Vec<_>>()),
         blocks: lay_out(&body, &old.article.blocks, &new.article.blocks),
         inserted,
         deleted,
@@ -159,7 +160,8 @@ fn diff_body<'a>(
     let (old_blocks, new_blocks) = (block_ranges(old), block_ranges(new));
     let old_keys: Vec<&[u32]> = old_blocks.iter().map(|r| &old_numbers[r.clone()]).collect();
     let new_keys: Vec<&[u32]> = new_blocks.iter().map(|r| &new_numbers[r.clone()]).collect();
-    let mut changes = Vec::with_capacity(old.len().max(new.len()));
+    // Room for every word of both, which no diff exceeds.
+    let mut changes = Vec::with_capacity(old.len() + new.len());
     // The words from these starts on are not matched yet.
     let (mut old_from, mut new_from) = (0, 0);
     for op in capture_diff_slices(Algorithm::Patience, &old_keys, &new_keys) {
@@ -169,15 +171,15 @@ fn diff_body<'a>(
         }
         let (old_start, new_start) = (old_blocks[old_range.start].start, new_blocks[new_range.start].start);
         let (old_end, new_end) = (old_blocks[old_range.end - 1].end, new_blocks[new_range.end - 1].end);
-        changes.extend(diff_runs(
+        diff_runs(
+            &mut changes,
             (&old[old_from..old_start], &old_numbers[old_from..old_start]),
             (&new[new_from..new_start], &new_numbers[new_from..new_start]),
-        ));
+        );
         changes.extend(equal_words(&old[old_start..old_end], &new[new_start..new_end]));
         (old_from, new_from) = (old_end, new_end);
     }
-    changes
-        .extend(diff_runs((&old[old_from..], &old_numbers[old_from..]), (&new[new_from..], &new_numbers[new_from..])));
+    diff_runs(&mut changes, (&old[old_from..], &old_numbers[old_from..]), (&new[new_from..], &new_numbers[new_from..]));
     changes
 }
 
@@ -193,14 +195,14 @@ fn block_ranges(words: &[Word]) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-/// One change per word of a run of text (the histogram diff), as
-/// [`diff_body`] gives them, the words given with their numbers
-/// (`numbers[i]` is `words[i]`'s).
+/// Appends to `changes` one change per word of a run of text (the
+/// histogram diff), as [`diff_body`] gives them, the words given with their
+/// numbers (`numbers[i]` is `words[i]`'s).
 fn diff_runs<'a>(
+    changes: &mut Vec<(Change, Located<'a>)>,
     (old, old_numbers): (&[Word<'a>], &[u32]),
     (new, new_numbers): (&[Word<'a>], &[u32]),
-) -> Vec<(Change, Located<'a>)> {
-    let mut changes = Vec::with_capacity(old.len().max(new.len()));
+) {
     for op in capture_diff_slices(Algorithm::Histogram, old_numbers, new_numbers) {
         let (tag, old_range, new_range) = op.as_tag_tuple();
         if matches!(tag, DiffTag::Delete | DiffTag::Replace) {
@@ -213,7 +215,6 @@ fn diff_runs<'a>(
             changes.extend(equal_words(&old[old_range], &new[new_range]));
         }
     }
-    changes
 }
 
 /// Words the same in both versions, pair by pair.
@@ -273,7 +274,7 @@ fn lay_out(changes: &[(Change, Located)], old_blocks: &[Block], new_blocks: &[Bl
             words.push((*change, word.text));
         }
     }
-    groups.into_iter().map(|(kind, words)| DiffBlock { kind, segments: merge_runs(words.into_iter()) }).collect()
+    groups.into_iter().map(|(kind, words)| DiffBlock { kind, segments: merge_runs(&words) }).collect()
 }
 
 fn block_kind(block: Option<&Block>) -> &'static str {
@@ -283,17 +284,23 @@ fn block_kind(block: Option<&Block>) -> &'static str {
     }
 }
 
-/// Join neighbouring words with the same change into one segment.
-fn merge_runs<'a>(words: impl Iterator<Item = (Change, &'a str)>) -> Vec<Segment> {
+/// Join neighbouring words with the same change into one segment, each
+/// segment's text made at its length.
+fn merge_runs(words: &[(Change, &str)]) -> Vec<Segment> {
     let mut segments: Vec<Segment> = Vec::new();
-    for (change, word) in words {
-        match segments.last_mut() {
-            Some(last) if last.change == change => {
-                last.text.push(' ');
-                last.text.push_str(word);
+    let mut rest = words;
+    while let Some(&(change, _)) = rest.first() {
+        let run_len = rest.iter().position(|(other, _)| *other != change).unwrap_or(rest.len());
+        let (run, after) = rest.split_at(run_len);
+        let mut text = String::with_capacity(run.iter().map(|(_, word)| word.len() + 1).sum());
+        for (at, (_, word)) in run.iter().enumerate() {
+            if at > 0 {
+                text.push(' ');
             }
-            _ => segments.push(Segment { change, text: word.to_string() }),
+            text.push_str(word);
         }
+        segments.push(Segment { change, text });
+        rest = after;
     }
     segments
 }
