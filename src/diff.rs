@@ -85,13 +85,18 @@ impl<'a> VersionWords<'a> {
     /// numbered together.
     pub fn of_versions(articles: impl IntoIterator<Item = &'a Article>) -> Vec<VersionWords<'a>> {
         let mut numbers: rustc_hash::FxHashMap<&'a str, u32> = rustc_hash::FxHashMap::default();
-        let mut number = |word: &Word<'a>| {
-            let next = u32::try_from(numbers.len()).expect("fewer than 2^32 words in a story");
-            *numbers.entry(word.text).or_insert(next)
-        };
         let mut versions = Vec::new();
         for article in articles {
             let (headline, body) = (headline_words(article), body_words(article));
+            if numbers.is_empty() {
+                // The first version's words, and room for as many again:
+                // later versions mostly repeat them.
+                numbers.reserve(2 * (headline.len() + body.len()));
+            }
+            let mut number = |word: &Word<'a>| {
+                let next = u32::try_from(numbers.len()).expect("fewer than 2^32 words in a story");
+                *numbers.entry(word.text).or_insert(next)
+            };
             let headline_numbers = headline.iter().map(&mut number).collect();
             let body_numbers = body.iter().map(&mut number).collect();
             versions.push(VersionWords { article, headline, body, headline_numbers, body_numbers });
