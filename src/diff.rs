@@ -14,7 +14,9 @@
 use serde::Serialize;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 
-use crate::parse::{Article, Block, for_each_run};
+use std::sync::LazyLock;
+
+use crate::parse::{Article, Block, RunChars, for_each_run};
 
 /// What happened to a run of words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -150,7 +152,8 @@ fn body_words(article: &Article) -> Vec<Word<'_>> {
 /// `str::split_whitespace` gives them) as words of `block`, found byte by
 /// byte for ASCII (see [`for_each_run`]).
 fn push_words<'a>(words: &mut Vec<Word<'a>>, text: &'a str, block: usize) {
-    for_each_run(text, |c| !c.is_whitespace(), |text| words.push(Word { text, block }));
+    static NOT_SPACE: LazyLock<RunChars> = LazyLock::new(|| RunChars::new(|c| !c.is_whitespace()));
+    for_each_run(text, &NOT_SPACE, |text| words.push(Word { text, block }));
 }
 
 /// One change per word, in reading order: deletions before the insertions

@@ -253,17 +253,30 @@ impl Counts {
     }
 }
 
-/// Calls `f` with every run of characters in `text` that are `part` of one.
-/// Two tight loops, one skipping the characters between runs and one
-/// walking a run; ASCII (most of an article) is looked at byte by byte and
-/// the other characters are decoded in place ([`char_at`]).
-pub(crate) fn for_each_run<'a>(text: &'a str, part: impl Fn(char) -> bool, mut f: impl FnMut(&'a str)) {
+/// Which characters make the runs [`for_each_run`] finds: `part`, with its
+/// answers for ASCII (most of an article) looked up in a table.
+pub(crate) struct RunChars {
+    ascii: [bool; 128],
+    part: fn(char) -> bool,
+}
+
+impl RunChars {
+    pub(crate) fn new(part: fn(char) -> bool) -> RunChars {
+        RunChars { ascii: std::array::from_fn(|byte| part(char::from(byte as u8))), part }
+    }
+}
+
+/// Calls `f` with every run of characters in `text` that are `chars`' part
+/// of one. Two tight loops, one skipping the characters between runs and
+/// one walking a run; ASCII is looked up byte by byte and the other
+/// characters are decoded in place ([`char_at`]).
+pub(crate) fn for_each_run<'a>(text: &'a str, chars: &RunChars, mut f: impl FnMut(&'a str)) {
     let bytes = text.as_bytes();
     let is_part_at = |at: usize| match bytes[at] {
-        byte @ 0..=0x7F => (part(char::from(byte)), 1),
+        byte @ 0..=0x7F => (chars.ascii[usize::from(byte)], 1),
         _ => {
             let (c, width) = char_at(bytes, at);
-            (part(c), width)
+            ((chars.part)(c), width)
         }
     };
     let mut at = 0;
@@ -287,6 +300,7 @@ pub(crate) fn for_each_run<'a>(text: &'a str, part: impl Fn(char) -> bool, mut f
 }
 
 /// The character that starts at byte `at` of valid UTF-8, and its width.
+#[inline]
 fn char_at(bytes: &[u8], at: usize) -> (char, usize) {
     let lead = u32::from(bytes[at]);
     let next = |i: usize| u32::from(bytes[at + i] & 0x3F);
@@ -429,17 +443,18 @@ mod tests {
         }
         let pieces =
             ["a", "Z", "7", " ", ",", ".", "\n", "Ä", "ß", "×", "\u{a0}", "€", "„", "–", "中", "𝔸", "😀", "\u{2028}"];
-        let parts: [&dyn Fn(char) -> bool; 3] =
-            [&char::is_alphanumeric, &|c: char| c.is_alphanumeric() || c == ',' || c == '.', &|c: char| {
-                !c.is_whitespace()
-            }];
+        let parts: [fn(char) -> bool; 3] = [
+            char::is_alphanumeric,
+            |c: char| c.is_alphanumeric() || c == ',' || c == '.',
+            |c: char| !c.is_whitespace(),
+        ];
         for first in pieces {
             for second in pieces {
                 for third in pieces {
                     let text = format!("{first}{second}x{third}{first}");
                     for part in parts {
                         let mut runs = Vec::new();
-                        for_each_run(&text, part, |run| runs.push(run));
+                        for_each_run(&text, &RunChars::new(part), |run| runs.push(run));
                         assert_eq!(runs, by_char(&text, part), "{text:?}");
                     }
                 }

@@ -11,7 +11,9 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::parse::{Article, Block, for_each_run};
+use std::sync::LazyLock;
+
+use crate::parse::{Article, Block, RunChars, for_each_run};
 
 /// Words per phrase ("shingle"). Three words are specific enough that
 /// unrelated texts rarely share a phrase, yet short enough that one edited
@@ -147,28 +149,25 @@ impl WordHashes {
     /// its hash that word's.
     fn extend_with_vocabulary(&mut self, text: &str, vocabulary: &mut Vec<u64>) {
         self.0.reserve(text.len() / 6);
-        for_each_run(
-            text,
-            |c| is_word_char(c) || c == ',' || c == '.',
-            |token| {
-                // A figure keeps its separators; words around a comma or a
-                // full stop without a space are two words. Split at the
-                // ASCII bytes themselves: a UTF-8 character never holds one.
-                let figure = token.as_bytes()[0].is_ascii_digit();
-                if figure {
-                    let trimmed = trim_stops(token);
-                    if is_figure(trimmed) {
-                        vocabulary.push(lowercase_hash(trimmed));
-                    }
+        static TOKEN: LazyLock<RunChars> = LazyLock::new(|| RunChars::new(|c| is_word_char(c) || c == ',' || c == '.'));
+        for_each_run(text, &TOKEN, |token| {
+            // A figure keeps its separators; words around a comma or a
+            // full stop without a space are two words. Split at the
+            // ASCII bytes themselves: a UTF-8 character never holds one.
+            let figure = token.as_bytes()[0].is_ascii_digit();
+            if figure {
+                let trimmed = trim_stops(token);
+                if is_figure(trimmed) {
+                    vocabulary.push(lowercase_hash(trimmed));
                 }
-                for_each_piece_between_stops(token, |word, hash| {
-                    self.0.push(hash);
-                    if !figure && is_vocabulary_word(word) {
-                        vocabulary.push(hash);
-                    }
-                });
-            },
-        );
+            }
+            for_each_piece_between_stops(token, |word, hash| {
+                self.0.push(hash);
+                if !figure && is_vocabulary_word(word) {
+                    vocabulary.push(hash);
+                }
+            });
+        });
     }
 
     fn len(&self) -> usize {
@@ -241,7 +240,8 @@ fn lowercase_hash(word: &str) -> u64 {
 
 /// Calls `f` with every run of letters and digits in `text`.
 fn for_each_word(text: &str, f: impl FnMut(&str)) {
-    for_each_run(text, is_word_char, f);
+    static WORD: LazyLock<RunChars> = LazyLock::new(|| RunChars::new(is_word_char));
+    for_each_run(text, &WORD, f);
 }
 
 /// `char::is_alphanumeric`, with the Latin-1 letters (after ASCII most of a
