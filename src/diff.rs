@@ -11,10 +11,10 @@
 //! paragraphs, with deleted words where they stood. This module never
 //! renders HTML and never reads files.
 
+use std::sync::LazyLock;
+
 use serde::Serialize;
 use similar::{Algorithm, DiffTag, capture_diff_slices};
-
-use std::sync::LazyLock;
 
 use crate::parse::{Article, Block, RunChars, for_each_run};
 

@@ -51,11 +51,12 @@ mod compact_time {
     }
 }
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 
 use chars::clean_line;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 
 pub use chars::{binary_reason, is_forbidden, is_invisible_control};
 pub use dateline::{Dateline, split_dateline};

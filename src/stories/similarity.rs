@@ -9,9 +9,9 @@
 //! in memory. Nothing here decides whether two files belong together; that
 //! is `group`'s job.
 
-use chrono::{DateTime, FixedOffset};
-
 use std::sync::LazyLock;
+
+use chrono::{DateTime, FixedOffset};
 
 use crate::parse::{Article, Block, RunChars, for_each_run};
 
