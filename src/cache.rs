@@ -574,8 +574,10 @@ pub fn bytes_digest(bytes: &[u8]) -> u64 {
     bytes_digests(bytes, &[FNV_OFFSET])[0]
 }
 
-/// Digests of `bytes` folded from each of `seeds`, for one pass over them:
-/// two seeds give 128 bits.
+/// Digests of `bytes` folded from each of `seeds`, for one pass over them.
+/// The folds share the lanes, so two seeds are not a 128-bit digest: bytes
+/// that collide in the lanes collide in every fold (see
+/// `source::content_key`).
 pub fn bytes_digests<const N: usize>(bytes: &[u8], seeds: &[u64; N]) -> [u64; N] {
     let mut lanes = Lanes::default();
     let whole = bytes.len() - bytes.len() % BLOCK;

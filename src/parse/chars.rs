@@ -199,22 +199,28 @@ impl Counts {
         let bytes = text.as_bytes();
         let mut at = 0;
         while at < bytes.len() {
-            if let Some((plain, counted)) = bytes.get(at..at + 16).map(plain_latin_prefix) {
+            match bytes.get(at..at + 16).and_then(plain_latin_prefix) {
                 // Up to sixteen bytes of printable ASCII, spaces, line
-                // breaks and `Ä`-like letters at once.
-                total += counted;
-                latin += counted;
-                at += plain;
-                if plain == 16 {
-                    continue;
+                // breaks and `Ä`-like letters at once; where they end, one
+                // character of another kind, counted below.
+                Some((plain, counted)) => {
+                    total += counted;
+                    latin += counted;
+                    at += plain;
+                    if plain == 16 {
+                        continue;
+                    }
                 }
-            }
-            if let Some(graphic) = bytes.get(at..at + 8).and_then(plain_ascii_graphic) {
-                // Eight bytes of printable ASCII, spaces and line breaks at once.
-                total += graphic;
-                latin += graphic;
-                at += 8;
-                continue;
+                // The last bytes, or no vector unit: eight bytes of
+                // printable ASCII, spaces and line breaks at once.
+                None => {
+                    if let Some(graphic) = bytes.get(at..at + 8).and_then(plain_ascii_graphic) {
+                        total += graphic;
+                        latin += graphic;
+                        at += 8;
+                        continue;
+                    }
+                }
             }
             if bytes[at].is_ascii_graphic() {
                 // Most of an article: printable ASCII, which is Latin text.
@@ -347,14 +353,14 @@ fn plain_ascii_graphic(eight: &[u8]) -> Option<usize> {
 /// many characters that are not spaces or line breaks those bytes hold: all
 /// of a German text but its quotation marks and dashes. SSE2 on x86_64,
 /// where every article is counted this way when it is read; elsewhere
-/// `(0, 0)`, and the caller takes eight bytes at a time.
-fn plain_latin_prefix(block: &[u8]) -> (usize, usize) {
+/// `None`, and the caller takes eight bytes at a time.
+fn plain_latin_prefix(block: &[u8]) -> Option<(usize, usize)> {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{
             __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
         };
-        let Ok(block) = <&[u8; 16]>::try_from(block) else { return (0, 0) };
+        let block = <&[u8; 16]>::try_from(block).ok()?;
         // SAFETY: SSE2 is part of every x86_64 processor; the load reads
         // the sixteen bytes of the array.
         let (low, high, latin1, line_break, delete, space) = unsafe {
@@ -382,12 +388,12 @@ fn plain_latin_prefix(block: &[u8]) -> (usize, usize) {
         let plain = (other | 0x1_0000).trailing_zeros() as usize;
         let within = (1u32 << plain) - 1;
         let counted = plain - (space & within).count_ones() as usize - (latin1 & within).count_ones() as usize;
-        (plain, counted)
+        Some((plain, counted))
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         let _ = block;
-        (0, 0)
+        None
     }
 }
 
