@@ -16,7 +16,6 @@ use super::Templates;
 use super::views::{ArticleView, StoryView, VersionView};
 use crate::config::Config;
 use crate::diff::{VersionDiff, VersionWords, diff_split, same_words};
-use crate::parse::Article;
 use crate::plan::diff_pairs;
 use crate::stories::{Story, StoryTexts};
 
@@ -68,12 +67,7 @@ impl<'a> StoryHistory<'a> {
         Ok(StoryHistory { story, texts, view, view_value, articles: article_values, bodies, diffs })
     }
 
-    /// The full text of version `n` (from 1).
-    pub fn article(&self, n: usize) -> &'a Article {
-        &self.texts.articles[n - 1]
-    }
-
-    /// The full text of version `n` as the templates see it.
+    /// The full text of version `n` (from 1) as the templates see it.
     pub fn article_value(&self, n: usize) -> minijinja::Value {
         self.articles[n - 1].clone()
     }
