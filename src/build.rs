@@ -721,11 +721,19 @@ impl Site<'_> {
             gone.extend(written.gone);
         }
         let feed_contents = KeptContents { pack: self.contents, kept };
-        let site_documents: Vec<(String, CachedOutput)> = self
+        // Heaviest first, one document at a time: in the plan's order the
+        // archive documents came in a run, and one core was left rendering
+        // them while the other waited.
+        let mut site_documents: Vec<&Planned> = self
             .plan
             .site_documents()
-            .par_iter()
+            .iter()
             .filter(|planned| !matches!(planned.document, Document::SearchShard { .. }))
+            .collect();
+        site_documents.sort_by_cached_key(|planned| std::cmp::Reverse(self.plan.render_weight(&planned.document)));
+        let site_documents: Vec<(String, CachedOutput)> = site_documents
+            .into_par_iter()
+            .with_max_len(1)
             .map(|planned| {
                 let before = before.and_then(|b| b.get(planned.path.as_str()));
                 let written = self.write_document(planned, before, || {
@@ -835,7 +843,7 @@ impl Site<'_> {
             .map(|planned| {
                 let name = &planned.path[folder.len()..];
                 let written = self.write_document(planned, before.get(name), || {
-                    Ok(self.renderer.story_document(&history, &planned.document)?.into_owned())
+                    self.renderer.story_document(&history, &planned.document)
                 })?;
                 Ok((name, written))
             })
@@ -860,20 +868,21 @@ impl Site<'_> {
 
     /// Write one document unless the previous build (`before`) wrote it with the same inputs,
     /// or with the same bytes: `render` is called only when needed.
-    fn write_document(
+    fn write_document<B: AsRef<[u8]>>(
         &self,
         planned: &Planned,
         before: Option<&CachedOutput>,
-        render: impl FnOnce() -> Result<Vec<u8>>,
+        render: impl FnOnce() -> Result<B>,
     ) -> Result<CachedOutput> {
         self.progress.document_written();
         if let Some(before) = before.filter(|b| b.digest == planned.digest) {
             return Ok(*before);
         }
-        let bytes = render()?;
-        let written = CachedOutput { digest: planned.digest, bytes: crate::cache::bytes_digest(&bytes) };
+        let rendered = render()?;
+        let bytes = rendered.as_ref();
+        let written = CachedOutput { digest: planned.digest, bytes: crate::cache::bytes_digest(bytes) };
         if before.is_none_or(|b| b.bytes != written.bytes) {
-            self.output.write(&planned.path, &bytes)?;
+            self.output.write(&planned.path, bytes)?;
         }
         Ok(written)
     }

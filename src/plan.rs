@@ -331,6 +331,33 @@ impl<'a> Plan<'a> {
         &self.site_documents
     }
 
+    /// About how much work rendering `document` is, in stories: a feed or
+    /// archive document reads back each of its entries' content, so an entry
+    /// counts four times a line of a listing or sitemap. The site's
+    /// documents are started heaviest first, so no core is left with the
+    /// largest at the end.
+    pub fn render_weight(&self, document: &Document) -> usize {
+        const ENTRY: usize = 4;
+        match *document {
+            Document::Atom | Document::Rss | Document::Json => ENTRY * self.feed_stories.len(),
+            Document::Changes => ENTRY * self.listings.changes.len(),
+            Document::Archive { index } => ENTRY * self.listings.archives[index].stories.len(),
+            Document::PlaceFeed { index } => ENTRY * self.place_feed(index).len(),
+            Document::Index { page } => self.index_paging.range(page).len(),
+            Document::Period { index, page } => self.period_page(index, page).len(),
+            Document::Place { index, page } => self.place_page(index, page).len(),
+            Document::SitemapPart { index } => match &self.listings.sitemaps[index].urls {
+                SitemapUrls::IndexPages(pages) => pages.len(),
+                SitemapUrls::Stories(stories) => stories.len(),
+            },
+            Document::Sitemap => self.listings.sitemaps.len(),
+            Document::NewsSitemap => self.listings.news.len(),
+            Document::Dates => self.listings.periods.len(),
+            Document::Places => self.listings.places.len(),
+            _ => 1,
+        }
+    }
+
     /// The stories on index page `page` (see [`Paging`]).
     pub fn index_page(&self, page: usize) -> &'a [Story] {
         &self.stories[self.index_paging.range(page)]

@@ -14,11 +14,11 @@ use crate::config::Config;
 
 /// `_headers`: content types of the feeds, sitemaps and story JSON, and how
 /// long caches may keep them.
-pub fn headers(templates: &Templates, config: &Config) -> Result<String> {
-    templates.render("_headers", context! { base => config.base_path() })
+pub fn headers(templates: &Templates, config: &Config) -> Result<Vec<u8>> {
+    templates.render_page("_headers", context! { base => config.base_path() })
 }
 
 /// `_redirects`: the 404 page for every unknown address below the base path.
-pub fn redirects(templates: &Templates, config: &Config) -> Result<String> {
-    templates.render("_redirects", context! { base => config.base_path() })
+pub fn redirects(templates: &Templates, config: &Config) -> Result<Vec<u8>> {
+    templates.render_page("_redirects", context! { base => config.base_path() })
 }

@@ -60,7 +60,7 @@ pub fn period_page(
     plan: &Plan,
     index: usize,
     page: usize,
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let listing = &plan.periods()[index];
     let (before, after) = plan.period_neighbours(index);
     let neighbour = |l: Option<&PeriodListing>| {
@@ -83,7 +83,7 @@ pub fn period_page(
     };
     let stories = items(config, plan, plan.period_page(index, page));
     let pager = pager(page, listing.paging, |n| listing.page_dir(n), config);
-    templates.render("period.html", context! { site => site.value(), period, stories => Serde(stories), pager })
+    templates.render_page("period.html", context! { site => site.value(), period, stories => Serde(stories), pager })
 }
 
 /// One year or month of `datum/`.
@@ -102,7 +102,7 @@ struct YearEntry {
 }
 
 /// `datum/`: every year with stories, newest first, and its months.
-pub fn dates_page(templates: &Templates, site: &SiteView, config: &Config, plan: &Plan) -> Result<String> {
+pub fn dates_page(templates: &Templates, site: &SiteView, config: &Config, plan: &Plan) -> Result<Vec<u8>> {
     let entry = |listing: &PeriodListing| DateEntry {
         url: config.url(&listing.period.dir()),
         label: period_name(&listing.period),
@@ -121,7 +121,7 @@ pub fn dates_page(templates: &Templates, site: &SiteView, config: &Config, plan:
     }
     let mut years: Vec<YearEntry> = years.into_values().rev().collect();
     years.iter_mut().for_each(|y| y.months.reverse());
-    templates.render("dates.html", context! { site => site.value(), years => Serde(years) })
+    templates.render_page("dates.html", context! { site => site.value(), years => Serde(years) })
 }
 
 /// A place on `ort/`.
@@ -133,13 +133,13 @@ struct PlaceEntry<'a> {
 }
 
 /// `ort/`: every dateline place with its number of stories, by slug.
-pub fn places_page(templates: &Templates, site: &SiteView, config: &Config, plan: &Plan) -> Result<String> {
+pub fn places_page(templates: &Templates, site: &SiteView, config: &Config, plan: &Plan) -> Result<Vec<u8>> {
     let places: Vec<PlaceEntry> = plan
         .places()
         .iter()
         .map(|p| PlaceEntry { name: &p.name, url: config.url(&paths::place_dir(&p.slug)), count: p.stories.len() })
         .collect();
-    templates.render("places.html", context! { site => site.value(), places => Serde(places) })
+    templates.render_page("places.html", context! { site => site.value(), places => Serde(places) })
 }
 
 /// Page `page` of place `plan.places()[index]`.
@@ -150,7 +150,7 @@ pub fn place_page(
     plan: &Plan,
     index: usize,
     page: usize,
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let place = &plan.places()[index];
     let view = context! {
         name => &place.name,
@@ -161,7 +161,8 @@ pub fn place_page(
     };
     let stories = items(config, plan, plan.place_page(index, page));
     let pager = pager(page, plan.place_paging(index), |n| place.page_dir(n), config);
-    templates.render("place.html", context! { site => site.value(), place => view, stories => Serde(stories), pager })
+    templates
+        .render_page("place.html", context! { site => site.value(), place => view, stories => Serde(stories), pager })
 }
 
 /// The Atom feed of place `plan.places()[index]`: its newest stories, with
@@ -188,7 +189,7 @@ struct NewsEntry<'a> {
 }
 
 /// `news-sitemap.xml`: the stories of the plan's [`Plan::news_stories`].
-pub fn news_sitemap(templates: &Templates, config: &Config, plan: &Plan) -> Result<String> {
+pub fn news_sitemap(templates: &Templates, config: &Config, plan: &Plan) -> Result<Vec<u8>> {
     let entries: Vec<NewsEntry> = plan
         .news_stories()
         .iter()
@@ -202,7 +203,7 @@ pub fn news_sitemap(templates: &Templates, config: &Config, plan: &Plan) -> Resu
         })
         .collect();
     let publication = context! { name => &config.title, language => &config.language };
-    templates.render("news-sitemap.xml", context! { entries => Serde(entries), publication })
+    templates.render_page("news-sitemap.xml", context! { entries => Serde(entries), publication })
 }
 
 /// A feed with a subscribe page: its name in `feed-name.html` and
@@ -226,13 +227,13 @@ fn subscribable_feeds(config: &Config) -> Vec<SubscribableFeed> {
 }
 
 /// `abonnieren/`: what each feed carries and how to subscribe.
-pub fn subscribe_page(templates: &Templates, site: &SiteView, config: &Config) -> Result<String> {
+pub fn subscribe_page(templates: &Templates, site: &SiteView, config: &Config) -> Result<Vec<u8>> {
     let feeds = subscribable_feeds(config);
-    templates.render("subscribe.html", context! { site => site.value(), feeds => Serde(feeds) })
+    templates.render_page("subscribe.html", context! { site => site.value(), feeds => Serde(feeds) })
 }
 
 /// `abonnieren/<feed>/`: one feed, what it carries, its address to copy.
-pub fn subscribe_feed_page(templates: &Templates, site: &SiteView, config: &Config, feed: usize) -> Result<String> {
+pub fn subscribe_feed_page(templates: &Templates, site: &SiteView, config: &Config, feed: usize) -> Result<Vec<u8>> {
     let feed = subscribable_feeds(config).swap_remove(feed);
-    templates.render("subscribe-feed.html", context! { site => site.value(), feed => Serde(feed) })
+    templates.render_page("subscribe-feed.html", context! { site => site.value(), feed => Serde(feed) })
 }

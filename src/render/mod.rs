@@ -80,10 +80,10 @@ impl<'a> Renderer<'a> {
             Document::Version { n, .. } => pages::version_page(templates, site, config, history, n)?,
             Document::Diff { old, new, .. } => pages::diff_page(templates, site, config, history, old, new)?,
             Document::Source { n, .. } => return Ok(Cow::Borrowed(&history.texts.originals[n - 1])),
-            Document::StoryJson { .. } => newsmeta::ninjs(config, history)?,
+            Document::StoryJson { .. } => newsmeta::ninjs(config, history)?.into_bytes(),
             other => bail!("{other:?} is not a story's document"),
         };
-        Ok(Cow::Owned(html.into_bytes()))
+        Ok(Cow::Owned(html))
     }
 
     /// What the feeds carry of the story: its entry content, and the content
@@ -106,11 +106,11 @@ impl<'a> Renderer<'a> {
         let text = |text: Result<String>| text.map(String::into_bytes);
         match *document {
             Document::Index { page } => {
-                text(pages::index_page(templates, site, config, plan.index_page(page), page, plan.index_paging()))
+                pages::index_page(templates, site, config, plan.index_page(page), page, plan.index_paging())
             }
-            Document::NotFound => text(pages::not_found_page(templates, site)),
-            Document::Sitemap => text(pages::sitemap_index(templates, config, plan)),
-            Document::SitemapPart { index } => text(pages::sitemap(templates, config, plan, index)),
+            Document::NotFound => pages::not_found_page(templates, site),
+            Document::Sitemap => pages::sitemap_index(templates, config, plan),
+            Document::SitemapPart { index } => pages::sitemap(templates, config, plan, index),
             Document::Atom => {
                 let newest_archive = plan.archives().last().map(|part| config.url(&part.path()));
                 let items = feed_items(&mut plan.feed_stories())?;
@@ -123,24 +123,24 @@ impl<'a> Renderer<'a> {
                 let items = feed_items(&mut plan.archives()[index].stories.iter().copied())?;
                 archive_feed(config, site, plan.archives(), index, items)
             }
-            Document::Search => text(search::search_page(templates, site, plan)),
-            Document::Stylesheet => text(templates.render("stil.css", minijinja::context! {})),
-            Document::SearchScript => text(templates.render("search.js", minijinja::context! {})),
+            Document::Search => search::search_page(templates, site, plan),
+            Document::Stylesheet => templates.render_page("stil.css", minijinja::context! {}),
+            Document::SearchScript => templates.render_page("search.js", minijinja::context! {}),
             Document::SearchUi { file } => search_ui_file(file),
             Document::SearchShard { .. } => bail!("{document:?} is many files, see search::shard_files"),
-            Document::Period { index, page } => text(listings::period_page(templates, site, config, plan, index, page)),
-            Document::Dates => text(listings::dates_page(templates, site, config, plan)),
-            Document::Place { index, page } => text(listings::place_page(templates, site, config, plan, index, page)),
+            Document::Period { index, page } => listings::period_page(templates, site, config, plan, index, page),
+            Document::Dates => listings::dates_page(templates, site, config, plan),
+            Document::Place { index, page } => listings::place_page(templates, site, config, plan, index, page),
             Document::PlaceFeed { index } => {
                 let items = feed_items(&mut plan.place_feed(index).iter().copied())?;
                 listings::place_feed(config, plan, index, items)
             }
-            Document::Places => text(listings::places_page(templates, site, config, plan)),
-            Document::NewsSitemap => text(listings::news_sitemap(templates, config, plan)),
-            Document::Subscribe => text(listings::subscribe_page(templates, site, config)),
-            Document::SubscribeFeed { feed } => text(listings::subscribe_feed_page(templates, site, config, feed)),
-            Document::HostHeaders => text(host::headers(templates, config)),
-            Document::HostRedirects => text(host::redirects(templates, config)),
+            Document::Places => listings::places_page(templates, site, config, plan),
+            Document::NewsSitemap => listings::news_sitemap(templates, config, plan),
+            Document::Subscribe => listings::subscribe_page(templates, site, config),
+            Document::SubscribeFeed { feed } => listings::subscribe_feed_page(templates, site, config, feed),
+            Document::HostHeaders => host::headers(templates, config),
+            Document::HostRedirects => host::redirects(templates, config),
             Document::Story { .. }
             | Document::Version { .. }
             | Document::Diff { .. }

@@ -22,10 +22,10 @@ use crate::plan::{Paging, Plan, SitemapUrls};
 use crate::stories::Story;
 
 /// The page of one story, with its news metadata ([`StoryMeta`]).
-pub fn story_page(templates: &Templates, site: &SiteView, config: &Config, history: &StoryHistory) -> Result<String> {
+pub fn story_page(templates: &Templates, site: &SiteView, config: &Config, history: &StoryHistory) -> Result<Vec<u8>> {
     let body = history.latest_body();
     let meta = StoryMeta::new(config, history);
-    templates.render(
+    templates.render_page(
         "story.html",
         context! { site => site.value(), story => history.view_value.clone(), meta => Serde(meta), body },
     )
@@ -38,13 +38,13 @@ pub fn version_page(
     config: &Config,
     history: &StoryHistory,
     n: usize,
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let story = history.story;
     let neighbours = context! {
         previous => n.checked_sub(2).map(|i| config.url(&paths::version_dir(&story.path, story.versions[i].n))),
         next => story.versions.get(n).map(|v| config.url(&paths::version_dir(&story.path, v.n))),
     };
-    templates.render(
+    templates.render_page(
         "version.html",
         context! {
             site => site.value(),
@@ -77,7 +77,7 @@ pub fn diff_page(
     history: &StoryHistory,
     old: usize,
     new: usize,
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let diff = history.diff(old, new).with_context(|| format!("no diff from version {old} to {new} was computed"))?;
     let page = DiffPageView {
         url: config.url(&paths::diff_dir(&history.story.path, old, new)),
@@ -86,7 +86,7 @@ pub fn diff_page(
         diff,
         spans_versions: new - old > 1,
     };
-    templates.render(
+    templates.render_page(
         "diff.html",
         context! { site => site.value(), story => history.view_value.clone(), page => Serde(page) },
     )
@@ -101,15 +101,15 @@ pub fn index_page(
     stories: &[Story],
     number: usize,
     paging: Paging,
-) -> Result<String> {
+) -> Result<Vec<u8>> {
     let items: Vec<ListItem> = stories.iter().map(|story| ListItem::new(story, config)).collect();
     let pager = super::views::pager(number, paging, paths::index_dir, config);
-    templates.render("index.html", context! { site => site.value(), stories => Serde(&items), pager })
+    templates.render_page("index.html", context! { site => site.value(), stories => Serde(&items), pager })
 }
 
 /// The page shown for unknown URLs.
-pub fn not_found_page(templates: &Templates, site: &SiteView) -> Result<String> {
-    templates.render("404.html", context! { site => site.value() })
+pub fn not_found_page(templates: &Templates, site: &SiteView) -> Result<Vec<u8>> {
+    templates.render_page("404.html", context! { site => site.value() })
 }
 
 /// One URL of a sitemap, or one sitemap of the sitemap index.
@@ -122,20 +122,20 @@ pub struct SitemapEntry {
 }
 
 /// The sitemap [`Plan::sitemaps`]`[index]`.
-pub fn sitemap(templates: &Templates, config: &Config, plan: &Plan, index: usize) -> Result<String> {
-    templates.render("sitemap.xml", context! { entries => Serde(sitemap_entries(config, plan, index)) })
+pub fn sitemap(templates: &Templates, config: &Config, plan: &Plan, index: usize) -> Result<Vec<u8>> {
+    templates.render_page("sitemap.xml", context! { entries => Serde(sitemap_entries(config, plan, index)) })
 }
 
 /// `sitemap.xml`: every sitemap of the plan with the newest `lastmod` of its
 /// entries.
-pub fn sitemap_index(templates: &Templates, config: &Config, plan: &Plan) -> Result<String> {
+pub fn sitemap_index(templates: &Templates, config: &Config, plan: &Plan) -> Result<Vec<u8>> {
     let sitemaps: Vec<SitemapEntry> = (0..plan.sitemaps().len())
         .map(|i| SitemapEntry {
             url: config.url(&plan.sitemaps()[i].path),
             lastmod: plan.sitemap_lastmod(i).map(|time| time.to_rfc3339()),
         })
         .collect();
-    templates.render("sitemap-index.xml", context! { sitemaps => Serde(sitemaps) })
+    templates.render_page("sitemap-index.xml", context! { sitemaps => Serde(sitemaps) })
 }
 
 /// The entries of sitemap `index`: index pages with the time of the newest

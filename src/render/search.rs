@@ -51,7 +51,7 @@ struct ShardView {
 }
 
 /// The search page: the form, and the shards newest first for its script.
-pub fn search_page(templates: &Templates, site: &SiteView, plan: &Plan) -> Result<String> {
+pub fn search_page(templates: &Templates, site: &SiteView, plan: &Plan) -> Result<Vec<u8>> {
     let shards: Vec<ShardView> = plan
         .search_shards()
         .iter()
@@ -66,7 +66,7 @@ pub fn search_page(templates: &Templates, site: &SiteView, plan: &Plan) -> Resul
     // Links relative to the page, as the script finds the indexes.
     let relative = |path: &str| path.trim_start_matches(paths::SEARCH_DIR).to_string();
     let ui_script = relative(&format!("{}{}", paths::SEARCH_UI_DIR, paths::SEARCH_UI_FILES[0]));
-    templates.render(
+    templates.render_page(
         "search.html",
         context! {
             site => site.value(),

@@ -5,6 +5,7 @@
 //! article contains can become markup.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use minijinja::Environment;
@@ -47,6 +48,7 @@ pub struct Templates {
     overridden: Vec<String>,
     /// (name, source) of every template in use, defaults and overrides.
     sources: Vec<(&'static str, String)>,
+    sizes: RenderedSizes,
 }
 
 impl Templates {
@@ -69,7 +71,7 @@ impl Templates {
             sources.push((*name, source.clone()));
             env.add_template_owned(*name, source).with_context(|| template_error(name, user_file.as_deref()))?;
         }
-        Ok(Templates { env, overridden, sources })
+        Ok(Templates { env, overridden, sources, sizes: RenderedSizes::new() })
     }
 
     /// Files of the user's that replace a default.
@@ -87,10 +89,47 @@ impl Templates {
         self.sources.iter().find(|(known, _)| *known == name).map_or("", |(_, source)| source.as_str())
     }
 
-    /// Render template `name` with `context`.
+    /// Render template `name` with `context`: a fragment that goes into
+    /// another document (an article's body, a feed entry's content).
     pub fn render(&self, name: &str, context: minijinja::Value) -> Result<String> {
+        let bytes = self.render_page(name, context)?;
+        simdutf8::basic::from_utf8(&bytes).with_context(|| format!("template {name} rendered no UTF-8"))?;
+        // SAFETY: the bytes were checked to be UTF-8 just above.
+        Ok(unsafe { String::from_utf8_unchecked(bytes) })
+    }
+
+    /// Render template `name` with `context`: a document, as the bytes that
+    /// are written. The output buffer starts at the largest size the
+    /// template rendered to so far in this run (see [`RenderedSizes`]).
+    pub fn render_page(&self, name: &str, context: minijinja::Value) -> Result<Vec<u8>> {
         let template = self.env.get_template(name)?;
-        template.render(context).with_context(|| format!("cannot render template {name}"))
+        let size = self.sizes.of(name);
+        let mut bytes = Vec::with_capacity(size.map_or(0, |s| s.load(Ordering::Relaxed)));
+        template.render_captured_to(context, &mut bytes).with_context(|| format!("cannot render template {name}"))?;
+        if let Some(size) = size {
+            size.fetch_max(bytes.len().min(RenderedSizes::MAX), Ordering::Relaxed);
+        }
+        Ok(bytes)
+    }
+}
+
+/// The largest output of each default template's name so far, so a page is
+/// rendered into a buffer of its final size instead of one grown by
+/// doubling from minijinja's guess (the size of the template's source), which
+/// copied every page two or three times over. Only the buffer's capacity
+/// depends on it, never the bytes.
+struct RenderedSizes(Vec<AtomicUsize>);
+
+impl RenderedSizes {
+    /// No buffer starts larger than this, whatever a template rendered once.
+    const MAX: usize = 1 << 20;
+
+    fn new() -> RenderedSizes {
+        RenderedSizes(DEFAULT_TEMPLATES.iter().map(|_| AtomicUsize::new(0)).collect())
+    }
+
+    fn of(&self, name: &str) -> Option<&AtomicUsize> {
+        DEFAULT_TEMPLATES.iter().position(|(known, _)| *known == name).map(|i| &self.0[i])
     }
 }
 
