@@ -307,7 +307,7 @@ pub(crate) fn for_each_run<'a>(text: &'a str, chars: &RunChars, mut f: impl FnMu
 
 /// The character that starts at byte `at` of valid UTF-8, and its width.
 #[inline]
-fn char_at(bytes: &[u8], at: usize) -> (char, usize) {
+pub(crate) fn char_at(bytes: &[u8], at: usize) -> (char, usize) {
     let lead = u32::from(bytes[at]);
     let next = |i: usize| u32::from(bytes[at + i] & 0x3F);
     let (code, width) = match lead {

@@ -6,7 +6,7 @@
 //! a [`ParseError`] naming the line and what was expected.
 
 mod chars;
-pub(crate) use chars::{RunChars, for_each_run};
+pub(crate) use chars::{RunChars, char_at, for_each_run};
 mod dateline;
 mod revision;
 mod timestamp;

@@ -80,7 +80,7 @@ impl<'a> Renderer<'a> {
             Document::Version { n, .. } => pages::version_page(templates, site, config, history, n)?,
             Document::Diff { old, new, .. } => pages::diff_page(templates, site, config, history, old, new)?,
             Document::Source { n, .. } => return Ok(Cow::Borrowed(&history.texts.originals[n - 1])),
-            Document::StoryJson { .. } => newsmeta::ninjs(config, history)?.into_bytes(),
+            Document::StoryJson { .. } => newsmeta::ninjs(config, history)?,
             other => bail!("{other:?} is not a story's document"),
         };
         Ok(Cow::Owned(html))

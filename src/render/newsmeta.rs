@@ -181,7 +181,7 @@ pub fn script_json(value: &Value) -> String {
 /// the top level, so the history lives in `associations`, and notes are
 /// `descriptions` with the role `revision-note`, never an `edNote` (which
 /// is for staff, not for publishing).
-pub fn ninjs(config: &Config, history: &StoryHistory) -> Result<String> {
+pub fn ninjs(config: &Config, history: &StoryHistory) -> Result<Vec<u8>> {
     let story = history.story;
     let latest = story.latest();
     let associations = story
@@ -233,8 +233,11 @@ pub fn ninjs(config: &Config, history: &StoryHistory) -> Result<String> {
         version: latest.n.to_string(),
         version_created: latest.head.timestamp.to_rfc3339(),
     };
-    let mut json = serde_json::to_string_pretty(&item)?;
-    json.push('\n');
+    // Room for the body, which is most of it, and the rest: written into a
+    // buffer grown from nothing, a story's JSON was copied several times.
+    let mut json = Vec::with_capacity(2 * history.latest_body().len() + 4096);
+    serde_json::to_writer_pretty(&mut json, &item)?;
+    json.push(b'\n');
     Ok(json)
 }
 
