@@ -382,7 +382,7 @@ fn repair_damaged(files: Ready, store: &Store) -> Result<Vec<(String, CachedInpu
     let stored: Vec<String> = ready
         .par_iter()
         .filter_map(|(_, cached)| cached.filed())
-        .map(|filed| store.read(filed.text).map(|stored| stored.text))
+        .map(|filed| store.read(filed.text).map(|stored| stored.into_text()))
         .collect::<Result<_>>()?;
     let mut texts: Vec<&str> = stored.iter().chain(&rejected_texts).map(String::as_str).collect();
     texts.extend(damaged.iter().map(|d| d.text.as_str()));
@@ -856,9 +856,11 @@ impl Site<'_> {
             Some(contents) => contents,
             None => {
                 let content = self.renderer.feed_content(&history, &changes)?;
-                let mut contents = vec![((key, 0), self.contents.append(b"", &content.story_html)?)];
+                // Kept as the record's bytes, read back without a copy.
+                let put_aside = |html: &str| self.contents.append(html.as_bytes(), html);
+                let mut contents = vec![((key, 0), put_aside(&content.story_html)?)];
                 for (n, html) in &content.version_html {
-                    contents.push(((key, *n), self.contents.append(b"", html)?));
+                    contents.push(((key, *n), put_aside(html)?));
                 }
                 contents
             }
@@ -909,13 +911,13 @@ struct KeptContents<'a> {
 
 impl FeedContents for KeptContents<'_> {
     fn story_html(&self, story: usize) -> Result<String> {
-        Ok(self.pack.read(self.kept[story][0].1)?.text)
+        Ok(self.pack.read(self.kept[story][0].1)?.into_text())
     }
 
     fn version_html(&self, story: usize, n: usize) -> Result<String> {
         let found = self.kept[story].iter().skip(1).find(|((_, m), _)| *m == n);
         let (_, at) = found.with_context(|| format!("version {n} has no feed content"))?;
-        Ok(self.pack.read(*at)?.text)
+        Ok(self.pack.read(*at)?.into_text())
     }
 }
 
@@ -953,7 +955,7 @@ fn story_texts(store: &Store, story: &Story) -> Result<StoryTexts> {
 /// original bytes.
 fn stored_version(store: &Store, version: &Version) -> Result<(Article, Vec<u8>)> {
     let stored = store.read(version.text)?;
-    let parsed = parse_stored_article(&stored.text)
+    let parsed = parse_stored_article(stored.text())
         .map_err(|error| anyhow::anyhow!("{}: stored text no longer parses: {}", version.source, error.message))?;
     Ok((parsed.article, stored.original))
 }

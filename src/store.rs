@@ -31,7 +31,30 @@ pub struct TextRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredText {
     pub original: Vec<u8>,
-    pub text: String,
+    /// The text, if it is not the original's bytes (checked to be UTF-8
+    /// when read back).
+    repaired: Option<String>,
+}
+
+impl StoredText {
+    /// The decoded, repaired text.
+    pub fn text(&self) -> &str {
+        match &self.repaired {
+            Some(text) => text,
+            // SAFETY: `decode_record` checked that the original is UTF-8
+            // before it made a record without a text of its own.
+            None => unsafe { std::str::from_utf8_unchecked(&self.original) },
+        }
+    }
+
+    /// The decoded, repaired text, taken out.
+    pub fn into_text(self) -> String {
+        match self.repaired {
+            Some(text) => text,
+            // SAFETY: as in `text`.
+            None => unsafe { String::from_utf8_unchecked(self.original) },
+        }
+    }
 }
 
 /// An append-only pack of records.
@@ -111,22 +134,25 @@ impl Store {
     }
 
     /// Append one record; safe to call from several threads.
+    /// A record is the original, then the text unless it is the original's
+    /// bytes, then the text's length (`u32::MAX` for none): most wire files
+    /// are clean UTF-8 that needed no repair, stored once, and read back
+    /// into one buffer that becomes the original, with nothing copied.
     pub fn append(&self, original: &[u8], text: &str) -> Result<TextRef> {
-        let mut record = Vec::with_capacity(8 + original.len() + text.len());
-        record.extend_from_slice(&(original.len() as u32).to_le_bytes());
-        record.extend_from_slice(original);
-        // Most wire files are clean UTF-8 that needed no repair: their text
-        // is their bytes, stored once.
-        if original == text.as_bytes() {
-            record.extend_from_slice(&u32::MAX.to_le_bytes());
-        } else {
-            record.extend_from_slice(&(text.len() as u32).to_le_bytes());
-            record.extend_from_slice(text.as_bytes());
-        }
-        let len = u32::try_from(record.len()).context("record too large for the pack")?;
+        let repaired = (original != text.as_bytes()).then_some(text.as_bytes());
+        let len = original.len() + repaired.map_or(0, <[u8]>::len) + 4;
+        let len = u32::try_from(len).ok().filter(|&len| len < u32::MAX).context("record too large for the pack")?;
         let mut writer = self.writer.lock().expect("store writer poisoned");
         let offset = writer.len;
-        writer.buffer.extend_from_slice(&record);
+        writer.buffer.extend_from_slice(original);
+        let marker = match repaired {
+            Some(text) => {
+                writer.buffer.extend_from_slice(text);
+                text.len() as u32
+            }
+            None => u32::MAX,
+        };
+        writer.buffer.extend_from_slice(&marker.to_le_bytes());
         writer.len += u64::from(len);
         if writer.buffer.len() >= APPEND_BUFFER {
             self.flush(&mut writer)?;
@@ -184,24 +210,18 @@ impl Drop for Store {
     }
 }
 
-fn decode_record(record: Vec<u8>) -> Result<StoredText> {
-    let field_len = |at: usize| -> Result<u32> {
-        let bytes = record.get(at..at + 4).context("truncated record")?;
-        Ok(u32::from_le_bytes(bytes.try_into().expect("four bytes")))
-    };
-    let original_len = field_len(0)? as usize;
-    let original = record.get(4..4 + original_len).context("truncated record")?.to_vec();
-    let text_at = 4 + original_len;
-    // Checked with SIMD, as the input is when it is read: every version of
-    // every story rendered passes here.
-    let text = match field_len(text_at)? {
-        u32::MAX => simdutf8::basic::from_utf8(&original)?.to_owned(),
-        len => simdutf8::basic::from_utf8(
-            record.get(text_at + 4..text_at + 4 + len as usize).context("truncated record")?,
-        )?
-        .to_owned(),
-    };
-    Ok(StoredText { original, text })
+fn decode_record(mut record: Vec<u8>) -> Result<StoredText> {
+    let end = record.len().checked_sub(4).context("truncated record")?;
+    let marker = u32::from_le_bytes(record[end..].try_into().expect("four bytes"));
+    record.truncate(end);
+    if marker == u32::MAX {
+        simdutf8::basic::from_utf8(&record)?;
+        return Ok(StoredText { original: record, repaired: None });
+    }
+    let text_at = end.checked_sub(marker as usize).context("truncated record")?;
+    let text = simdutf8::basic::from_utf8(&record[text_at..])?.to_owned();
+    record.truncate(text_at);
+    Ok(StoredText { original: record, repaired: Some(text) })
 }
 
 #[cfg(unix)]
@@ -238,15 +258,17 @@ mod tests {
     fn records_read_back_as_written() {
         let store = Store::temporary().unwrap();
         let clean = store.append("Grüße".as_bytes(), "Grüße").unwrap();
+        let clean_len = clean.len as usize;
         let repaired = store.append(b"Gr\xfc\xdfe", "Grüße").unwrap();
         let empty = store.append(b"", "").unwrap();
-        assert_eq!(store.read(clean).unwrap(), StoredText { original: "Grüße".into(), text: "Grüße".into() });
-        assert_eq!(
-            store.read(repaired).unwrap(),
-            StoredText { original: b"Gr\xfc\xdfe".to_vec(), text: "Grüße".into() }
-        );
-        assert_eq!(store.read(empty).unwrap().text, "");
-        assert_eq!(clean.len as usize, 4 + "Grüße".len() + 4, "clean text is stored once");
+        let (clean, repaired, empty) =
+            (store.read(clean).unwrap(), store.read(repaired).unwrap(), store.read(empty).unwrap());
+        assert_eq!((clean.original.as_slice(), clean.text()), ("Grüße".as_bytes(), "Grüße"));
+        assert_eq!((repaired.original.as_slice(), repaired.text()), (b"Gr\xfc\xdfe".as_slice(), "Grüße"));
+        assert_eq!(repaired.into_text(), "Grüße");
+        assert_eq!((empty.original.as_slice(), empty.text()), (b"".as_slice(), ""));
+        assert_eq!(clean.into_text(), "Grüße");
+        assert_eq!(clean_len, "Grüße".len() + 4, "clean text is stored once");
     }
 
     #[test]
@@ -256,7 +278,7 @@ mod tests {
         let refs: Vec<TextRef> = texts.iter().map(|text| store.append(text.as_bytes(), text).unwrap()).collect();
         assert!(store.written.load(Ordering::Acquire) > 0, "a megabyte of records is written before the end");
         for (text, at) in texts.iter().zip(&refs).rev() {
-            assert_eq!(&store.read(*at).unwrap().text, text);
+            assert_eq!(store.read(*at).unwrap().text(), *text);
         }
         assert_eq!(store.written.load(Ordering::Acquire), store.len(), "reading the last record wrote it");
     }
@@ -275,11 +297,11 @@ mod tests {
         };
         let store = Store::open(&path, valid).unwrap();
         assert_eq!(store.len(), valid);
-        assert_eq!(store.read(kept).unwrap().text, "eins");
+        assert_eq!(store.read(kept).unwrap().text(), "eins");
         let next = store.append(b"drei", "drei").unwrap();
         assert_eq!(next.offset, valid);
-        assert_eq!(store.read(kept).unwrap().text, "eins", "appending never overwrites");
-        assert_eq!(store.read(next).unwrap().text, "drei");
+        assert_eq!(store.read(kept).unwrap().text(), "eins", "appending never overwrites");
+        assert_eq!(store.read(next).unwrap().text(), "drei");
         assert!(Store::open(&path, valid + 1000).is_err());
         drop(store);
         let temporary = Store::temporary().unwrap();
