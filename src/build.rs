@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
-use crate::cache::{CachedInput, CachedOutcome, CachedOutput, Manifest, Program, StoryOutputs};
+use crate::cache::{CachedInput, CachedOutcome, CachedOutput, Manifest, StoryOutputs};
 use crate::config::Config;
 use crate::decode::decode;
 use crate::output::Output;
@@ -283,9 +283,12 @@ fn read_files(
         cached.iter_mut().for_each(|c| *c = None);
     }
     let read = |file: SourceFile| read_file(file, max_file_size, store);
+    // One file at a time to either core: in larger pieces, one core was
+    // left reading the last of them while the other waited.
     let mut read_files: Vec<ReadFile> = files
         .into_par_iter()
         .zip(cached)
+        .with_max_len(1)
         .map(|(file, cached)| {
             progress.file_read();
             match cached {
@@ -569,8 +572,7 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
         || find_files(&options.input, &options.config),
     );
     // Found while the manifest was read, if there was one.
-    let program = previous.as_ref().map_or_else(Program::running, |previous| previous.program);
-    let reading = reading_digest(program.digest, &options.config);
+    let recorded_program = previous.as_ref().map(|previous| previous.program);
     if previous.as_ref().is_some_and(Manifest::mostly_garbage) {
         previous = None; // start the packs anew rather than let them grow
     }
@@ -589,8 +591,18 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     let texts = Store::open(&cache_dir.join("texts.pack"), previous.as_ref().map_or(0, |p| p.texts_len))?;
     let contents = Store::open(&cache_dir.join("contents.pack"), previous.as_ref().map_or(0, |p| p.contents_len))?;
     stages.done("open and find files");
-    let (loaded, inputs) =
-        load_found(inventory?, &options.config, options.now, Some(&texts), previous.as_ref(), progress)?;
+    let load = || load_found(inventory?, &options.config, options.now, Some(&texts), previous.as_ref(), progress);
+    // The program is needed only for the new manifest: when no manifest
+    // was read, it is recognised (or hashed, tens of megabytes) while the
+    // files are read, not before.
+    let ((loaded, inputs), program) = match recorded_program {
+        Some(program) => (load()?, program),
+        None => {
+            let (loaded, program) = rayon::join(load, || crate::cache::running_program(&cache_dir));
+            (loaded?, program)
+        }
+    };
+    let reading = reading_digest(program.digest, &options.config);
     stages.done("read and group");
     let plan = Plan::new(&loaded.stories, &options.config, &templates.sources());
     stages.done("plan");
@@ -701,8 +713,10 @@ impl Site<'_> {
     /// pack; then the site's documents, the feeds and archives reading that
     /// content back.
     fn write(&self, previous: Option<&Manifest>) -> Result<Written> {
+        // One story at a time to either core, as the files are read.
         let stories: Vec<StoryWritten> = (0..self.plan.stories().len())
             .into_par_iter()
+            .with_max_len(1)
             .map(|story| self.write_story(story, previous))
             .collect::<Result<_>>()?;
         // Looked up once for each of the site's documents: hashed, not

@@ -162,6 +162,22 @@ impl Manifest {
         folder.join("manifest").is_file()
     }
 
+    /// The program that wrote the manifest in `folder` (from its head
+    /// alone), if there is one of this format.
+    fn recorded_program(folder: &Path) -> Option<Program> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(folder.join("manifest")).ok()?;
+        let mut len = [0; 8];
+        file.read_exact(&mut len).ok()?;
+        let len = usize::try_from(u64::from_le_bytes(len)).ok().filter(|&len| len <= MAX_HEAD)?;
+        let mut head = vec![0; len];
+        file.read_exact(&mut head).ok()?;
+        match postcard::from_bytes::<Part>(&head).ok()? {
+            Part::Head(head) if head.format == FORMAT => Some(head.program),
+            _ => None,
+        }
+    }
+
     /// The manifest in `folder`, if there is one made by this program with
     /// the same reading settings (whose digest `reading` computes from the
     /// program's, while the manifest is decoded); `None` means: build from
@@ -448,6 +464,16 @@ impl Program {
     }
 }
 
+/// The running program for a build without a usable manifest (a first or
+/// a `--clean` build): recognised by the stamp a manifest in `folder`
+/// recorded, if its file has that stamp still, else hashed.
+pub fn running_program(folder: &Path) -> Program {
+    Program::running_as(&Manifest::recorded_program(folder).unwrap_or_default())
+}
+
+/// A manifest's head is a few dozen bytes; a longer one is not read.
+const MAX_HEAD: usize = 4096;
+
 /// [`file_digest`] of the running program (0 when it cannot be read).
 fn hash_running_program() -> u64 {
     std::env::current_exe().and_then(file_digest).unwrap_or_default()
@@ -660,8 +686,12 @@ mod tests {
         let running = Program::running();
         assert_eq!(running.digest, hash_running_program());
         assert!(cfg!(not(unix)) || running.stamp.is_some());
+        assert_eq!(running_program(dir.path()), running, "another program's record is not taken");
         Manifest::new(running, running.digest ^ 7).save(dir.path()).unwrap();
         assert_eq!(Manifest::load(dir.path(), |program| program ^ 7).unwrap().program, running);
+        assert_eq!(Manifest::recorded_program(dir.path()), Some(running), "read from the manifest's head");
+        assert_eq!(running_program(dir.path()), running);
+        assert_eq!(running_program(&dir.path().join("none")), running, "no manifest: hashed");
     }
 
     #[test]
