@@ -12,6 +12,8 @@
 //! look-alikes do not lower the text evidence. This module must never look at file names: they carry no
 //! meaning.
 
+use std::sync::atomic::{AtomicU16, AtomicU32, Ordering};
+
 use rayon::prelude::*;
 
 use super::similarity::{Profile, Sketch, headline_similarity, places_disjoint, text_similarity};
@@ -250,28 +252,45 @@ fn first_reached(profiles: &[&Profile], cut: usize) -> usize {
 impl FeatureIndex {
     /// The index of the files from `first` on (file numbers stay those of
     /// `profiles`). Counted first, then placed bucket by bucket, so the
-    /// arrays are allocated once at their size and filled in file order.
+    /// arrays are allocated once at their size; each half of the files is
+    /// counted and placed on a core of its own, the first half's postings
+    /// of a bucket before the second's, and sorting the buckets makes the
+    /// order what placing them in file order gave.
     fn new(profiles: &[&Profile], first: usize) -> FeatureIndex {
         assert!(u32::try_from(profiles.len()).is_ok(), "too many files for the feature index");
-        let indexed = || profiles.iter().enumerate().skip(first);
+        let middle = first + (profiles.len() - first) / 2;
+        let keys =
+            |files: std::ops::Range<usize>| files.flat_map(|file| keys_of(profiles[file]).map(move |key| (file, key)));
+        let count = |files: std::ops::Range<usize>| {
+            let mut counts = vec![0u32; BUCKETS];
+            for (_, key) in keys(files) {
+                counts[bucket(key)] += 1;
+            }
+            counts
+        };
+        let (mut before, mut after) = rayon::join(|| count(first..middle), || count(middle..profiles.len()));
         let mut starts = vec![0u32; BUCKETS + 1];
-        for key in indexed().flat_map(|(_, profile)| keys_of(profile)) {
-            starts[bucket(key) + 1] += 1;
-        }
         for b in 0..BUCKETS {
-            starts[b + 1] += starts[b];
+            starts[b + 1] = starts[b] + before[b] + after[b];
+            // From here on, where each half places its next posting.
+            (before[b], after[b]) = (starts[b], starts[b] + before[b]);
         }
         let count = starts[BUCKETS] as usize;
-        let (mut lows, mut files) = (vec![0u16; count], vec![0u32; count]);
-        let mut next: Vec<u32> = starts[..BUCKETS].to_vec();
-        for (file, profile) in indexed() {
-            for key in keys_of(profile) {
+        // Placed from both cores at places no other posting takes: stores
+        // that need no lock (plain stores on common machines).
+        let lows: Vec<AtomicU16> = (0..count).map(|_| AtomicU16::new(0)).collect();
+        let files: Vec<AtomicU32> = (0..count).map(|_| AtomicU32::new(0)).collect();
+        let place = |range: std::ops::Range<usize>, mut next: Vec<u32>| {
+            for (file, key) in keys(range) {
                 let at = &mut next[bucket(key)];
-                (lows[*at as usize], files[*at as usize]) = (key as u16, file as u32);
+                lows[*at as usize].store(key as u16, Ordering::Relaxed);
+                files[*at as usize].store(file as u32, Ordering::Relaxed);
                 *at += 1;
             }
-        }
-        drop(next);
+        };
+        rayon::join(|| place(first..middle, before), || place(middle..profiles.len(), after));
+        let mut lows: Vec<u16> = lows.into_iter().map(AtomicU16::into_inner).collect();
+        let mut files: Vec<u32> = files.into_iter().map(AtomicU32::into_inner).collect();
         sort_buckets(&starts, &mut lows, &mut files);
         FeatureIndex { starts, lows, files }
     }
