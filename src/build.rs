@@ -169,12 +169,14 @@ fn load_found(
 /// the manifest need none, and the texts pack keeps them.
 fn record_grouping(records: &mut Records, stories: &[Story]) {
     let numbers = story_numbers(stories);
-    for (source, cached) in records.iter_mut() {
+    // On both cores: giving back an archive's profiles is tens of
+    // thousands of frees.
+    records.par_iter_mut().for_each(|(source, cached)| {
         if let CachedOutcome::Published { filed, .. } = &mut cached.outcome {
             filed.story = numbers.get(source.as_str()).copied();
             filed.drop_profile();
         }
-    }
+    });
 }
 
 /// Read back from `store` the profiles of the files `sources` (reused from
@@ -288,7 +290,6 @@ fn read_files(
     let mut read_files: Vec<ReadFile> = files
         .into_par_iter()
         .zip(cached)
-        .with_max_len(1)
         .map(|(file, cached)| {
             progress.file_read();
             match cached {
