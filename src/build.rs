@@ -736,9 +736,6 @@ impl Site<'_> {
             gone.extend(written.gone);
         }
         let feed_contents = KeptContents { pack: self.contents, kept };
-        // Heaviest first, one document at a time: in the plan's order the
-        // archive documents came in a run, and one core was left rendering
-        // them while the other waited.
         let mut site_documents: Vec<&Planned> = self
             .plan
             .site_documents()
@@ -746,17 +743,13 @@ impl Site<'_> {
             .filter(|planned| !matches!(planned.document, Document::SearchShard { .. }))
             .collect();
         site_documents.sort_by_cached_key(|planned| std::cmp::Reverse(self.plan.render_weight(&planned.document)));
-        let site_documents: Vec<(String, CachedOutput)> = site_documents
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|planned| {
-                let before = before.and_then(|b| b.get(planned.path.as_str()));
-                let written = self.write_document(planned, before, || {
-                    self.renderer.site_document(self.plan, &feed_contents, &planned.document)
-                })?;
-                Ok((planned.path.clone(), written))
-            })
-            .collect::<Result<_>>()?;
+        let site_documents = from_both_ends(&site_documents, |planned| {
+            let before = before.and_then(|b| b.get(planned.path.as_str()));
+            let written = self.write_document(planned, before, || {
+                self.renderer.site_document(self.plan, &feed_contents, &planned.document)
+            })?;
+            Ok((planned.path.clone(), written))
+        })?;
         // Sorted first, the maps are built in one pass: inserted one by one,
         // an archive's paths cost a search each.
         story_outputs.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -905,6 +898,31 @@ impl Site<'_> {
     }
 }
 
+/// `work` done for each of `items` (heaviest first) on all cores, half of
+/// them taking the heaviest item left and half the lightest, one at a
+/// time. So the heaviest (the archive documents, megabytes each) are not
+/// all held at once, as they were when every core began with one, and no
+/// core is left with a large one at the end while the others wait, as when
+/// they came in one piece of the list. The results come in no set order.
+fn from_both_ends<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> Result<R> + Sync) -> Result<Vec<R>> {
+    let left = std::sync::Mutex::new(0..items.len());
+    let worker = |heaviest: bool| -> Result<Vec<R>> {
+        let mut done = Vec::new();
+        loop {
+            let next = {
+                let mut left = left.lock().expect("work list poisoned");
+                if heaviest { left.next() } else { left.next_back() }
+            };
+            let Some(item) = next else { return Ok(done) };
+            done.push(work(&items[item])?);
+        }
+    };
+    let workers = rayon::current_num_threads().max(1);
+    let done: Vec<Vec<R>> =
+        (0..workers).into_par_iter().with_max_len(1).map(|w| worker(w % 2 == 0)).collect::<Result<_>>()?;
+    Ok(done.into_iter().flatten().collect())
+}
+
 /// The previous build's files by site path, for lookups only.
 type Before<'a> = rustc_hash::FxHashMap<&'a str, CachedOutput>;
 
@@ -982,6 +1000,19 @@ mod tests {
 
     fn guess(line: usize) -> Repair {
         Repair { line, before: "BRĂSSEL".into(), after: "BRÜSSEL".into(), certain: false }
+    }
+
+    #[test]
+    fn work_from_both_ends_does_every_item_once() {
+        for len in [0, 1, 2, 3, 10, 101] {
+            let items: Vec<usize> = (0..len).collect();
+            let mut done = from_both_ends(&items, |&item| Ok(item * 2)).unwrap();
+            done.sort_unstable();
+            assert_eq!(done, items.iter().map(|i| i * 2).collect::<Vec<_>>(), "{len} items");
+        }
+        let items: Vec<usize> = (0..50).collect();
+        let failed = from_both_ends(&items, |&item| if item == 17 { anyhow::bail!("item 17") } else { Ok(item) });
+        assert_eq!(failed.unwrap_err().to_string(), "item 17");
     }
 
     #[test]
