@@ -211,7 +211,7 @@ pub fn ninjs(config: &Config, history: &StoryHistory) -> Result<Vec<u8>> {
         .collect();
     let item = NinjsItem {
         associations,
-        bodies: [Text { content_type: "text/html", role: "main", value: history.latest_body().trim() }],
+        bodies: [Body { content_type: "text/html", role: "main", value: json_string(history.latest_body().trim())? }],
         by: &config.author,
         copyright_holder: &config.author,
         descriptions: [Text::plain("summary", &latest.head.teaser)],
@@ -248,7 +248,7 @@ pub fn ninjs(config: &Config, history: &StoryHistory) -> Result<Vec<u8>> {
 #[derive(Serialize)]
 struct NinjsItem<'a> {
     associations: Vec<NinjsVersion<'a>>,
-    bodies: [Text<'a>; 1],
+    bodies: [Body; 1],
     by: &'a str,
     #[serde(rename = "copyrightHolder")]
     copyright_holder: &'a str,
@@ -305,6 +305,68 @@ impl<'a> Text<'a> {
     }
 }
 
+/// The story's text as a [`Text`] with its value escaped already: it is
+/// most of the document, and escaped a byte at a time by `serde_json` it
+/// was the most costly part of writing it.
+#[derive(Serialize)]
+struct Body {
+    #[serde(rename = "contentType")]
+    content_type: &'static str,
+    role: &'static str,
+    value: Box<serde_json::value::RawValue>,
+}
+
+/// `text` as a JSON string, escaped exactly as `serde_json` escapes it (`"`,
+/// `\` and the control characters; `\b`, `\t`, `\n`, `\f`, `\r` by
+/// name, the others as `\u00XX`), the bytes that need none found eight at a
+/// time and copied in runs.
+fn json_string(text: &str) -> Result<Box<serde_json::value::RawValue>> {
+    let bytes = text.as_bytes();
+    let mut json = String::with_capacity(text.len() + text.len() / 16 + 2);
+    json.push('"');
+    let mut from = 0;
+    while let Some(at) = next_json_escape(bytes, from) {
+        json.push_str(&text[from..at]);
+        match bytes[at] {
+            b'"' => json.push_str("\\\""),
+            b'\\' => json.push_str("\\\\"),
+            b'\x08' => json.push_str("\\b"),
+            b'\t' => json.push_str("\\t"),
+            b'\n' => json.push_str("\\n"),
+            b'\x0c' => json.push_str("\\f"),
+            b'\r' => json.push_str("\\r"),
+            control => {
+                use std::fmt::Write;
+                write!(json, "\\u{control:04x}").expect("writing to a String");
+            }
+        }
+        from = at + 1;
+    }
+    json.push_str(&text[from..]);
+    json.push('"');
+    Ok(serde_json::value::RawValue::from_string(json)?)
+}
+
+/// The first byte from `from` on that a JSON string must escape: `"`, `\`
+/// or one below 0x20. Eight bytes at a time: a byte's high bit is set in
+/// `found` where it is one of them, and the lowest one set is exact (a
+/// borrow only reaches bytes above a byte that was found).
+fn next_json_escape(bytes: &[u8], mut from: usize) -> Option<usize> {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGHS: u64 = ONES * 0x80;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    while let Some(eight) = bytes.get(from..from + 8) {
+        let x = u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+        let found =
+            (x.wrapping_sub(ONES * 0x20) & !x & HIGHS) | zero_byte(x ^ (ONES * 0x22)) | zero_byte(x ^ (ONES * 0x5C));
+        if found != 0 {
+            return Some(from + (found.trailing_zeros() / 8) as usize);
+        }
+        from += 8;
+    }
+    bytes[from..].iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\').map(|at| from + at)
+}
+
 #[derive(Serialize)]
 struct Headline<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -350,6 +412,27 @@ mod tests {
         for special in ["<", ">", "&", "\u{2028}", "\u{2029}"] {
             let value = json!({ "headline": format!("Dax {special} steigt") });
             assert_ne!(script_json(&value), serde_json::to_string(&value).unwrap(), "{special:?} is escaped");
+        }
+    }
+
+    #[test]
+    fn a_body_is_escaped_as_serde_json_escapes_it() {
+        let mut texts: Vec<String> = ["", "a", "\"", "\\", "<p>Grüße „so“</p>\n<p>zwei</p>", "\u{7f}\u{2028}€"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // Every byte below 0x80 at every place of two blocks of eight, so
+        // each escape is found in the block, in the rest and across both.
+        for byte in 0u8..0x80 {
+            for at in 0..20 {
+                let mut text = "abcdefghijklmnopqrst".to_string();
+                text.replace_range(at..at + 1, &char::from(byte).to_string());
+                texts.push(text);
+            }
+        }
+        for text in &texts {
+            let ours = json_string(text).unwrap();
+            assert_eq!(ours.get(), serde_json::to_string(text).unwrap(), "{text:?}");
         }
     }
 
