@@ -40,6 +40,9 @@ pub struct DiffBlock {
     /// `paragraph` or `subheading`, as in the version the words come from.
     pub kind: &'static str,
     pub segments: Vec<Segment>,
+    /// The block is one run of unchanged words (most of a revision): a
+    /// template can print it without going through its segments.
+    pub unchanged: bool,
 }
 
 /// The differences between an older and a newer version.
@@ -282,7 +285,14 @@ fn lay_out(changes: &[(Change, Located)], old_blocks: &[Block], new_blocks: &[Bl
             words.push((*change, word.text));
         }
     }
-    groups.into_iter().map(|(kind, words)| DiffBlock { kind, segments: merge_runs(&words) }).collect()
+    groups
+        .into_iter()
+        .map(|(kind, words)| {
+            let segments = merge_runs(&words);
+            let unchanged = matches!(segments.as_slice(), [only] if only.change == Change::Equal);
+            DiffBlock { kind, segments, unchanged }
+        })
+        .collect()
 }
 
 fn block_kind(block: Option<&Block>) -> &'static str {
