@@ -118,8 +118,15 @@ pub fn diff_split(old: &VersionWords, new: &VersionWords) -> VersionDiff {
     let body = diff_body((&old.body, &old.body_numbers), (&new.body, &new.body_numbers));
     let inserted = count(&headline, Change::Insert) + count(&body, Change::Insert);
     let deleted = count(&headline, Change::Delete) + count(&body, Change::Delete);
+    let headline_words: Vec<(Change, &str)> = headline
+        .iter()
+        .filter_map(|step| match step {
+            Step::Word(change, word) => Some((*change, word.text)),
+            Step::Same { .. } => None,
+        })
+        .collect();
     VersionDiff {
-        headline: merge_runs(&headline.iter().map(|(change, word)| (*change, word.text)).collect::<Vec<_>>()),
+        headline: merge_runs(&headline_words),
         blocks: lay_out(&body, &old.article.blocks, &new.article.blocks),
         inserted,
         deleted,
@@ -161,13 +168,13 @@ fn push_words<'a>(words: &mut Vec<Word<'a>>, text: &'a str, block: usize) {
 
 /// One change per word, in reading order: deletions before the insertions
 /// that replace them. Paragraphs that stand unchanged in both versions are
-/// matched first, as whole paragraphs, and words are compared only between
-/// them: a revision rewrites a few paragraphs of a long text, and a word
-/// diff's cost grows with the words it is given.
-fn diff_body<'a>(
-    (old, old_numbers): (&[Word<'a>], &[u32]),
-    (new, new_numbers): (&[Word<'a>], &[u32]),
-) -> Vec<(Change, Located<'a>)> {
+/// matched first, as whole paragraphs (one [`Step::Same`] each), and words
+/// are compared only between them: a revision rewrites a few paragraphs of
+/// a long text, and a word diff's cost grows with the words it is given.
+fn diff_body<'w, 'a>(
+    (old, old_numbers): (&'w [Word<'a>], &[u32]),
+    (new, new_numbers): (&'w [Word<'a>], &[u32]),
+) -> Vec<Step<'w, 'a>> {
     let (old_blocks, new_blocks) = (block_ranges(old), block_ranges(new));
     let old_keys: Vec<&[u32]> = old_blocks.iter().map(|r| &old_numbers[r.clone()]).collect();
     let new_keys: Vec<&[u32]> = new_blocks.iter().map(|r| &new_numbers[r.clone()]).collect();
@@ -187,7 +194,12 @@ fn diff_body<'a>(
             (&old[old_from..old_start], &old_numbers[old_from..old_start]),
             (&new[new_from..new_start], &new_numbers[new_from..new_start]),
         );
-        changes.extend(equal_words(&old[old_start..old_end], &new[new_start..new_end]));
+        // Each matched paragraph whole, not word by word: most of a
+        // revision's text.
+        for (old_block, new_block) in old_blocks[old_range].iter().zip(&new_blocks[new_range]) {
+            let words = &new[new_block.clone()];
+            changes.push(Step::Same { old_block: old[old_block.start].block, new_block: words[0].block, words });
+        }
         (old_from, new_from) = (old_end, new_end);
     }
     diff_runs(&mut changes, (&old[old_from..], &old_numbers[old_from..]), (&new[new_from..], &new_numbers[new_from..]));
@@ -206,21 +218,29 @@ fn block_ranges(words: &[Word]) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
+/// One step of a diff in reading order: a word's change, or a paragraph
+/// the same in both versions, whole (`words` its words, `old_block` and
+/// `new_block` where it stands in each).
+enum Step<'w, 'a> {
+    Word(Change, Located<'a>),
+    Same { old_block: usize, new_block: usize, words: &'w [Word<'a>] },
+}
+
 /// Appends to `changes` one change per word of a run of text (the
 /// histogram diff), as [`diff_body`] gives them, the words given with their
 /// numbers (`numbers[i]` is `words[i]`'s).
-fn diff_runs<'a>(
-    changes: &mut Vec<(Change, Located<'a>)>,
+fn diff_runs<'w, 'a>(
+    changes: &mut Vec<Step<'w, 'a>>,
     (old, old_numbers): (&[Word<'a>], &[u32]),
     (new, new_numbers): (&[Word<'a>], &[u32]),
 ) {
     for op in capture_diff_slices(Algorithm::Histogram, old_numbers, new_numbers) {
         let (tag, old_range, new_range) = op.as_tag_tuple();
         if matches!(tag, DiffTag::Delete | DiffTag::Replace) {
-            changes.extend(old[old_range.clone()].iter().map(|w| (Change::Delete, Located::old(w))));
+            changes.extend(old[old_range.clone()].iter().map(|w| Step::Word(Change::Delete, Located::old(w))));
         }
         if matches!(tag, DiffTag::Insert | DiffTag::Replace) {
-            changes.extend(new[new_range.clone()].iter().map(|w| (Change::Insert, Located::new(w))));
+            changes.extend(new[new_range.clone()].iter().map(|w| Step::Word(Change::Insert, Located::new(w))));
         }
         if tag == DiffTag::Equal {
             changes.extend(equal_words(&old[old_range], &new[new_range]));
@@ -229,8 +249,8 @@ fn diff_runs<'a>(
 }
 
 /// Words the same in both versions, pair by pair.
-fn equal_words<'w, 'a>(old: &'w [Word<'a>], new: &'w [Word<'a>]) -> impl Iterator<Item = (Change, Located<'a>)> + 'w {
-    old.iter().zip(new).map(|(o, n)| (Change::Equal, Located::both(o, n)))
+fn equal_words<'s, 'w, 'a: 'w>(old: &'s [Word<'a>], new: &'s [Word<'a>]) -> impl Iterator<Item = Step<'w, 'a>> + 's {
+    old.iter().zip(new).map(|(o, n)| Step::Word(Change::Equal, Located::both(o, n)))
 }
 
 /// A word with the block it stands in, in the old or the new version.
@@ -255,44 +275,68 @@ impl<'a> Located<'a> {
     }
 }
 
-fn count(changes: &[(Change, Located)], which: Change) -> usize {
-    changes.iter().filter(|(change, _)| *change == which).count()
+fn count(changes: &[Step], which: Change) -> usize {
+    changes.iter().filter(|step| matches!(step, Step::Word(change, _) if *change == which)).count()
 }
 
 /// Split the changed words into blocks: a word opens a new block when it
 /// comes from a different block of its own version than the word before it
 /// (so a deleted paragraph stays a paragraph of its own).
-fn lay_out(changes: &[(Change, Located)], old_blocks: &[Block], new_blocks: &[Block]) -> Vec<DiffBlock> {
-    let mut groups: Vec<(&'static str, Vec<(Change, &str)>)> = Vec::new();
+fn lay_out(changes: &[Step], old_blocks: &[Block], new_blocks: &[Block]) -> Vec<DiffBlock> {
+    let mut groups: Vec<Group> = Vec::new();
     let (mut last_old, mut last_new) = (None, None);
-    for (change, word) in changes {
+    for step in changes {
+        let (change, word) = match step {
+            Step::Word(change, word) => (change, word),
+            Step::Same { old_block, new_block, words } => {
+                // Its words come after every word of the blocks before it,
+                // so it always opens a block of its own.
+                debug_assert!(last_new != Some(*new_block), "an unchanged paragraph continues a block");
+                groups.push(Group::Same(block_kind(new_blocks.get(*new_block)), words));
+                (last_old, last_new) = (Some(*old_block), Some(*new_block));
+                continue;
+            }
+        };
         let opens = match (word.new_block, word.old_block) {
             (Some(block), _) => last_new != Some(block),
             (None, Some(block)) => last_old != Some(block),
             (None, None) => false,
         };
-        if opens || groups.is_empty() {
+        if opens || !matches!(groups.last(), Some(Group::Words(..))) {
             let kind = match (word.new_block, word.old_block) {
                 (Some(b), _) => block_kind(new_blocks.get(b)),
                 (None, Some(b)) => block_kind(old_blocks.get(b)),
                 (None, None) => "paragraph",
             };
-            groups.push((kind, Vec::new()));
+            groups.push(Group::Words(kind, Vec::new()));
         }
         last_new = word.new_block.or(last_new);
         last_old = word.old_block.or(last_old);
-        if let Some((_, words)) = groups.last_mut() {
+        if let Some(Group::Words(_, words)) = groups.last_mut() {
             words.push((*change, word.text));
         }
     }
     groups
         .into_iter()
-        .map(|(kind, words)| {
-            let segments = merge_runs(&words);
-            let unchanged = matches!(segments.as_slice(), [only] if only.change == Change::Equal);
-            DiffBlock { kind, segments, unchanged }
+        .map(|group| match group {
+            Group::Words(kind, words) => {
+                let segments = merge_runs(&words);
+                let unchanged = matches!(segments.as_slice(), [only] if only.change == Change::Equal);
+                DiffBlock { kind, segments, unchanged }
+            }
+            Group::Same(kind, words) => {
+                let words: Vec<(Change, &str)> = words.iter().map(|word| (Change::Equal, word.text)).collect();
+                DiffBlock { kind, segments: merge_runs(&words), unchanged: true }
+            }
         })
         .collect()
+}
+
+/// One block of a diff being laid out: changed words of one kind of block,
+/// or an unchanged paragraph's words.
+enum Group<'w, 'a> {
+    Words(&'static str, Vec<(Change, &'a str)>),
+    Same(&'static str, &'w [Word<'a>]),
 }
 
 fn block_kind(block: Option<&Block>) -> &'static str {
@@ -408,6 +452,26 @@ mod tests {
         assert_eq!((swapped.inserted, swapped.deleted), (2, 2));
         let expected = "BERLIN (dpa) - Der Dax [-steigt.] [+fällt.] Der Dax [-fällt.] [+steigt.]";
         assert_eq!(render(&swapped.blocks[0].segments), expected);
+    }
+
+    #[test]
+    fn unchanged_paragraphs_are_whole_blocks_of_one_segment() {
+        let old = article("T", "BERLIN (dpa) - Eins  eins.\nZwei zwei.\n\nDrei drei.\n\nVier.");
+        let new = article("T", "BERLIN (dpa) - Eins eins.\nZwei neu.\n\nDrei drei.\n\nVier.");
+        let diff = diff_versions(&old, &new);
+        let blocks: Vec<(String, bool)> = diff.blocks.iter().map(|b| (render(&b.segments), b.unchanged)).collect();
+        assert_eq!(
+            blocks,
+            [
+                ("BERLIN (dpa) - Eins eins.".to_string(), true),
+                ("Zwei [-zwei.] [+neu.]".to_string(), false),
+                ("Drei drei.".to_string(), true),
+                ("Vier.".to_string(), true),
+            ]
+        );
+        let unchanged: Vec<&DiffBlock> = diff.blocks.iter().filter(|b| b.unchanged).collect();
+        assert!(unchanged.len() == 3 && unchanged.iter().all(|b| b.segments.len() == 1));
+        assert_eq!((diff.inserted, diff.deleted), (1, 1), "unchanged paragraphs count no change");
     }
 
     #[test]
