@@ -285,8 +285,8 @@ fn read_files(
         cached.iter_mut().for_each(|c| *c = None);
     }
     let read = |file: SourceFile| read_file(file, max_file_size, store);
-    // One file at a time to either core: in larger pieces, one core was
-    // left reading the last of them while the other waited.
+    // In rayon's pieces: one file at a time to either core raised the peak
+    // by 2 to 4 MB at 10,000 files.
     let mut read_files: Vec<ReadFile> = files
         .into_par_iter()
         .zip(cached)
@@ -714,7 +714,8 @@ impl Site<'_> {
     /// pack; then the site's documents, the feeds and archives reading that
     /// content back.
     fn write(&self, previous: Option<&Manifest>) -> Result<Written> {
-        // One story at a time to either core, as the files are read.
+        // One story at a time to either core: in larger pieces, one core was
+        // left writing the last of them while the other waited.
         let stories: Vec<StoryWritten> = (0..self.plan.stories().len())
             .into_par_iter()
             .with_max_len(1)

@@ -325,8 +325,8 @@ fn lay_out(changes: &[Step], old_blocks: &[Block], new_blocks: &[Block]) -> Vec<
                 DiffBlock { kind, segments, unchanged }
             }
             Group::Same(kind, words) => {
-                let words: Vec<(Change, &str)> = words.iter().map(|word| (Change::Equal, word.text)).collect();
-                DiffBlock { kind, segments: merge_runs(&words), unchanged: true }
+                let segment = Segment { change: Change::Equal, text: joined(words.iter().map(|word| word.text)) };
+                DiffBlock { kind, segments: vec![segment], unchanged: true }
             }
         })
         .collect()
@@ -354,17 +354,22 @@ fn merge_runs(words: &[(Change, &str)]) -> Vec<Segment> {
     while let Some(&(change, _)) = rest.first() {
         let run_len = rest.iter().position(|(other, _)| *other != change).unwrap_or(rest.len());
         let (run, after) = rest.split_at(run_len);
-        let mut text = String::with_capacity(run.iter().map(|(_, word)| word.len() + 1).sum());
-        for (at, (_, word)) in run.iter().enumerate() {
-            if at > 0 {
-                text.push(' ');
-            }
-            text.push_str(word);
-        }
-        segments.push(Segment { change, text });
+        segments.push(Segment { change, text: joined(run.iter().map(|(_, word)| *word)) });
         rest = after;
     }
     segments
+}
+
+/// `words` joined by single spaces, the text made at its length.
+fn joined<'a>(words: impl Iterator<Item = &'a str> + Clone) -> String {
+    let mut text = String::with_capacity(words.clone().map(|word| word.len() + 1).sum());
+    for (at, word) in words.enumerate() {
+        if at > 0 {
+            text.push(' ');
+        }
+        text.push_str(word);
+    }
+    text
 }
 
 #[cfg(test)]

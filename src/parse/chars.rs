@@ -260,31 +260,60 @@ impl Counts {
 }
 
 /// Which characters make the runs [`for_each_run`] finds: `part`, with its
-/// answers for ASCII (most of an article) looked up in a table.
+/// answers for ASCII and the Latin-1 characters (`C2` or `C3` and one more
+/// byte; all of a German text but its quotation marks and dashes) looked up
+/// in tables.
 pub(crate) struct RunChars {
     ascii: [bool; 128],
+    /// U+0080 to U+00FF by their second byte, `C2` first, then `C3`.
+    latin1: [bool; 128],
     part: fn(char) -> bool,
 }
 
 impl RunChars {
     pub(crate) fn new(part: fn(char) -> bool) -> RunChars {
-        RunChars { ascii: std::array::from_fn(|byte| part(char::from(byte as u8))), part }
+        RunChars {
+            ascii: std::array::from_fn(|byte| part(char::from(byte as u8))),
+            latin1: std::array::from_fn(|i| part(char::from(0x80 + i as u8))),
+            part,
+        }
+    }
+
+    /// Whether the ASCII character `byte` is part of a run.
+    #[inline]
+    pub(crate) fn ascii_part(&self, byte: u8) -> bool {
+        self.ascii[usize::from(byte)]
+    }
+
+    /// Whether the character that begins with `lead` (`C2` or `C3`) and
+    /// `second` is part of a run.
+    #[inline]
+    pub(crate) fn latin1_part(&self, lead: u8, second: u8) -> bool {
+        self.latin1[usize::from((lead - 0xC2) << 6 | (second & 0x3F))]
+    }
+
+    /// Whether the character at byte `at` of valid UTF-8 is part of a run,
+    /// and its width.
+    #[inline]
+    pub(crate) fn at(&self, bytes: &[u8], at: usize) -> (bool, usize) {
+        match bytes[at] {
+            byte @ 0..=0x7F => (self.ascii_part(byte), 1),
+            lead @ (0xC2 | 0xC3) => (self.latin1_part(lead, bytes[at + 1]), 2),
+            _ => {
+                let (c, width) = char_at(bytes, at);
+                ((self.part)(c), width)
+            }
+        }
     }
 }
 
 /// Calls `f` with every run of characters in `text` that are `chars`' part
 /// of one. Two tight loops, one skipping the characters between runs and
-/// one walking a run; ASCII is looked up byte by byte and the other
-/// characters are decoded in place ([`char_at`]).
+/// one walking a run; ASCII and Latin-1 are looked up in tables and the
+/// other characters are decoded in place ([`char_at`]).
 pub(crate) fn for_each_run<'a>(text: &'a str, chars: &RunChars, mut f: impl FnMut(&'a str)) {
     let bytes = text.as_bytes();
-    let is_part_at = |at: usize| match bytes[at] {
-        byte @ 0..=0x7F => (chars.ascii[usize::from(byte)], 1),
-        _ => {
-            let (c, width) = char_at(bytes, at);
-            ((chars.part)(c), width)
-        }
-    };
+    let is_part_at = |at: usize| chars.at(bytes, at);
     let mut at = 0;
     while at < bytes.len() {
         let (starts, width) = is_part_at(at);

@@ -211,7 +211,7 @@ pub fn ninjs(config: &Config, history: &StoryHistory) -> Result<Vec<u8>> {
         .collect();
     let item = NinjsItem {
         associations,
-        bodies: [Body { content_type: "text/html", role: "main", value: json_string(history.latest_body().trim())? }],
+        bodies: [Text { content_type: "text/html", role: "main", value: json_string(history.latest_body().trim())? }],
         by: &config.author,
         copyright_holder: &config.author,
         descriptions: [Text::plain("summary", &latest.head.teaser)],
@@ -248,11 +248,11 @@ pub fn ninjs(config: &Config, history: &StoryHistory) -> Result<Vec<u8>> {
 #[derive(Serialize)]
 struct NinjsItem<'a> {
     associations: Vec<NinjsVersion<'a>>,
-    bodies: [Body; 1],
+    bodies: [Text<Box<serde_json::value::RawValue>>; 1],
     by: &'a str,
     #[serde(rename = "copyrightHolder")]
     copyright_holder: &'a str,
-    descriptions: [Text<'a>; 1],
+    descriptions: [Text<&'a str>; 1],
     #[serde(rename = "firstCreated")]
     first_created: String,
     headlines: [Headline<'a>; 1],
@@ -278,7 +278,7 @@ struct NinjsItem<'a> {
 #[derive(Serialize)]
 struct NinjsVersion<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    descriptions: Option<[Text<'a>; 1]>,
+    descriptions: Option<[Text<&'a str>; 1]>,
     headlines: [Headline<'a>; 1],
     name: String,
     rel: &'static str,
@@ -291,29 +291,20 @@ struct NinjsVersion<'a> {
     version_created: String,
 }
 
+/// A text of a ninjs object: its value a string, or (the story's body,
+/// most of the document) a string escaped already ([`json_string`]).
 #[derive(Serialize)]
-struct Text<'a> {
+struct Text<V> {
     #[serde(rename = "contentType")]
     content_type: &'static str,
     role: &'static str,
-    value: &'a str,
+    value: V,
 }
 
-impl<'a> Text<'a> {
-    fn plain(role: &'static str, value: &'a str) -> Text<'a> {
+impl<'a> Text<&'a str> {
+    fn plain(role: &'static str, value: &'a str) -> Text<&'a str> {
         Text { content_type: "text/plain", role, value }
     }
-}
-
-/// The story's text as a [`Text`] with its value escaped already: it is
-/// most of the document, and escaped a byte at a time by `serde_json` it
-/// was the most costly part of writing it.
-#[derive(Serialize)]
-struct Body {
-    #[serde(rename = "contentType")]
-    content_type: &'static str,
-    role: &'static str,
-    value: Box<serde_json::value::RawValue>,
 }
 
 /// `text` as a JSON string, escaped exactly as `serde_json` escapes it (`"`,

@@ -170,7 +170,7 @@ impl WordHashes {
                         at += 1;
                         piece = Piece::at(at);
                     }
-                    byte @ 0..=0x7F if token.ascii[usize::from(byte)] => {
+                    byte @ 0..=0x7F if token.ascii_part(byte) => {
                         piece.hash = fnv_step(piece.hash, byte.to_ascii_lowercase());
                         at += 1;
                     }
@@ -247,50 +247,15 @@ impl Piece {
 }
 
 /// The characters of a vocabulary token: letters, digits, commas and full
-/// stops ([`is_word_char`]), answered from tables for ASCII and for the
-/// Latin-1 characters (`C2` or `C3` and one more byte).
-struct TokenChars {
-    ascii: [bool; 128],
-    /// U+0080 to U+00FF by their second byte, `C2` first, then `C3`.
-    latin1: [bool; 128],
-}
+/// stops.
+static TOKEN: LazyLock<RunChars> = LazyLock::new(|| RunChars::new(|c| is_word_char(c) || c == ',' || c == '.'));
 
-static TOKEN: LazyLock<TokenChars> = LazyLock::new(|| {
-    let part = |c: char| is_word_char(c) || c == ',' || c == '.';
-    TokenChars {
-        ascii: std::array::from_fn(|byte| part(char::from(byte as u8))),
-        latin1: std::array::from_fn(|i| part(char::from(0x80 + i as u8))),
-    }
-});
-
-impl TokenChars {
-    /// Whether the character that begins with `lead` (`C2` or `C3`) and
-    /// `second` is part of a token.
-    fn latin1_part(&self, lead: u8, second: u8) -> bool {
-        self.latin1[usize::from((lead - 0xC2) << 6 | (second & 0x3F))]
-    }
-
-    /// Whether the character at byte `at` of valid UTF-8 is part of a
-    /// token, and its width.
-    fn at(&self, bytes: &[u8], at: usize) -> (bool, usize) {
-        match bytes[at] {
-            byte @ 0..=0x7F => (self.ascii[usize::from(byte)], 1),
-            lead @ (0xC2 | 0xC3) => (self.latin1_part(lead, bytes[at + 1]), 2),
-            _ => {
-                let (c, width) = char_at(bytes, at);
-                (is_word_char(c), width)
-            }
-        }
-    }
-}
-
-/// [`WordHashes::extend_with_vocabulary`] as it was written first, token by
-/// token and then piece by piece: what the one pass must give.
+/// [`WordHashes::extend_with_vocabulary`] the plain way, token by token and
+/// then piece by piece with `str::split`: what the one pass must give.
 #[cfg(test)]
 fn vocabulary_in_two_passes(text: &str) -> (Vec<u64>, Vec<u64>) {
     let (mut words, mut vocabulary) = (Vec::new(), Vec::new());
-    let token_chars = RunChars::new(|c| is_word_char(c) || c == ',' || c == '.');
-    for_each_run(text, &token_chars, |token| {
+    for_each_run(text, &TOKEN, |token| {
         let figure = token.as_bytes()[0].is_ascii_digit();
         if figure {
             let trimmed = trim_stops(token);
@@ -298,56 +263,15 @@ fn vocabulary_in_two_passes(text: &str) -> (Vec<u64>, Vec<u64>) {
                 vocabulary.push(lowercase_hash(trimmed));
             }
         }
-        for_each_piece_between_stops(token, |word, hash| {
+        for word in token.split([',', '.']).filter(|piece| !piece.is_empty()) {
+            let hash = lowercase_hash(word);
             words.push(hash);
             if !figure && is_vocabulary_word(word) {
                 vocabulary.push(hash);
             }
-        });
+        }
     });
     (words, vocabulary)
-}
-
-/// Calls `f` with each non-empty piece of `token` between its commas and
-/// full stops (`token.split([',', '.'])` without the empty pieces) and the
-/// piece's [`lowercase_hash`], in one pass over the bytes: both stops are
-/// ASCII, so every piece is whole characters, and most tokens have neither
-/// and are one piece. Lowercased as [`latin1_lowercase`] does it; a piece
-/// with a character beyond Latin-1 is hashed by [`lowercase_hash`], from
-/// its start. (Splitting first and hashing each piece with
-/// [`lowercase_hash`] took 3.9 % more instructions of a whole build.)
-#[cfg(test)]
-fn for_each_piece_between_stops<'a>(token: &'a str, mut f: impl FnMut(&'a str, u64)) {
-    let bytes = token.as_bytes();
-    let (mut from, mut at, mut hash) = (0, 0, FNV_OFFSET);
-    while at < bytes.len() {
-        match bytes[at] {
-            b',' | b'.' => {
-                if at > from {
-                    f(&token[from..at], fnv_step(hash, b' '));
-                }
-                (from, hash) = (at + 1, FNV_OFFSET);
-                at += 1;
-            }
-            byte @ 0..=0x7F => {
-                hash = fnv_step(hash, byte.to_ascii_lowercase());
-                at += 1;
-            }
-            lead @ (0xC2 | 0xC3) => {
-                hash = fnv_step(fnv_step(hash, lead), latin1_lowercase_second(lead, bytes[at + 1]));
-                at += 2;
-            }
-            _ => {
-                let end = memchr::memchr2(b',', b'.', &bytes[at..]).map_or(bytes.len(), |stop| at + stop);
-                let word = &token[from..end];
-                f(word, lowercase_hash(word));
-                (from, at, hash) = (end + 1, end + 1, FNV_OFFSET);
-            }
-        }
-    }
-    if bytes.len() > from {
-        f(&token[from..], fnv_step(hash, b' '));
-    }
 }
 
 /// The multiplier of [`WordHashes::phrase_hash`] (`FxHash`'s).
@@ -800,35 +724,6 @@ mod tests {
                     assert_eq!(common_values(&b, &a), common_count(&a, &b), "{b:?} {a:?}");
                 }
             }
-        }
-    }
-
-    #[test]
-    fn pieces_between_stops_are_what_splitting_at_them_gives() {
-        for token in [
-            "",
-            ",",
-            ".,.",
-            "Dax",
-            "19.254,12",
-            ".Dax.",
-            "Ende.2023",
-            "a,b.c",
-            "Börse..Zürich,",
-            "…,ä",
-            "ÄÖÜ,ẞ.Σ",
-            "Łódź.KRAKÓW",
-            "µ²,Æ×Ø",
-            "Straße.ΑΘΗΝΑ,end",
-        ] {
-            let mut pieces = Vec::new();
-            for_each_piece_between_stops(token, |piece, hash| pieces.push((piece, hash)));
-            let split: Vec<(&str, u64)> = token
-                .split([',', '.'])
-                .filter(|piece| !piece.is_empty())
-                .map(|piece| (piece, lowercase_hash(piece)))
-                .collect();
-            assert_eq!(pieces, split, "{token}");
         }
     }
 
