@@ -152,7 +152,7 @@ fn html_formatter(
 /// The five are ASCII, which never occurs inside a UTF-8 sequence, so no
 /// character needs decoding; runs without any are skipped with `memchr`'s
 /// vector search (every paragraph of every page passes here).
-fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+pub(super) fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
     let bytes = text.as_bytes();
     // The next `&`, `<` or `>`, and the next quote, from `start` on: each
     // searched again only once it is passed.
