@@ -224,3 +224,35 @@ fn sitemap_entries(config: &Config, plan: &Plan, index: usize) -> Vec<SitemapEnt
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::DiffBlock;
+
+    fn run(change: Change, text: &str) -> Segment {
+        Segment { change, text: text.into() }
+    }
+
+    #[test]
+    fn a_diff_is_marked_up_block_by_block() {
+        let diff = VersionDiff {
+            headline: vec![run(Change::Equal, "Titel"), run(Change::Insert, "<neu>")],
+            blocks: vec![
+                DiffBlock { kind: "paragraph", segments: vec![run(Change::Equal, "A & B")], unchanged: true },
+                DiffBlock {
+                    kind: "subheading",
+                    segments: vec![run(Change::Delete, "alt"), run(Change::Equal, "„Zitat“")],
+                    unchanged: false,
+                },
+            ],
+            inserted: 1,
+            deleted: 1,
+        };
+        let [ins, ins_end] = INSERTED;
+        let [del, del_end] = DELETED;
+        let expected =
+            format!("\n<h2>Titel {ins}&lt;neu&gt;{ins_end}</h2>\n<p>A &amp; B</p>\n<h3>{del}alt{del_end} „Zitat“</h3>");
+        assert_eq!(diff_html(&diff), expected);
+    }
+}

@@ -153,6 +153,12 @@ fn html_formatter(
 /// character needs decoding; runs without any are skipped with `memchr`'s
 /// vector search (every paragraph of every page passes here).
 pub(super) fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    write_escaped_as(out, text, "&#39;")
+}
+
+/// [`write_escaped`] with `apostrophe` for `'`: XML's `&apos;` is what
+/// the feed crates write, HTML 4 does not know it.
+pub(super) fn write_escaped_as(out: &mut impl std::fmt::Write, text: &str, apostrophe: &str) -> std::fmt::Result {
     let bytes = text.as_bytes();
     // The next `&`, `<` or `>`, and the next quote, from `start` on: each
     // searched again only once it is passed.
@@ -172,7 +178,7 @@ pub(super) fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            _ => "&#39;",
+            _ => apostrophe,
         };
         out.write_str(&text[start..index])?;
         out.write_str(escaped)?;
