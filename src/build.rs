@@ -560,7 +560,7 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     // `crate::memory`. (A manifest found unusable later, which is rare, makes
     // a full build without it.)
     let full_build = options.clean || !crate::cache::Manifest::exists(&cache_dir);
-    let _purge = full_build.then(crate::memory::FullBuildPurge::start);
+    let purge = full_build.then(crate::memory::FullBuildPurge::start);
     let templates = Templates::load(options.template_dir.as_deref())?;
     // Reading the manifest and looking at every input file are the two
     // waits of an archive's rebuild: they run side by side.
@@ -610,7 +610,15 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     let renderer = Renderer::new(&templates, &options.config);
     let (documents, pages) = plan.document_count();
     progress.writing(documents);
-    let site = Site { output: &output, renderer: &renderer, plan: &plan, texts: &texts, contents: &contents, progress };
+    let site = Site {
+        output: &output,
+        renderer: &renderer,
+        plan: &plan,
+        texts: &texts,
+        contents: &contents,
+        progress,
+        purge: purge.as_ref(),
+    };
     let mut written = site.write(previous.as_ref())?;
     stages.done("render and write");
     written.outputs.extend(site.write_search_shards(previous.as_ref())?);
@@ -705,6 +713,8 @@ struct Site<'a> {
     /// Every story's feed content.
     contents: &'a Store,
     progress: &'a dyn Progress,
+    /// The full build's purge of freed memory, if this is one.
+    purge: Option<&'a crate::memory::FullBuildPurge>,
 }
 
 impl Site<'_> {
@@ -716,11 +726,17 @@ impl Site<'_> {
     fn write(&self, previous: Option<&Manifest>) -> Result<Written> {
         // One story at a time to either core: in larger pieces, one core was
         // left writing the last of them while the other waited.
-        let stories: Vec<StoryWritten> = (0..self.plan.stories().len())
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|story| self.write_story(story, previous))
-            .collect::<Result<_>>()?;
+        let write_stories = || {
+            (0..self.plan.stories().len())
+                .into_par_iter()
+                .with_max_len(1)
+                .map(|story| self.write_story(story, previous))
+                .collect::<Result<Vec<StoryWritten>>>()
+        };
+        let stories = match self.purge {
+            Some(purge) => purge.relaxed(write_stories)?,
+            None => write_stories()?,
+        };
         // Looked up once for each of the site's documents: hashed, not
         // searched in the manifest's sorted map.
         let before: Option<Before> =
@@ -1040,6 +1056,7 @@ mod tests {
             texts: &store,
             contents: &contents,
             progress: &Silent,
+            purge: None,
         };
         site.write(None).unwrap();
         site.write_search_shards(None).unwrap();
