@@ -1,6 +1,8 @@
 //! HTML pages and the sitemap, each rendered from its template: a story's
 //! page, version pages and diff pages from its [`StoryHistory`], the index
-//! pages, the 404 page and the sitemaps from what the plan lists.
+//! pages, the 404 page and the sitemaps from what the plan lists. A diff
+//! page's compared text is marked up here ([`diff_html`]) and handed to the
+//! template whole.
 //!
 //! A page function renders exactly one document from data it is handed; it
 //! never compares versions, never decides which stories a page holds (the
