@@ -726,17 +726,13 @@ impl Site<'_> {
     fn write(&self, previous: Option<&Manifest>) -> Result<Written> {
         // One story at a time to either core: in larger pieces, one core was
         // left writing the last of them while the other waited.
-        let write_stories = || {
+        let stories: Vec<StoryWritten> = crate::memory::FullBuildPurge::relaxed(self.purge, || {
             (0..self.plan.stories().len())
                 .into_par_iter()
                 .with_max_len(1)
                 .map(|story| self.write_story(story, previous))
-                .collect::<Result<Vec<StoryWritten>>>()
-        };
-        let stories = match self.purge {
-            Some(purge) => purge.relaxed(write_stories)?,
-            None => write_stories()?,
-        };
+                .collect::<Result<_>>()
+        })?;
         // Looked up once for each of the site's documents: hashed, not
         // searched in the manifest's sorted map.
         let before: Option<Before> =

@@ -60,14 +60,12 @@ impl FullBuildPurge {
         unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, FULL_BUILD_PURGE_DELAY_MS) };
         FullBuildPurge { before: Some(before) }
     }
-}
 
-impl FullBuildPurge {
     /// `work`, a full build's writing of its stories, with freed memory
-    /// given back after [`STORIES_PURGE_DELAY_MS`] (when this purge sets the
-    /// delay at all), then after the full build's delay again.
-    pub fn relaxed<R>(&self, work: impl FnOnce() -> R) -> R {
-        if self.before.is_none() {
+    /// given back after [`STORIES_PURGE_DELAY_MS`] when `purge` sets the
+    /// delay, then after the full build's delay again.
+    pub fn relaxed<R>(purge: Option<&FullBuildPurge>, work: impl FnOnce() -> R) -> R {
+        if purge.is_none_or(|purge| purge.before.is_none()) {
             return work();
         }
         // SAFETY: as in `start`.
@@ -127,7 +125,8 @@ mod tests {
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
             let purge = FullBuildPurge::start();
             assert_eq!(purge_delay(), FULL_BUILD_PURGE_DELAY_MS);
-            assert_eq!(purge.relaxed(purge_delay), STORIES_PURGE_DELAY_MS);
+            assert_eq!(FullBuildPurge::relaxed(Some(&purge), purge_delay), STORIES_PURGE_DELAY_MS);
+            assert_eq!(FullBuildPurge::relaxed(None, purge_delay), FULL_BUILD_PURGE_DELAY_MS);
             assert_eq!(purge_delay(), FULL_BUILD_PURGE_DELAY_MS);
             drop(purge);
         }

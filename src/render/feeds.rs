@@ -148,6 +148,9 @@ fn write_atom(mut feed: atom::Feed) -> Result<Vec<u8>> {
 /// text in the document is escaped.
 const EMPTY_HTML_CONTENT: &[u8] = b"<content type=\"html\"></content>";
 
+/// Where an HTML content goes in [`EMPTY_HTML_CONTENT`]: after its start tag.
+const HTML_CONTENT_AT: usize = EMPTY_HTML_CONTENT.len() - b"</content>".len();
+
 /// The HTML content of `entries` in their order, each left empty in its
 /// entry; the document is written without it and [`put_html_contents`]
 /// puts it in. So it is escaped by [`write_escaped_as`], which skips to the
@@ -176,10 +179,9 @@ fn put_html_contents(frame: &[u8], contents: &[String]) -> Result<Vec<u8>> {
     for content in contents {
         let at = memchr::memmem::find(rest.as_bytes(), EMPTY_HTML_CONTENT)
             .context("an Atom entry's content is missing from the written document")?;
-        let opening = EMPTY_HTML_CONTENT.len() - "</content>".len();
-        document.push_str(&rest[..at + opening]);
+        document.push_str(&rest[..at + HTML_CONTENT_AT]);
         super::templates::write_escaped_as(&mut document, content, "&apos;")?;
-        rest = &rest[at + opening..];
+        rest = &rest[at + HTML_CONTENT_AT..];
     }
     if memchr::memmem::find(rest.as_bytes(), EMPTY_HTML_CONTENT).is_some() {
         anyhow::bail!("the written Atom document has more empty contents than its entries");

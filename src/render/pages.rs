@@ -96,40 +96,31 @@ const DELETED: [&str; 2] = [
 fn diff_html(diff: &VersionDiff) -> String {
     let text_len: usize = diff.blocks.iter().flat_map(|b| &b.segments).map(|s| s.text.len() + 200).sum();
     let mut html = String::with_capacity(text_len + 1024);
-    diff_block_html(&mut html, "h2", &diff.headline, false);
+    diff_block_html(&mut html, "h2", &diff.headline);
     for block in &diff.blocks {
         let tag = if block.kind == "subheading" { "h3" } else { "p" };
-        diff_block_html(&mut html, tag, &block.segments, block.unchanged);
+        diff_block_html(&mut html, tag, &block.segments);
     }
     html
 }
 
-/// One block of [`diff_html`]: a line break, then the block in `tag`; an
-/// `unchanged` one is its one run of words.
-fn diff_block_html(html: &mut String, tag: &str, segments: &[Segment], unchanged: bool) {
-    let escaped = |html: &mut String, text: &str| {
-        super::templates::write_escaped(html, text).expect("a String takes any text");
-    };
+/// One block of [`diff_html`]: a line break, then the block in `tag`.
+fn diff_block_html(html: &mut String, tag: &str, segments: &[Segment]) {
     html.push_str("\n<");
     html.push_str(tag);
     html.push('>');
-    match unchanged {
-        true => segments.iter().take(1).for_each(|segment| escaped(html, &segment.text)),
-        false => {
-            for (i, segment) in segments.iter().enumerate() {
-                if i > 0 {
-                    html.push(' ');
-                }
-                let [before, after] = match segment.change {
-                    Change::Equal => ["", ""],
-                    Change::Insert => INSERTED,
-                    Change::Delete => DELETED,
-                };
-                html.push_str(before);
-                escaped(html, &segment.text);
-                html.push_str(after);
-            }
+    for (i, segment) in segments.iter().enumerate() {
+        if i > 0 {
+            html.push(' ');
         }
+        let [before, after] = match segment.change {
+            Change::Equal => ["", ""],
+            Change::Insert => INSERTED,
+            Change::Delete => DELETED,
+        };
+        html.push_str(before);
+        super::templates::write_escaped(html, &segment.text).expect("a String takes any text");
+        html.push_str(after);
     }
     html.push_str("</");
     html.push_str(tag);
