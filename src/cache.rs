@@ -179,17 +179,25 @@ impl Manifest {
     /// the same reading settings (whose digest `reading` computes from the
     /// program's, while the manifest is decoded); `None` means: build from
     /// nothing.
+    ///
+    /// Each part is read into a buffer of the core that decodes it, reused
+    /// for the next: an archive's manifest is tens of megabytes, and reading
+    /// it whole into fresh memory took a tenth of a rebuild.
     pub fn load(folder: &Path, reading: impl FnOnce(u64) -> u64 + Send) -> Option<Manifest> {
-        let bytes = std::fs::read(folder.join("manifest")).ok()?;
-        let parts = split_parts(&bytes)?;
-        let head = decode_head(parts.first()?)?;
+        let path = folder.join("manifest");
+        let spans = part_spans(&mut std::fs::File::open(&path).ok()?)?;
+        let head = decode_head(read_span(&path, *spans.first()?, &mut Vec::new())?)?;
         let running = || {
             let program = Program::running_as(&head.program);
             (program, reading(program.digest))
         };
-        let ((program, reading), decoded) = rayon::join(running, || {
-            parts[1..].par_iter().map(|part| postcard::from_bytes(part).ok()).collect::<Option<Vec<Part>>>()
-        });
+        let decode = || {
+            spans[1..]
+                .par_iter()
+                .map_init(Vec::new, |buffer, &span| decode_part(read_span(&path, span, buffer)?))
+                .collect::<Option<Vec<DecodedPart>>>()
+        };
+        let ((program, reading), decoded) = rayon::join(running, decode);
         if head.reading != reading {
             return None;
         }
@@ -199,17 +207,18 @@ impl Manifest {
         let (mut inputs, mut outputs, mut story_outputs) = (Vec::new(), Vec::new(), Vec::new());
         for part in decoded {
             match part {
-                Part::Head(_) => return None,
-                Part::Inputs(part) => inputs.extend(part),
-                Part::Outputs(part) => outputs.push(part),
-                Part::StoryOutputs(part) => story_outputs.extend(part),
-                Part::Contents(contents) => manifest.contents = contents.into_iter().collect(),
+                DecodedPart::Inputs(part) => inputs.extend(part),
+                DecodedPart::Outputs(part) => outputs.extend(part),
+                DecodedPart::StoryOutputs(part) => story_outputs.extend(part),
+                DecodedPart::Contents(contents) => manifest.contents = contents.into_iter().collect(),
             }
         }
         // Written in key order: collected without sorting.
-        let ((inputs, story_outputs), outputs) =
-            rayon::join(|| (owned(inputs), owned(story_outputs)), || front_decoded(outputs));
-        (manifest.inputs, manifest.outputs, manifest.story_outputs) = (inputs, outputs?, story_outputs);
+        let ((inputs, story_outputs), outputs) = rayon::join(
+            || (inputs.into_iter().collect(), story_outputs.into_iter().collect()),
+            || outputs.into_iter().collect(),
+        );
+        (manifest.inputs, manifest.outputs, manifest.story_outputs) = (inputs, outputs, story_outputs);
         Some(manifest)
     }
 
@@ -352,37 +361,76 @@ fn front_coded<'a>(chunk: &[(&'a String, &'a CachedOutput)]) -> Vec<(usize, &'a 
     coded
 }
 
-/// The map of front-coded parts (`None` when damaged).
-fn front_decoded(parts: Vec<Vec<(usize, &str, CachedOutput)>>) -> Option<BTreeMap<String, CachedOutput>> {
-    let mut entries = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        let mut before = String::new();
-        for (shared, rest, output) in part {
-            let mut path = String::with_capacity(shared + rest.len());
-            path.push_str(before.get(..shared)?);
-            path.push_str(rest);
-            before.clone_from(&path);
-            entries.push((path, output));
-        }
+/// The entries of a front-coded part (`None` when damaged).
+fn front_decoded(part: Vec<(usize, &str, CachedOutput)>) -> Option<Vec<(String, CachedOutput)>> {
+    let mut entries = Vec::with_capacity(part.len());
+    let mut before = String::new();
+    for (shared, rest, output) in part {
+        let mut path = String::with_capacity(shared + rest.len());
+        path.push_str(before.get(..shared)?);
+        path.push_str(rest);
+        before.clone_from(&path);
+        entries.push((path, output));
     }
-    Some(entries.into_iter().collect())
+    Some(entries)
 }
 
-/// A map from entries read in key order.
-fn owned<V: Clone>(entries: Vec<(Cow<'_, str>, Cow<'_, V>)>) -> BTreeMap<String, V> {
-    entries.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+/// A part of the manifest after [`Manifest::load`] decoded it, owning what
+/// it holds (its buffer is read into again for the next part).
+enum DecodedPart {
+    Inputs(Vec<(String, CachedInput)>),
+    Outputs(Vec<(String, CachedOutput)>),
+    StoryOutputs(Vec<(String, StoryOutputs)>),
+    Contents(Vec<((u64, usize), TextRef)>),
 }
 
-/// The parts of a manifest file (each a length and its bytes), or `None`
-/// when the file is cut short.
-fn split_parts(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
-    let mut parts = Vec::new();
-    while !bytes.is_empty() {
-        let len = usize::try_from(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?)).ok()?;
-        parts.push(bytes.get(8..8 + len)?);
-        bytes = &bytes[8 + len..];
+/// The part encoded in `bytes` (`None` when damaged, or when it is a
+/// second head).
+fn decode_part(bytes: &[u8]) -> Option<DecodedPart> {
+    Some(match postcard::from_bytes::<Part>(bytes).ok()? {
+        Part::Head(_) => return None,
+        Part::Inputs(entries) => DecodedPart::Inputs(owned(entries)),
+        Part::Outputs(entries) => DecodedPart::Outputs(front_decoded(entries)?),
+        Part::StoryOutputs(entries) => DecodedPart::StoryOutputs(owned(entries)),
+        Part::Contents(contents) => DecodedPart::Contents(contents),
+    })
+}
+
+/// The entries of a part, owned.
+fn owned<V: Clone>(entries: Vec<(Cow<'_, str>, Cow<'_, V>)>) -> Vec<(String, V)> {
+    entries.into_iter().map(|(key, value)| (key.into_owned(), value.into_owned())).collect()
+}
+
+/// Where each part of the manifest `file` lies (offset and length of its
+/// bytes, after its length), or `None` when the file is cut short.
+fn part_spans(file: &mut std::fs::File) -> Option<Vec<(u64, usize)>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let size = file.metadata().ok()?.len();
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while at < size {
+        let mut len = [0; 8];
+        file.seek(SeekFrom::Start(at)).ok()?;
+        file.read_exact(&mut len).ok()?;
+        let len = u64::from_le_bytes(len);
+        let start = at.checked_add(8)?;
+        at = start.checked_add(len).filter(|&end| end <= size)?;
+        spans.push((start, usize::try_from(len).ok()?));
     }
-    Some(parts)
+    Some(spans)
+}
+
+/// The bytes of the span `(offset, len)` of the file at `path`, read into
+/// `buffer` (through a handle of its own: the parts are read on all cores
+/// at once).
+fn read_span<'b>(path: &Path, (offset, len): (u64, usize), buffer: &'b mut Vec<u8>) -> Option<&'b [u8]> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(SeekFrom::Start(offset)).ok()?;
+    buffer.clear();
+    buffer.reserve(len);
+    file.take(len as u64).read_to_end(buffer).ok()?;
+    (buffer.len() == len).then_some(buffer.as_slice())
 }
 
 /// A depesche program: the digest of its file's bytes and the stamp the
