@@ -114,7 +114,7 @@ fn load_found(
     config: &Config,
     now: DateTime<Utc>,
     store: Option<&Store>,
-    previous: Option<&Manifest>,
+    mut previous: Option<PreviousInputs>,
     progress: &dyn Progress,
 ) -> Result<(Loaded, Records)> {
     let mut stages = Stages::new(progress);
@@ -128,7 +128,7 @@ fn load_found(
     };
     let mut loaded = Loaded { ignored: inventory.ignored, rejected: inventory.rejected, ..Default::default() };
     progress.reading(inventory.files.len());
-    let files = read_files(inventory.files, config.max_file_size, previous, store, progress)?;
+    let files = read_files(inventory.files, config.max_file_size, previous.as_mut(), store, progress)?;
     stages.done("read, decode and parse");
     let files = drop_duplicates(files, &mut loaded.rejected);
     let results = repair_damaged(files, store)?;
@@ -149,7 +149,7 @@ fn load_found(
     let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.warnings.extend(future_warnings(&filed, now));
     loaded.warnings.sort_by(|a, b| a.source.cmp(&b.source));
-    let earlier = previous.map(|previous| Earlier { changed_from: earliest_change(previous, &records, &filed) });
+    let earlier = previous.map(|previous| Earlier { changed_from: earliest_change(&previous, &records, &filed) });
     let needed = earlier.as_ref().map(|earlier| profiles_needed(&filed, earlier));
     let unloaded: BTreeSet<String> =
         needed.iter().flatten().filter(|file| !file.has_profile()).map(|file| file.source.clone()).collect();
@@ -196,16 +196,61 @@ fn load_profiles(records: &mut BTreeMap<String, CachedInput>, sources: &BTreeSet
 /// What a build records about its inputs for the next one, by path.
 pub type Records = BTreeMap<String, CachedInput>;
 
+/// The previous build's records of its inputs, each moved into this build's
+/// records when its file is unchanged: an archive's records are tens of
+/// megabytes, held once rather than twice.
+struct PreviousInputs {
+    /// In path order.
+    entries: Vec<PreviousInput>,
+}
+
+/// One input of the previous build.
+struct PreviousInput {
+    path: String,
+    /// The file's time if the last grouping grouped it (read by
+    /// [`earliest_change`] after the record was taken).
+    grouped_at: Option<DateTime<chrono::FixedOffset>>,
+    /// The record, until this build takes it.
+    record: Option<CachedInput>,
+}
+
+impl PreviousInputs {
+    /// The records `inputs` of the previous build.
+    fn new(inputs: Records) -> PreviousInputs {
+        let entries = inputs
+            .into_iter()
+            .map(|(path, record)| PreviousInput { path, grouped_at: grouped_at(&record), record: Some(record) })
+            .collect();
+        PreviousInputs { entries }
+    }
+
+    /// The place of the unchanged record of `file`, if it has one and its
+    /// size and time are those recorded.
+    fn unchanged(&self, file: &SourceFile) -> Option<usize> {
+        let at = self.entries.binary_search_by(|entry| entry.path.as_str().cmp(&file.rel)).ok()?;
+        let record = self.entries[at].record.as_ref()?;
+        (file.found.size == record.size && file.found.modified == record.modified).then_some(at)
+    }
+}
+
+/// The time of the file `input` if its grouping is recorded in it.
+fn grouped_at(input: &CachedInput) -> Option<DateTime<chrono::FixedOffset>> {
+    input.filed().filter(|file| file.story.is_some()).map(|file| file.head.timestamp)
+}
+
 /// The earliest time of a file grouped now or before that is not the same
 /// grouped file as before: added, changed, removed, or newly a duplicate or
 /// rejected (its time then and its time now). A file carries its earlier
 /// story number only while its record is kept unchanged from `previous`
 /// (see [`Filed::story`]); both maps are walked once, in order.
-fn earliest_change(previous: &Manifest, records: &Records, filed: &[&Filed]) -> Option<DateTime<chrono::FixedOffset>> {
-    let grouped =
-        |input: &CachedInput| input.filed().filter(|file| file.story.is_some()).map(|file| file.head.timestamp);
-    let old_times = beside(&previous.inputs, records)
-        .filter_map(|(_, before, now)| grouped(before).filter(|_| now.and_then(grouped).is_none()));
+fn earliest_change(
+    previous: &PreviousInputs,
+    records: &Records,
+    filed: &[&Filed],
+) -> Option<DateTime<chrono::FixedOffset>> {
+    let before = previous.entries.iter().map(|entry| (&entry.path, entry.grouped_at));
+    let old_times =
+        beside(before, records).filter_map(|(_, before, now)| before.filter(|_| now.and_then(grouped_at).is_none()));
     let new_times = filed.iter().filter(|file| file.story.is_none()).map(|file| file.head.timestamp);
     old_times.chain(new_times).min()
 }
@@ -270,20 +315,14 @@ impl ReadFile {
 fn read_files(
     files: Vec<SourceFile>,
     max_file_size: u64,
-    previous: Option<&Manifest>,
+    previous: Option<&mut PreviousInputs>,
     store: &Store,
     progress: &dyn Progress,
 ) -> Result<Vec<ReadFile>> {
-    let cached_record = |file: &SourceFile| -> Option<CachedInput> {
-        let cached = previous?.inputs.get(&file.rel)?;
-        (file.found.size == cached.size && file.found.modified == cached.modified).then(|| cached.clone())
+    let cached: Vec<Option<CachedInput>> = match previous {
+        Some(previous) => unchanged_records(&files, previous),
+        None => files.iter().map(|_| None).collect(),
     };
-    let mut cached: Vec<Option<CachedInput>> = files.par_iter().map(cached_record).collect();
-    let changed = cached.iter().any(Option::is_none)
-        || previous.is_some_and(|p| p.inputs.len() != cached.iter().flatten().count());
-    if changed && cached.iter().flatten().any(|c| c.needs_repair) {
-        cached.iter_mut().for_each(|c| *c = None);
-    }
     let read = |file: SourceFile| read_file(file, max_file_size, store);
     // In rayon's pieces: one file at a time to either core raised the peak
     // by 2 to 4 MB at 10,000 files.
@@ -310,6 +349,21 @@ fn read_files(
             .collect::<Result<_>>()?;
     }
     Ok(read_files)
+}
+
+/// The record of each of `files` taken from `previous` if the file is
+/// unchanged, unless a file changed and some unchanged file needs repair:
+/// then every file is read again (see [`CachedInput::needs_repair`]).
+fn unchanged_records(files: &[SourceFile], previous: &mut PreviousInputs) -> Vec<Option<CachedInput>> {
+    let shared = &*previous;
+    let places: Vec<Option<usize>> = files.par_iter().map(|file| shared.unchanged(file)).collect();
+    let unchanged = places.iter().flatten().count();
+    let changed = unchanged < files.len() || unchanged < previous.entries.len();
+    let record = |at: &usize| previous.entries[*at].record.as_ref().expect("an unchanged file has its record");
+    if changed && places.iter().flatten().any(|at| record(at).needs_repair) {
+        return files.iter().map(|_| None).collect();
+    }
+    places.into_iter().map(|at| at.and_then(|at| previous.entries[at].record.take())).collect()
 }
 
 /// Read one file; parse it at once unless it needs repair.
@@ -592,7 +646,8 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     let texts = Store::open(&cache_dir.join("texts.pack"), previous.as_ref().map_or(0, |p| p.texts_len))?;
     let contents = Store::open(&cache_dir.join("contents.pack"), previous.as_ref().map_or(0, |p| p.contents_len))?;
     stages.done("open and find files");
-    let load = || load_found(inventory?, &options.config, options.now, Some(&texts), previous.as_ref(), progress);
+    let previous_inputs = previous.as_mut().map(|previous| PreviousInputs::new(std::mem::take(&mut previous.inputs)));
+    let load = || load_found(inventory?, &options.config, options.now, Some(&texts), previous_inputs, progress);
     // The program is needed only for the new manifest: when no manifest
     // was read, it is recognised (or hashed, tens of megabytes) while the
     // files are read, not before.
@@ -665,11 +720,11 @@ fn no_longer_written<'a, V, W>(before: &'a BTreeMap<String, V>, now: &BTreeMap<S
 /// any, in one walk through both (sorted) maps: an archive's maps hold tens
 /// of thousands of keys, each a search in the other map otherwise.
 fn beside<'a, 'b, V, W>(
-    before: &'a BTreeMap<String, V>,
+    before: impl IntoIterator<Item = (&'a String, V)>,
     now: &'b BTreeMap<String, W>,
-) -> impl Iterator<Item = (&'a String, &'a V, Option<&'b W>)> {
+) -> impl Iterator<Item = (&'a String, V, Option<&'b W>)> {
     let mut now = now.iter().peekable();
-    before.iter().map(move |(key, value)| {
+    before.into_iter().map(move |(key, value)| {
         while now.next_if(|(later, _)| *later < key).is_some() {}
         let same = now.peek().filter(|(same, _)| *same == key).map(|(_, found)| *found);
         (key, value, same)
