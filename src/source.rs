@@ -8,6 +8,8 @@
 //! read, so it can neither block the build nor feed it endless data.
 
 use std::io::Read;
+#[cfg(unix)]
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -52,12 +54,21 @@ pub fn discover(root: &Path, max_file_size: u64) -> std::io::Result<Inventory> {
     // The walk lists names in order; looking at each file (a system call
     // per file, most of the time in an archive's rebuild) runs on all cores,
     // collected in the walk's order.
-    let entries: Vec<walkdir::Result<walkdir::DirEntry>> =
-        WalkDir::new(root).follow_links(false).sort_by_file_name().min_depth(1).into_iter().collect();
+    // Sorted by name: the entries of one folder share the bytes of its
+    // path, so comparing whole paths as bytes orders them by name, without
+    // taking each name out of its path at every comparison.
+    let entries: Vec<walkdir::Result<walkdir::DirEntry>> = WalkDir::new(root)
+        .follow_links(false)
+        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
+        .min_depth(1)
+        .into_iter()
+        .collect();
+    let folders = Folders::open(&entries);
     let found: Vec<Found> = entries
         .into_par_iter()
-        .map(|entry| match entry {
-            Ok(entry) => classify(&entry, root, &canonical_root, max_file_size),
+        .enumerate()
+        .map(|(at, entry)| match entry {
+            Ok(entry) => classify(&entry, folders.of(at), root, &canonical_root, max_file_size),
             Err(error) => Found::Rejected(walk_error(&error, root)),
         })
         .collect();
@@ -81,7 +92,121 @@ enum Found {
     Folder,
 }
 
-fn classify(entry: &walkdir::DirEntry, root: &Path, canonical_root: &Path, max: u64) -> Found {
+/// The folders of a walk's entries, each opened once, so each entry is
+/// looked at by its name in its folder: looked at by its whole path, the
+/// system walked every folder of the path again for each of an archive's
+/// files.
+struct Folders {
+    #[cfg(unix)]
+    opened: Vec<Option<rustix::fd::OwnedFd>>,
+    /// For each entry, its folder's place in `opened`.
+    #[cfg(unix)]
+    folder_of: Vec<usize>,
+}
+
+impl Folders {
+    #[cfg(unix)]
+    fn open(entries: &[walkdir::Result<walkdir::DirEntry>]) -> Folders {
+        use rustix::fs::{Mode, OFlags};
+        let mut folders = Folders { opened: Vec::new(), folder_of: Vec::with_capacity(entries.len()) };
+        let mut last: Option<&[u8]> = None;
+        for entry in entries {
+            let parent = entry.as_ref().ok().and_then(|entry| parent_bytes(entry.path()));
+            if parent != last || folders.opened.is_empty() {
+                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                let open =
+                    |parent| rustix::fs::open(Path::new(std::ffi::OsStr::from_bytes(parent)), flags, Mode::empty());
+                folders.opened.push(parent.and_then(|parent| open(parent).ok()));
+                last = parent;
+            }
+            folders.folder_of.push(folders.opened.len() - 1);
+        }
+        folders
+    }
+
+    #[cfg(not(unix))]
+    fn open(_: &[walkdir::Result<walkdir::DirEntry>]) -> Folders {
+        Folders {}
+    }
+
+    /// The opened folder of entry `at`, if it could be opened.
+    #[cfg(unix)]
+    fn of(&self, at: usize) -> Option<&rustix::fd::OwnedFd> {
+        self.opened[self.folder_of[at]].as_ref()
+    }
+
+    #[cfg(not(unix))]
+    fn of(&self, _: usize) -> Option<&()> {
+        None
+    }
+}
+
+/// The bytes of the folder part of `path` (a walk's entry, whose folder is
+/// the walk's root or another entry).
+#[cfg(unix)]
+fn parent_bytes(path: &Path) -> Option<&[u8]> {
+    let bytes = path.as_os_str().as_bytes();
+    bytes.iter().rposition(|&byte| byte == b'/').map(|slash| &bytes[..slash.max(1)])
+}
+
+/// What the rules judge a file by: what it is, its size and its time.
+struct Facts {
+    /// `None` for a regular file, else what it is, in words.
+    other_kind: Option<&'static str>,
+    size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    modified: i128,
+}
+
+impl Facts {
+    fn of(metadata: &std::fs::Metadata) -> Facts {
+        Facts {
+            other_kind: (!metadata.is_file()).then(|| file_kind(metadata)),
+            size: metadata.len(),
+            modified: crate::cache::modified_nanos(metadata),
+        }
+    }
+
+    #[cfg(unix)]
+    fn of_stat(stat: &rustix::fs::Stat) -> Facts {
+        use rustix::fs::FileType;
+        let other_kind = match FileType::from_raw_mode(stat.st_mode) {
+            FileType::RegularFile => None,
+            FileType::Fifo => Some("a named pipe (FIFO)"),
+            FileType::Socket => Some("a socket"),
+            FileType::BlockDevice | FileType::CharacterDevice => Some("a device"),
+            FileType::Directory => Some("a folder"),
+            _ => Some("a special file"),
+        };
+        // As `modified_nanos` reads a time: seconds and the nanoseconds after them.
+        let modified = i128::from(stat.st_mtime) * 1_000_000_000 + i128::from(stat.st_mtime_nsec);
+        Facts { other_kind, size: stat.st_size as u64, modified }
+    }
+
+    /// The facts of the file `entry`, looked at by its name in `folder`
+    /// (its opened folder), else by its path; links are followed.
+    #[cfg(unix)]
+    fn look(entry: &walkdir::DirEntry, folder: Option<&rustix::fd::OwnedFd>) -> std::io::Result<Facts> {
+        match folder {
+            Some(folder) => rustix::fs::statat(folder, entry.file_name(), rustix::fs::AtFlags::empty())
+                .map(|stat| Facts::of_stat(&stat))
+                .map_err(std::io::Error::from),
+            None => std::fs::metadata(entry.path()).map(|metadata| Facts::of(&metadata)),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn look(entry: &walkdir::DirEntry, _: Option<&()>) -> std::io::Result<Facts> {
+        std::fs::metadata(entry.path()).map(|metadata| Facts::of(&metadata))
+    }
+}
+
+#[cfg(unix)]
+type Folder = rustix::fd::OwnedFd;
+#[cfg(not(unix))]
+type Folder = ();
+
+fn classify(entry: &walkdir::DirEntry, folder: Option<&Folder>, root: &Path, canonical_root: &Path, max: u64) -> Found {
     let rel = relative_name(entry.path(), root);
     if entry.file_type().is_dir() {
         return Found::Folder;
@@ -99,9 +224,9 @@ fn classify(entry: &walkdir::DirEntry, root: &Path, canonical_root: &Path, max: 
     if !has_txt_extension(&rel) {
         return Found::Ignored(Ignored { source: rel, reason: "not a .txt file".into() });
     }
-    match std::fs::metadata(entry.path()) {
-        Ok(meta) => match check_metadata(&meta, max) {
-            Ok(()) => Found::File(SourceFile { rel, path: entry.path().to_path_buf(), found: Stamp::of(&meta) }),
+    match Facts::look(entry, folder) {
+        Ok(facts) => match check_facts(&facts, max) {
+            Ok(()) => Found::File(SourceFile { rel, path: entry.path().to_path_buf(), found: Stamp::of(&facts) }),
             Err(reason) => Found::Rejected(Rejection::new(&rel, None, reason)),
         },
         Err(error) => Found::Rejected(Rejection::new(&rel, None, format!("cannot read file: {error}"))),
@@ -109,12 +234,12 @@ fn classify(entry: &walkdir::DirEntry, root: &Path, canonical_root: &Path, max: 
 }
 
 /// A file is read only when it is a regular file within the size limit.
-fn check_metadata(meta: &std::fs::Metadata, max: u64) -> Result<(), String> {
-    if !meta.is_file() {
-        return Err(format!("not a regular file but {}; not read", file_kind(meta)));
+fn check_facts(facts: &Facts, max: u64) -> Result<(), String> {
+    if let Some(kind) = facts.other_kind {
+        return Err(format!("not a regular file but {kind}; not read"));
     }
-    if meta.len() > max {
-        return Err(format!("file is too large ({} bytes, the limit max_file_size is {max})", meta.len()));
+    if facts.size > max {
+        return Err(format!("file is too large ({} bytes, the limit max_file_size is {max})", facts.size));
     }
     Ok(())
 }
@@ -154,8 +279,8 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(metadata: &std::fs::Metadata) -> Stamp {
-        Stamp { size: metadata.len(), modified: crate::cache::modified_nanos(metadata) }
+    fn of(facts: &Facts) -> Stamp {
+        Stamp { size: facts.size, modified: facts.modified }
     }
 }
 
@@ -166,8 +291,9 @@ pub fn read_stamped(file: &SourceFile, max: u64) -> Result<(Vec<u8>, Stamp), Str
     let cannot = |error: std::io::Error| format!("cannot read file: {error}");
     let handle = std::fs::File::open(&file.path).map_err(cannot)?;
     let metadata = handle.metadata().map_err(cannot)?;
-    check_metadata(&metadata, max)?;
-    let stamp = Stamp::of(&metadata);
+    let facts = Facts::of(&metadata);
+    check_facts(&facts, max)?;
+    let stamp = Stamp::of(&facts);
     // Room for the size the file has now (plus one byte to see its end in
     // one read): grown from nothing, a 6 KB file took ten reads.
     let expected = metadata.len().min(max) as usize;
@@ -230,6 +356,19 @@ fn walk_error(error: &walkdir::Error, root: &Path) -> Rejection {
 
 /// `path` relative to `root`, `/`-separated, lossily converted to UTF-8.
 fn relative_name(path: &Path, root: &Path) -> String {
+    // A walk's path is its root's followed by a slash and the rest: cut off
+    // as bytes, without taking both paths apart component by component for
+    // each of an archive's files.
+    #[cfg(unix)]
+    if let Some(rest) = path.as_os_str().as_bytes().strip_prefix(root.as_os_str().as_bytes()) {
+        let rest = match rest.strip_prefix(b"/") {
+            Some(rest) => Some(rest),
+            None => root.as_os_str().as_bytes().ends_with(b"/").then_some(rest),
+        };
+        if let Some(name) = rest.and_then(|rest| std::str::from_utf8(rest).ok()).filter(|name| !name.is_empty()) {
+            return name.to_string();
+        }
+    }
     let rel = path.strip_prefix(root).unwrap_or(path);
     // Most names are UTF-8 already, and on Unix `/` is the only separator.
     #[cfg(unix)]
