@@ -29,9 +29,11 @@ use similarity::Profile;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Filed {
     /// Path relative to the input folder.
+    #[serde(deserialize_with = "crate::parse::cached_text::deserialize")]
     pub source: String,
     /// Stable fingerprint of the file's written time and its headline as
     /// decoded (before any repair), so a better repair never changes an id.
+    #[serde(deserialize_with = "crate::parse::cached_text::deserialize")]
     pub fingerprint: String,
     /// Shared with the file's [`Version`]: an archive holds one head per
     /// file, not one per file and one per version.
@@ -42,6 +44,7 @@ pub struct Filed {
     /// version) and of the original bytes (published as they are).
     pub digests: Digests,
     /// Fingerprint of headline and body: orders files of the same instant.
+    #[serde(deserialize_with = "crate::parse::cached_text::deserialize")]
     content: String,
     /// The story number (in grouping order) the last build gave this file,
     /// kept with its record in the cache while the file does not change;
