@@ -10,19 +10,38 @@ const MAX_SLUG_LEN: usize = 80;
 /// Used when a headline has no letters or digits at all.
 const FALLBACK_SLUG: &str = "meldung";
 
-/// The slug of a headline.
+/// The slug of a headline. Made in one pass, each letter transliterated,
+/// lower-cased and hyphenated as it comes: an archive's build makes a slug
+/// for each of tens of thousands of stories.
 pub fn slugify(headline: &str) -> String {
-    let mut ascii = String::with_capacity(headline.len());
+    let mut slug = Slug(String::with_capacity(headline.len()));
     for c in headline.chars() {
         match german_transliteration(c) {
-            Some(replacement) => ascii.push_str(replacement),
-            None if c.is_ascii() => ascii.push(c),
-            None => ascii.push_str(deunicode::deunicode_char(c).unwrap_or("-")),
+            Some(replacement) => replacement.bytes().for_each(|byte| slug.push(byte)),
+            None if c.is_ascii() => slug.push(c as u8),
+            None => deunicode::deunicode_char(c).unwrap_or("-").bytes().for_each(|byte| slug.push(byte)),
         }
     }
-    let slug = hyphenate(&ascii.to_ascii_lowercase());
-    let slug = shorten(&slug);
+    let Slug(mut slug) = slug;
+    slug.truncate(slug.trim_end_matches('-').len());
+    if slug.len() > MAX_SLUG_LEN {
+        slug = shorten(&slug);
+    }
     if slug.is_empty() { FALLBACK_SLUG.to_string() } else { slug }
+}
+
+/// A slug being made: `[a-z0-9]` kept (lower-cased), every other run one
+/// hyphen, none at the start.
+struct Slug(String);
+
+impl Slug {
+    fn push(&mut self, byte: u8) {
+        if byte.is_ascii_alphanumeric() {
+            self.0.push(char::from(byte.to_ascii_lowercase()));
+        } else if !self.0.is_empty() && !self.0.ends_with('-') {
+            self.0.push('-');
+        }
+    }
 }
 
 fn german_transliteration(c: char) -> Option<&'static str> {
@@ -36,19 +55,6 @@ fn german_transliteration(c: char) -> Option<&'static str> {
         'ß' | 'ẞ' => "ss",
         _ => return None,
     })
-}
-
-/// Keep `[a-z0-9]`, turn every other run into one hyphen, trim hyphens.
-fn hyphenate(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_string()
 }
 
 fn shorten(slug: &str) -> String {
