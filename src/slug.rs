@@ -14,16 +14,19 @@ const FALLBACK_SLUG: &str = "meldung";
 /// lower-cased and hyphenated as it comes: an archive's build makes a slug
 /// for each of tens of thousands of stories.
 pub fn slugify(headline: &str) -> String {
-    let mut slug = Slug(String::with_capacity(headline.len()));
+    let mut slug = Slug(Vec::with_capacity(headline.len()));
     for c in headline.chars() {
         match german_transliteration(c) {
-            Some(replacement) => replacement.bytes().for_each(|byte| slug.push(byte)),
+            Some(replacement) => slug.push_all(replacement),
             None if c.is_ascii() => slug.push(c as u8),
-            None => deunicode::deunicode_char(c).unwrap_or("-").bytes().for_each(|byte| slug.push(byte)),
+            None => slug.push_all(deunicode::deunicode_char(c).unwrap_or("-")),
         }
     }
     let Slug(mut slug) = slug;
-    slug.truncate(slug.trim_end_matches('-').len());
+    while slug.last() == Some(&b'-') {
+        slug.pop();
+    }
+    let mut slug = String::from_utf8(slug).expect("a slug is ASCII");
     if slug.len() > MAX_SLUG_LEN {
         slug = shorten(&slug);
     }
@@ -32,15 +35,20 @@ pub fn slugify(headline: &str) -> String {
 
 /// A slug being made: `[a-z0-9]` kept (lower-cased), every other run one
 /// hyphen, none at the start.
-struct Slug(String);
+struct Slug(Vec<u8>);
 
 impl Slug {
+    #[inline]
     fn push(&mut self, byte: u8) {
         if byte.is_ascii_alphanumeric() {
-            self.0.push(char::from(byte.to_ascii_lowercase()));
-        } else if !self.0.is_empty() && !self.0.ends_with('-') {
-            self.0.push('-');
+            self.0.push(byte.to_ascii_lowercase());
+        } else if self.0.last().is_some_and(|&last| last != b'-') {
+            self.0.push(b'-');
         }
+    }
+
+    fn push_all(&mut self, text: &str) {
+        text.bytes().for_each(|byte| self.push(byte));
     }
 }
 
