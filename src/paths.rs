@@ -60,12 +60,12 @@ pub fn url(base_url: &str, path: &str) -> String {
 
 /// The folder of a story: `YYYY/MM/DD/<slug>/`, `date` being `YYYY/MM/DD`.
 pub fn story_dir(date: &str, slug: &str) -> String {
-    format!("{date}/{slug}/")
+    [date, "/", slug, "/"].concat()
 }
 
 /// The page file of a folder path: `<dir>index.html`.
 pub fn page_file(dir: &str) -> String {
-    format!("{dir}{INDEX_FILE}")
+    [dir, INDEX_FILE].concat()
 }
 
 /// The permanent page of version `n` of the story in `story_dir`: `<story>/v/N/`.
@@ -141,7 +141,7 @@ pub fn place_feed_file(slug: &str) -> String {
 
 /// A story as IPTC ninjs JSON: `<story>/story.json`.
 pub fn story_json_file(story_dir: &str) -> String {
-    format!("{story_dir}story.json")
+    [story_dir, "story.json"].concat()
 }
 
 /// The subscribe page of one of the site's feeds: `abonnieren/<name>/`.

@@ -384,7 +384,7 @@ fn unique_slug(taken: &mut rustc_hash::FxHashSet<String>, date: &str, slug: Stri
 /// `fingerprint` is the first version's (made unique).
 pub fn story_id(host: &str, first: &Filed, fingerprint: &str) -> String {
     let date = date_of(&first.head.timestamp, '-');
-    format!("tag:{host},{date}:{fingerprint}")
+    ["tag:", host, ",", &date, ":", fingerprint].concat()
 }
 
 /// The date of `time` (in its own offset) as `YYYY<sep>MM<sep>DD`. Written
