@@ -6,10 +6,12 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Dateline {
     /// The dateline exactly as written, separator included: `BRÜSSEL (dpa-AFX) - `.
+    #[serde(deserialize_with = "super::cached_text::deserialize")]
     pub raw: String,
     /// Places as written: `FRANKFURT/BERLIN` gives two.
     pub places: Vec<String>,
     /// Agency as written in the parentheses: `dpa-AFX`, `dpa-AFX/Reuters`.
+    #[serde(deserialize_with = "super::cached_text::deserialize")]
     pub agency: String,
 }
 

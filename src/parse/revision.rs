@@ -37,8 +37,10 @@ impl RevisionKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Revision {
     /// The note exactly as written, parentheses included: `(neu: Details)`.
+    #[serde(deserialize_with = "super::cached_text::deserialize")]
     pub raw: String,
     /// The note without its parentheses: `neu: Details`.
+    #[serde(deserialize_with = "super::cached_text::deserialize")]
     pub text: String,
     pub kind: RevisionKind,
 }
