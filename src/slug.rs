@@ -27,9 +27,7 @@ pub fn slugify(headline: &str) -> String {
         slug.pop();
     }
     let mut slug = String::from_utf8(slug).expect("a slug is ASCII");
-    if slug.len() > MAX_SLUG_LEN {
-        slug = shorten(&slug);
-    }
+    shorten(&mut slug);
     if slug.is_empty() { FALLBACK_SLUG.to_string() } else { slug }
 }
 
@@ -65,13 +63,16 @@ fn german_transliteration(c: char) -> Option<&'static str> {
     })
 }
 
-fn shorten(slug: &str) -> String {
+/// Cut a slug longer than [`MAX_SLUG_LEN`] at a hyphen in its second half
+/// (else at the limit).
+fn shorten(slug: &mut String) {
     if slug.len() <= MAX_SLUG_LEN {
-        return slug.to_string();
+        return;
     }
     let cut = &slug[..MAX_SLUG_LEN];
     let at_word = cut.rfind('-').filter(|&i| i > MAX_SLUG_LEN / 2).unwrap_or(MAX_SLUG_LEN);
-    cut[..at_word].trim_end_matches('-').to_string()
+    let end = cut[..at_word].trim_end_matches('-').len();
+    slug.truncate(end);
 }
 
 #[cfg(test)]

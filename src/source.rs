@@ -159,18 +159,39 @@ struct Facts {
 }
 
 impl Facts {
+    /// The facts of an open file.
+    #[cfg(unix)]
     fn of(metadata: &std::fs::Metadata) -> Facts {
-        Facts {
-            other_kind: (!metadata.is_file()).then(|| file_kind(metadata)),
-            size: metadata.len(),
-            modified: crate::cache::modified_nanos(metadata),
-        }
+        use std::os::unix::fs::MetadataExt;
+        let (seconds, nanos) = (i128::from(metadata.mtime()), i128::from(metadata.mtime_nsec()));
+        Facts::unix(metadata.mode(), metadata.size(), seconds, nanos)
     }
 
+    #[cfg(not(unix))]
+    fn of(metadata: &std::fs::Metadata) -> Facts {
+        let other_kind = (!metadata.is_file()).then_some(if metadata.is_dir() { "a folder" } else { "a special file" });
+        let modified = match metadata.modified().map(|time| time.duration_since(std::time::UNIX_EPOCH)) {
+            Ok(Ok(after)) => after.as_nanos() as i128,
+            Ok(Err(before)) => -(before.duration().as_nanos() as i128),
+            Err(_) => 0,
+        };
+        Facts { other_kind, size: metadata.len(), modified }
+    }
+
+    /// The facts of a file looked at by name in its folder.
     #[cfg(unix)]
     fn of_stat(stat: &rustix::fs::Stat) -> Facts {
+        let (seconds, nanos) = (i128::from(stat.st_mtime), i128::from(stat.st_mtime_nsec));
+        Facts::unix(stat.st_mode, stat.st_size as u64, seconds, nanos)
+    }
+
+    /// The facts from a file's mode, size and modification time (seconds
+    /// and the nanoseconds after them): one reading for an open file and a
+    /// file looked at by name, whose stamps must be equal.
+    #[cfg(unix)]
+    fn unix(mode: u32, size: u64, seconds: i128, nanos: i128) -> Facts {
         use rustix::fs::FileType;
-        let other_kind = match FileType::from_raw_mode(stat.st_mode) {
+        let other_kind = match FileType::from_raw_mode(mode) {
             FileType::RegularFile => None,
             FileType::Fifo => Some("a named pipe (FIFO)"),
             FileType::Socket => Some("a socket"),
@@ -178,9 +199,7 @@ impl Facts {
             FileType::Directory => Some("a folder"),
             _ => Some("a special file"),
         };
-        // As `modified_nanos` reads a time: seconds and the nanoseconds after them.
-        let modified = i128::from(stat.st_mtime) * 1_000_000_000 + i128::from(stat.st_mtime_nsec);
-        Facts { other_kind, size: stat.st_size as u64, modified }
+        Facts { other_kind, size, modified: seconds * 1_000_000_000 + nanos }
     }
 
     /// The facts of the file `entry`, looked at by its name in `folder`
@@ -242,25 +261,6 @@ fn check_facts(facts: &Facts, max: u64) -> Result<(), String> {
         return Err(format!("file is too large ({} bytes, the limit max_file_size is {max})", facts.size));
     }
     Ok(())
-}
-
-/// What a non-regular file is, in words.
-fn file_kind(meta: &std::fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let kind = meta.file_type();
-        if kind.is_fifo() {
-            return "a named pipe (FIFO)";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-        if kind.is_block_device() || kind.is_char_device() {
-            return "a device";
-        }
-    }
-    if meta.is_dir() { "a folder" } else { "a special file" }
 }
 
 /// The bytes of `file`, or why they cannot be read. The file is checked

@@ -389,8 +389,8 @@ pub fn story_id(host: &str, first: &Filed, fingerprint: &str) -> String {
 
 /// The date of `time` (in its own offset) as `YYYY<sep>MM<sep>DD`. Written
 /// digit by digit: `chrono`'s `format` parses its pattern on every call, and
-/// `format!` with padding took a twentieth of an archive's rebuild (two
-/// dates for each of its stories).
+/// `format!` with padding took a twentieth of the instructions of an
+/// archive's rebuild (two dates for each of its stories).
 fn date_of(time: &DateTime<FixedOffset>, separator: char) -> String {
     use chrono::Datelike;
     let (year, month, day) = (time.year(), time.month(), time.day());
