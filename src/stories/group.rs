@@ -93,6 +93,11 @@ pub const CHANGE_REACH_HOURS: f64 = LOOKALIKE_WINDOW_HOURS;
 /// two windows, so rounding cannot leave a file out.
 pub const PROFILE_REACH_HOURS: f64 = MAX_REVISION_GAP_HOURS + LOOKALIKE_WINDOW_HOURS + 1.0;
 
+/// How far before the first version of a story that a regrouped file may
+/// continue [`group_indexes_after`] reads profiles of kept files: the
+/// look-alike window, and an hour more.
+pub const FIRST_VERSION_REACH_HOURS: f64 = LOOKALIKE_WINDOW_HOURS + 1.0;
+
 /// [`group_indexes`], with the stories of the first `kept.len()` files
 /// already decided (`kept[i]`: the story of file `i`, numbered in order of
 /// the stories' first files); the rest are decided as usual.
@@ -107,7 +112,7 @@ pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<u
     let cut = kept.len();
     let mut story_of: Vec<usize> = kept;
     story_of.reserve(profiles.len() - cut);
-    let index = FeatureIndex::new(profiles, first_reached(profiles, cut));
+    let index = FeatureIndex::new(profiles, first_reached(profiles, &stories, cut));
     let lookalikes = Lookalikes::new(profiles, &index);
     // Which earlier files share the most with each revision, how much text
     // it shares with each of them, and the look-alike levels of those that
@@ -243,10 +248,22 @@ fn features(profile: &Profile) -> [(u64, &Sketch); 2] {
 /// The first file that grouping the files from `cut` on can look at: a
 /// revision looks back `MAX_REVISION_GAP_HOURS` for its story, and the
 /// level of a story it finds looks `LOOKALIKE_WINDOW_HOURS` around that
-/// story's first file. An incremental build indexes no file before it.
-fn first_reached(profiles: &[&Profile], cut: usize) -> usize {
+/// story's first file, which for a story of the `kept` ones revised for
+/// weeks lies further back. An incremental build indexes no file before it.
+fn first_reached(profiles: &[&Profile], kept: &[Vec<usize>], cut: usize) -> usize {
     let Some(first_grouped) = profiles.get(cut) else { return cut };
-    profiles[..cut].partition_point(|p| hours_between(p, first_grouped) > PROFILE_REACH_HOURS)
+    let reach = profiles[..cut].partition_point(|p| hours_between(p, first_grouped) > PROFILE_REACH_HOURS);
+    let candidate = |story: &&Vec<usize>| {
+        story.last().is_some_and(|&last| hours_between(profiles[last], first_grouped) <= MAX_REVISION_GAP_HOURS + 1.0)
+    };
+    let lookalikes_of = |first: usize| {
+        profiles[..cut].partition_point(|p| hours_between(p, profiles[first]) > FIRST_VERSION_REACH_HOURS)
+    };
+    kept.iter()
+        .filter(candidate)
+        .filter_map(|story| story.first())
+        .map(|&first| lookalikes_of(first))
+        .fold(reach, usize::min)
 }
 
 impl FeatureIndex {

@@ -257,9 +257,11 @@ fn stub_profile(file: &Filed) -> Profile {
 
 /// The files among `files` whose profiles [`group_after`] with `earlier`
 /// reads: every file from `group::PROFILE_REACH_HOURS` before the first
-/// file it groups anew, and every file of an earlier story with a file
-/// there (a candidate story's members are all compared). All of them when
-/// an earlier decision is missing; none when nothing changed.
+/// file it groups anew, every file of an earlier story with a file there
+/// (a candidate story's members are all compared), and every file from
+/// `group::FIRST_VERSION_REACH_HOURS` before the first version of such a
+/// story (its look-alikes). All of them when an earlier decision is
+/// missing; none when nothing changed.
 pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier) -> Vec<&'f Filed> {
     let Some(changed) = earlier.changed_from else { return Vec::new() };
     let hours = |h: f64| chrono::Duration::seconds((h * 3600.0) as i64);
@@ -269,9 +271,15 @@ pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier) -> Vec<&'f Fi
     if files.iter().filter(kept).any(|file| file.story.is_none()) {
         return files.to_vec();
     }
-    let reached = |file: &Filed| file.head.timestamp >= reached_from;
     let reached_stories: rustc_hash::FxHashSet<usize> =
-        files.iter().filter(|file| reached(file)).filter_map(|file| file.story).collect();
+        files.iter().filter(|file| file.head.timestamp >= reached_from).filter_map(|file| file.story).collect();
+    // The look-alikes of a reached story's first version, weeks back for a
+    // story revised for weeks, are read too.
+    let first_versions = files.iter().filter(|file| file.story.is_some_and(|story| reached_stories.contains(&story)));
+    let earliest_first = first_versions.map(|file| file.head.timestamp).min();
+    let reached_from =
+        earliest_first.map_or(reached_from, |first| reached_from.min(first - hours(group::FIRST_VERSION_REACH_HOURS)));
+    let reached = |file: &Filed| file.head.timestamp >= reached_from;
     let in_reached_story = |file: &Filed| file.story.is_none_or(|story| reached_stories.contains(&story));
     files.iter().filter(|file| reached(file) || in_reached_story(file)).copied().collect()
 }
@@ -631,7 +639,7 @@ mod tests {
     /// A rebuild reads profiles only for the files its grouping reaches:
     /// the others are grouped by their time and note alone, and the result
     /// is that of grouping with every profile. A story revised every twelve
-    /// days reaches back to its first version.
+    /// days reaches back to its first version and the week around it.
     #[test]
     fn grouping_with_only_the_needed_profiles_gives_the_same_stories() {
         let strike = |source: &str, stamp: &str, extra: &str| {
@@ -643,6 +651,7 @@ mod tests {
             article_file(source, &format!("{topic}: Neue Runde"), stamp, &body)
         };
         let mut files = vec![
+            other("x0.txt", "10.12.2023 - 09:00:00", "Wetter"),
             strike("a.txt", "01.01.2024 - 08:00:00", "Verdi ruft auf."),
             other("x1.txt", "02.01.2024 - 09:00:00", "Rente"),
             strike("b.txt", "12.01.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken."),
@@ -662,7 +671,65 @@ mod tests {
             .iter()
             .map(|file| file.source.clone())
             .collect();
-        assert_eq!(needed, ["a.txt", "b.txt", "c.txt", "x3.txt", "d.txt", "x4.txt", "e.txt"]);
+        // The story's versions, the files around its first version (its
+        // look-alikes) and the last three weeks; not the file of December.
+        assert_eq!(needed, ["a.txt", "x1.txt", "b.txt", "x2.txt", "c.txt", "x3.txt", "d.txt", "x4.txt", "e.txt"]);
+        for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
+            file.profile = None;
+        }
+        let after = group_after(&files, "example.org", Some(&earlier));
+        assert_eq!(sources(&after), sources(&full));
+    }
+
+    /// A story revised for weeks is still judged by the look-alikes of its
+    /// first version in a rebuild: the files around that version, long
+    /// before the change, are read and indexed as a clean build reads them.
+    /// Here a revision that shares only the daily template with the story
+    /// stays on its own; without the look-alike beside the first version,
+    /// the template would count as evidence and join it.
+    #[test]
+    fn a_rebuild_sees_the_look_alikes_of_a_long_story_s_first_version() {
+        const TEMPLATE: &str = "FRANKFURT (dpa-AFX) - Der Dax schloss am Abend mit einem Plus von einem Prozent bei 19.500 Punkten. Der MDax gewann 0,8 Prozent auf 27.300 Zähler. Der EuroStoxx 50 rückte um 0,6 Prozent auf 4.950 Punkte vor. Am Rentenmarkt fiel die Umlaufrendite von 2,30 Prozent auf 2,28 Prozent. Der Euro kostete zuletzt 1,0850 Dollar.";
+        const OWN: &str = "Gefragt waren Siemens Energy nach einem Großauftrag aus Saudi-Arabien über Gasturbinen für neue Kraftwerke am Golf. Analysten lobten die Auftragslage des Konzerns, der im Sommer seine Jahresziele angehoben hatte.";
+        let report = |source: &str, stamp: &str, own: &str| {
+            let note = if source == "a.txt" || source.starts_with('x') { "" } else { "(neu: Details)" };
+            let headline = "Aktien Frankfurt Schluss: Dax legt zu";
+            article_file(source, headline, &format!("{stamp}{note}"), &format!("{TEMPLATE} {own}"))
+        };
+        let mut files = vec![
+            report("a.txt", "01.01.2024 - 17:45:00", OWN),
+            report(
+                "x1.txt",
+                "02.01.2024 - 17:45:00",
+                "Gesucht waren Rheinmetall nach einem Auftrag der Bundeswehr über Munition im Wert von mehreren Milliarden. Auch Hensoldt und Renk legten zu.",
+            ),
+            report(
+                "b.txt",
+                "12.01.2024 - 17:45:00",
+                &format!("{OWN} Die Papiere von Bayer litten unter einem Urteil."),
+            ),
+            report(
+                "c.txt",
+                "24.01.2024 - 17:45:00",
+                &format!("{OWN} Die Papiere von Bayer litten unter einem Urteil in Philadelphia."),
+            ),
+            report(
+                "d.txt",
+                "05.02.2024 - 17:45:00",
+                &format!("{OWN} Die Papiere von Bayer litten unter einem Urteil in einem Prozess."),
+            ),
+        ];
+        let before = group(&files, "example.org");
+        assert_eq!(sources(&before), [vec!["a.txt", "b.txt", "c.txt", "d.txt"], vec!["x1.txt"]]);
+        number_files(&mut files, &before);
+        files.push(report("e.txt", "15.02.2024 - 17:45:00", "Zalando verloren nach einer Studie der Bank Jefferies deutlich, die das Kursziel für den Onlinehändler senkte. Händler verwiesen auf schwache Konjunkturdaten aus China und die Sorge vor neuen Zöllen. Die Papiere von Hellofresh brachen nach einer gesenkten Umsatzprognose ein, auch Delivery Hero gaben nach."));
+        let full = group(&files, "example.org");
+        assert_eq!(sources(&full)[2], ["e.txt"], "the template is no evidence: {:?}", sources(&full));
+        let earlier = Earlier { changed_from: files.last().map(|f| f.head.timestamp) };
+        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier)
+            .iter()
+            .map(|file| file.source.clone())
+            .collect();
         for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
             file.profile = None;
         }
