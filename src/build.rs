@@ -30,8 +30,8 @@ use crate::report::{Rejection, Summary, Warning};
 use crate::source::{Ignored, Inventory, SourceFile, Stamp, discover};
 use crate::store::{Store, TextRef};
 use crate::stories::{
-    Digests, Earlier, Filed, Story, StoryTexts, Version, fingerprint, group_after, newest_first, profiles_needed,
-    story_numbers,
+    Digests, Earlier, Filed, Reach, Story, StoryTexts, Version, fingerprint, group_after, newest_first,
+    profiles_needed, story_numbers,
 };
 
 /// Everything read from the input folder.
@@ -149,13 +149,23 @@ fn load_found(
     let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
     loaded.warnings.extend(future_warnings(&filed, now));
     loaded.warnings.sort_by(|a, b| a.source.cmp(&b.source));
-    let earlier = previous.map(|previous| Earlier { changed_from: earliest_change(&previous, &records, &filed) });
-    let needed = earlier.as_ref().map(|earlier| profiles_needed(&filed, earlier));
-    let unloaded: BTreeSet<String> =
-        needed.iter().flatten().filter(|file| !file.has_profile()).map(|file| file.source.clone()).collect();
-    load_profiles(&mut records, &unloaded, store)?;
-    let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
-    loaded.stories = group_after(&filed, config.host(), earlier.as_ref());
+    let earlier = previous.map(|previous| changes(&previous, &records, &filed));
+    // A rebuild reads the profiles it expects to need; in the rare case
+    // that its grouping does not settle within them, all after the changes.
+    let mut stories = None;
+    for reach in [Reach::Settling, Reach::All] {
+        let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
+        let needed = earlier.as_ref().map(|earlier| profiles_needed(&filed, earlier, reach));
+        let unloaded: BTreeSet<String> =
+            needed.iter().flatten().filter(|file| !file.has_profile()).map(|file| file.source.clone()).collect();
+        load_profiles(&mut records, &unloaded, store)?;
+        let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
+        stories = group_after(&filed, config.host(), earlier.as_ref(), reach);
+        if stories.is_some() {
+            break;
+        }
+    }
+    loaded.stories = stories.expect("grouping with every profile decides every file");
     record_grouping(&mut records, &loaded.stories);
     progress.grouped(loaded.stories.len());
     newest_first(&mut loaded.stories);
@@ -207,9 +217,9 @@ struct PreviousInputs {
 /// One input of the previous build.
 struct PreviousInput {
     path: String,
-    /// The file's time if the last grouping grouped it (read by
-    /// [`earliest_change`] after the record was taken).
-    grouped_at: Option<DateTime<chrono::FixedOffset>>,
+    /// The file's time and story number if the last grouping grouped it
+    /// (read by [`changes`] after the record was taken).
+    grouped: Option<Grouped>,
     /// The record, until this build takes it.
     record: Option<CachedInput>,
 }
@@ -219,7 +229,7 @@ impl PreviousInputs {
     fn new(inputs: Records) -> PreviousInputs {
         let entries = inputs
             .into_iter()
-            .map(|(path, record)| PreviousInput { path, grouped_at: grouped_at(&record), record: Some(record) })
+            .map(|(path, record)| PreviousInput { path, grouped: grouped(&record), record: Some(record) })
             .collect();
         PreviousInputs { entries }
     }
@@ -233,26 +243,30 @@ impl PreviousInputs {
     }
 }
 
-/// The time of the file `input` if its grouping is recorded in it.
-fn grouped_at(input: &CachedInput) -> Option<DateTime<chrono::FixedOffset>> {
-    input.filed().filter(|file| file.story.is_some()).map(|file| file.head.timestamp)
+/// A file's time and its story number in the grouping that grouped it.
+type Grouped = (DateTime<chrono::FixedOffset>, usize);
+
+/// The time and story number of the file `input` if its grouping is
+/// recorded in it.
+fn grouped(input: &CachedInput) -> Option<Grouped> {
+    input.filed().and_then(|file| Some((file.head.timestamp, file.story?)))
 }
 
-/// The earliest time of a file grouped now or before that is not the same
-/// grouped file as before: added, changed, removed, or newly a duplicate or
-/// rejected (its time then and its time now). A file carries its earlier
-/// story number only while its record is kept unchanged from `previous`
-/// (see [`Filed::story`]); both maps are walked once, in order.
-fn earliest_change(
-    previous: &PreviousInputs,
-    records: &Records,
-    filed: &[&Filed],
-) -> Option<DateTime<chrono::FixedOffset>> {
-    let before = previous.entries.iter().map(|entry| (&entry.path, entry.grouped_at));
-    let old_times =
-        beside(before, records).filter_map(|(_, before, now)| before.filter(|_| now.and_then(grouped_at).is_none()));
+/// What changed since `previous` among the files grouped now or before:
+/// the files that are not the same grouped file as before (added,
+/// changed, removed, or newly a duplicate or rejected), their earliest
+/// and latest times (then and now), and the stories they were in before.
+/// A file carries its earlier story number only while its record is kept
+/// unchanged from `previous` (see [`Filed::story`]); both maps are walked
+/// once, in order.
+fn changes(previous: &PreviousInputs, records: &Records, filed: &[&Filed]) -> Earlier {
+    let before = previous.entries.iter().map(|entry| (&entry.path, entry.grouped));
+    let gone =
+        beside(before, records).filter_map(|(_, before, now)| before.filter(|_| now.and_then(grouped).is_none()));
+    let (old_times, lost): (Vec<_>, Vec<usize>) = gone.unzip();
     let new_times = filed.iter().filter(|file| file.story.is_none()).map(|file| file.head.timestamp);
-    old_times.chain(new_times).min()
+    let times: Vec<DateTime<chrono::FixedOffset>> = old_times.into_iter().chain(new_times).collect();
+    Earlier { changed_from: times.iter().min().copied(), changed_until: times.iter().max().copied(), lost }
 }
 
 /// A warning for each file whose time lies after `now` (judged anew by every

@@ -77,7 +77,7 @@ const LOOKALIKE_CAP: f64 = 0.6;
 /// into stories, each a list of indexes in time order.
 #[cfg(test)]
 pub fn group_indexes(profiles: &[&Profile]) -> Vec<Vec<usize>> {
-    group_indexes_after(profiles, Vec::new())
+    group_indexes_after(profiles, Vec::new(), None).expect("grouping without a previous one decides every file")
 }
 
 /// How far back a change reaches: a revision's decision looks at files up to
@@ -98,10 +98,41 @@ pub const PROFILE_REACH_HOURS: f64 = MAX_REVISION_GAP_HOURS + LOOKALIKE_WINDOW_H
 /// look-alike window, and an hour more.
 pub const FIRST_VERSION_REACH_HOURS: f64 = LOOKALIKE_WINDOW_HOURS + 1.0;
 
+/// How long after the latest change a rebuild's grouping may take to find
+/// every story a change touched closed, beyond [`PROFILE_REACH_HOURS`]
+/// (see [`Settling`]): a story revised every few days for a month keeps it
+/// open. A rebuild reads profiles only this far; one that has not settled
+/// by then is grouped again with every profile after the change.
+pub const SETTLE_HOURS: f64 = 2.0 * MAX_REVISION_GAP_HOURS;
+
+/// What a rebuild knows of the previous grouping of the files it groups
+/// anew, so it can stop deciding once the changes can no longer reach a
+/// decision and take the previous decisions for the rest (see
+/// [`Settle`]).
+pub struct Settling {
+    /// Each file's story number in the previous grouping (`None` for a file
+    /// added or changed since).
+    pub before: Vec<Option<usize>>,
+    /// The previous stories of files removed, changed or no longer grouped.
+    pub lost: rustc_hash::FxHashSet<usize>,
+    /// The earliest and the latest time of a change (a file's time before
+    /// and after it).
+    pub changed: (chrono::DateTime<chrono::FixedOffset>, chrono::DateTime<chrono::FixedOffset>),
+    /// The files from this one on have no profile read: the grouping must
+    /// settle before it, or give up.
+    pub profiled_until: usize,
+}
+
 /// [`group_indexes`], with the stories of the first `kept.len()` files
 /// already decided (`kept[i]`: the story of file `i`, numbered in order of
-/// the stories' first files); the rest are decided as usual.
-pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<usize>> {
+/// the stories' first files); the rest are decided as usual, until the
+/// grouping settles when `settling` tells the previous grouping. `None`
+/// when it did not settle before `settling.profiled_until`.
+pub fn group_indexes_after(
+    profiles: &[&Profile],
+    kept: Vec<usize>,
+    settling: Option<&Settling>,
+) -> Option<Vec<Vec<usize>>> {
     let mut stories: Vec<Vec<usize>> = Vec::new();
     for (file, &story) in kept.iter().enumerate() {
         if story == stories.len() {
@@ -112,21 +143,29 @@ pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<u
     let cut = kept.len();
     let mut story_of: Vec<usize> = kept;
     story_of.reserve(profiles.len() - cut);
+    let mut settle = settling.map(|settling| Settle::new(settling, profiles, &stories, &story_of));
+    let decide_until = settling.map_or(profiles.len(), |s| s.profiled_until.clamp(cut, profiles.len()));
     let index = FeatureIndex::new(profiles, first_reached(profiles, &stories, cut));
     let lookalikes = Lookalikes::new(profiles, &index);
     // Which earlier files share the most with each revision, how much text
     // it shares with each of them, and the look-alike levels of those that
     // begin stories do not depend on how files are grouped: they are
     // measured on all cores, a batch of files ahead of the batch decided in
-    // order, and kept only until it is decided.
+    // order, and kept only until it is decided. None is measured past the
+    // files with profiles: a level measured there would be wrong.
     let batches: Vec<std::ops::Range<usize>> =
-        (cut..profiles.len()).step_by(BATCH).map(|start| start..(start + BATCH).min(profiles.len())).collect();
+        (cut..decide_until).step_by(BATCH).map(|start| start..(start + BATCH).min(decide_until)).collect();
     let measure = |batch: &std::ops::Range<usize>| measure_batch(batch, profiles, &index, &lookalikes);
     let mut ahead = batches.first().map(measure);
+    let mut settled_at = None;
     for (n, batch) in batches.iter().enumerate() {
         let sharing = ahead.take().expect("each batch is measured before it is decided");
         let decide = || {
             for (file, shared) in batch.clone().zip(&sharing) {
+                if settle.as_mut().is_some_and(|settle| settle.settled_before(file, profiles, &stories)) {
+                    settled_at = Some(file);
+                    return;
+                }
                 let continued = if profiles[file].has_note {
                     let candidates = candidate_stories(&shared.files, &story_of);
                     best_story(file, profiles, &stories, &candidates, &lookalikes, shared)
@@ -139,11 +178,163 @@ pub fn group_indexes_after(profiles: &[&Profile], kept: Vec<usize>) -> Vec<Vec<u
                 });
                 stories[story].push(file);
                 story_of.push(story);
+                if let Some(settle) = settle.as_mut() {
+                    settle.decided(file, story, continued.is_none(), profiles);
+                }
             }
         };
         ahead = rayon::join(decide, || batches.get(n + 1).map(measure)).1;
+        if settled_at.is_some() {
+            break;
+        }
     }
-    stories
+    match (settle, settled_at) {
+        (Some(settle), Some(from)) => settle.take_the_rest(from, profiles.len(), &mut stories),
+        (Some(_), None) if decide_until < profiles.len() => return None,
+        _ => {}
+    }
+    Some(stories)
+}
+
+/// A rebuild's grouping, watching for the point from which every decision
+/// is the previous one. A decision depends on the profiles in the two weeks
+/// before the file, on the stories of the files there (their members), and
+/// on the look-alikes of those stories' first versions. So once no change
+/// lies in the reach of a file ([`PROFILE_REACH_HOURS`] after the latest),
+/// no story that a change touched can still be continued, and no story
+/// still open began within a look-alike window of a change, every later
+/// decision is the previous one, story for story: the rest is taken from
+/// the previous grouping.
+///
+/// A story now is *touched* when one of its files is not where the previous
+/// grouping put it (added, changed, or deciding differently), when it is a
+/// previous story that lost a file, or when its first version lies within a
+/// look-alike window of a change. Previous stories are matched to stories
+/// now by their files: the same files in the same stories keep their order,
+/// so numbers map one to one and in order.
+struct Settle<'s> {
+    before: &'s [Option<usize>],
+    /// Previous story number → story number now.
+    numbers: rustc_hash::FxHashMap<usize, usize>,
+    /// Whether each story now is touched.
+    touched: Vec<bool>,
+    /// Touched stories now that may still be continued.
+    open_touched: Vec<usize>,
+    /// Previous stories whose files are not all where they were.
+    touched_before: rustc_hash::FxHashSet<usize>,
+    /// Previous story number → the last of its files (numbered now).
+    last_before: rustc_hash::FxHashMap<usize, usize>,
+    /// First versions in this time span have a change among their look-alikes.
+    near: (chrono::DateTime<chrono::FixedOffset>, chrono::DateTime<chrono::FixedOffset>),
+    /// The first file from which the grouping may settle.
+    settles_from: usize,
+}
+
+impl<'s> Settle<'s> {
+    fn new(settling: &'s Settling, profiles: &[&Profile], kept: &[Vec<usize>], story_of: &[usize]) -> Settle<'s> {
+        let hours = |h: f64| chrono::Duration::seconds((h * 3600.0) as i64);
+        let (from, until) = settling.changed;
+        let reached = until + hours(PROFILE_REACH_HOURS);
+        let last_unknown = settling.before.iter().rposition(Option::is_none).map_or(0, |file| file + 1);
+        let settles_from = profiles.partition_point(|p| p.time < reached).max(last_unknown);
+        let cut = story_of.len();
+        let mut last_before = rustc_hash::FxHashMap::default();
+        for (file, before) in settling.before.iter().enumerate().skip(cut) {
+            if let Some(story) = before {
+                last_before.insert(*story, file);
+            }
+        }
+        let mut settle = Settle {
+            before: &settling.before,
+            numbers: (0..cut).filter_map(|file| Some((settling.before[file]?, story_of[file]))).collect(),
+            touched: vec![false; kept.len()],
+            open_touched: Vec::new(),
+            touched_before: settling.lost.clone(),
+            last_before,
+            near: (from - hours(FIRST_VERSION_REACH_HOURS), until + hours(FIRST_VERSION_REACH_HOURS)),
+            settles_from,
+        };
+        for (story, files) in kept.iter().enumerate() {
+            let lost = settling.before[files[0]].is_some_and(|before| settling.lost.contains(&before));
+            if lost || settle.is_near(profiles[files[0]]) {
+                settle.touch(story);
+            }
+        }
+        settle
+    }
+
+    fn is_near(&self, first: &Profile) -> bool {
+        (self.near.0..=self.near.1).contains(&first.time)
+    }
+
+    fn touch(&mut self, story: usize) {
+        if !self.touched[story] {
+            self.touched[story] = true;
+            self.open_touched.push(story);
+        }
+    }
+
+    /// Note that `file` went to `story`, a story it began if `began`.
+    fn decided(&mut self, file: usize, story: usize, began: bool, profiles: &[&Profile]) {
+        if began {
+            self.touched.push(false);
+            if self.is_near(profiles[file]) {
+                self.touch(story);
+            }
+        }
+        let same = match self.before[file] {
+            None => false,
+            Some(before) => match self.numbers.get(&before) {
+                Some(&now) => now == story,
+                None if began => {
+                    self.numbers.insert(before, story);
+                    if self.touched_before.contains(&before) {
+                        self.touch(story);
+                    }
+                    true
+                }
+                None => false,
+            },
+        };
+        if !same {
+            self.touch(story);
+            if let Some(before) = self.before[file] {
+                self.touched_before.insert(before);
+                if let Some(&now) = self.numbers.get(&before) {
+                    self.touch(now);
+                }
+            }
+        }
+    }
+
+    /// Whether every decision from `file` on is the previous one.
+    fn settled_before(&mut self, file: usize, profiles: &[&Profile], stories: &[Vec<usize>]) -> bool {
+        if file < self.settles_from {
+            return false;
+        }
+        let now = profiles[file];
+        let open = |story: &usize| {
+            let last = *stories[*story].last().expect("a story has a file");
+            hours_between(profiles[last], now) <= MAX_REVISION_GAP_HOURS + 1.0
+        };
+        self.open_touched.retain(open);
+        let last_before = &self.last_before;
+        self.touched_before.retain(|before| last_before.get(before).is_some_and(|&last| last >= file));
+        self.open_touched.is_empty() && self.touched_before.is_empty()
+    }
+
+    /// The files from `from` on (of `files`) into the stories the previous
+    /// grouping gave them.
+    fn take_the_rest(mut self, from: usize, files: usize, stories: &mut Vec<Vec<usize>>) {
+        for file in from..files {
+            let before = self.before[file].expect("every file after the changes was grouped before");
+            let story = *self.numbers.entry(before).or_insert_with(|| {
+                stories.push(Vec::new());
+                stories.len() - 1
+            });
+            stories[story].push(file);
+        }
+    }
 }
 
 /// Files measured together ([`measure_batch`]) while the batch before them

@@ -210,7 +210,7 @@ impl Story {
 /// Group the files into stories by the rule in `group.rs`, oldest story first.
 /// The result does not depend on the order of `files`.
 pub fn group<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str) -> Vec<Story> {
-    group_after(files, host, None)
+    group_after(files, host, None, Reach::All).expect("grouping without an earlier one decides every file")
 }
 
 /// The story number (its place in `stories`) of every version's file, by
@@ -228,12 +228,50 @@ pub struct Earlier {
     /// The earliest time of a file added, changed or removed since (its old
     /// and its new time), or `None` when nothing changed.
     pub changed_from: Option<DateTime<FixedOffset>>,
+    /// The latest such time, or `None` when nothing changed.
+    pub changed_until: Option<DateTime<FixedOffset>>,
+    /// The story numbers (in the earlier grouping) of files removed,
+    /// changed or no longer grouped since.
+    pub lost: Vec<usize>,
+}
+
+impl Earlier {
+    /// Only files added or changed from `from` to `until`; none removed.
+    pub fn added(from: Option<DateTime<FixedOffset>>, until: Option<DateTime<FixedOffset>>) -> Earlier {
+        Earlier { changed_from: from, changed_until: until, lost: Vec::new() }
+    }
+
+    /// The time from which a rebuild's grouping that reads profiles only as
+    /// far as it expects to need them ([`Reach::Settling`]) decides no
+    /// file: it must have settled before.
+    fn settled_by(&self) -> Option<DateTime<FixedOffset>> {
+        let hours = group::PROFILE_REACH_HOURS + group::SETTLE_HOURS;
+        self.changed_until.map(|until| until + chrono::Duration::seconds((hours * 3600.0) as i64))
+    }
+}
+
+/// How much of an archive after its changes a rebuild's grouping reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The files up to where the grouping is expected to settle (see
+    /// `group::Settling`): [`group_after`] gives `None` when it does not.
+    Settling,
+    /// Every file after the changes.
+    All,
 }
 
 /// [`group`], keeping the decisions of `earlier` that no change can reach:
 /// those of the files earlier than a week before the earliest change (see
-/// `group::CHANGE_REACH_HOURS`). The result is the same as without it.
-pub fn group_after<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str, earlier: Option<&Earlier>) -> Vec<Story> {
+/// `group::CHANGE_REACH_HOURS`), and those from the point on where the
+/// grouping settles (see `group::Settling`). The result is the same as
+/// without it. `None` when `reach` is [`Reach::Settling`] and the grouping
+/// did not settle within the files whose profiles it reads.
+pub fn group_after<F: std::borrow::Borrow<Filed>>(
+    files: &[F],
+    host: &str,
+    earlier: Option<&Earlier>,
+    reach: Reach,
+) -> Option<Vec<Story>> {
     let mut files: Vec<&Filed> = files.iter().map(Borrow::borrow).collect();
     // Keys borrowed, not cloned: an archive sorts every file on each build.
     files.sort_by(|a, b| file_order(a).cmp(&file_order(b)));
@@ -245,8 +283,25 @@ pub fn group_after<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str, earli
         .map(|(f, stub)| f.profile.as_deref().or(stub.as_ref()).expect("one of them"))
         .collect();
     let kept = earlier.and_then(|earlier| kept_decisions(&files, earlier)).unwrap_or_default();
-    let groups = group::group_indexes_after(&profiles, kept);
-    assign_identities(groups, &files, &fingerprints, host)
+    let settling = earlier.and_then(|earlier| settling(&files, earlier, reach));
+    let groups = group::group_indexes_after(&profiles, kept, settling.as_ref())?;
+    Some(assign_identities(groups, &files, &fingerprints, host))
+}
+
+/// What the grouping of `files` (in time order) needs to settle after the
+/// changes `earlier` tells of; `None` when nothing changed.
+fn settling(files: &[&Filed], earlier: &Earlier, reach: Reach) -> Option<group::Settling> {
+    let changed = (earlier.changed_from?, earlier.changed_until?);
+    let profiled_until = match (reach, earlier.settled_by()) {
+        (Reach::Settling, Some(settled_by)) => files.partition_point(|file| file.head.timestamp < settled_by),
+        _ => files.len(),
+    };
+    Some(group::Settling {
+        before: files.iter().map(|file| file.story).collect(),
+        lost: earlier.lost.iter().copied().collect(),
+        changed,
+        profiled_until,
+    })
 }
 
 /// The profile of a file whose profile was not loaded: its time and note,
@@ -260,9 +315,10 @@ fn stub_profile(file: &Filed) -> Profile {
 /// file it groups anew, every file of an earlier story with a file there
 /// (a candidate story's members are all compared), and every file from
 /// `group::FIRST_VERSION_REACH_HOURS` before the first version of such a
-/// story (its look-alikes). All of them when an earlier decision is
+/// story (its look-alikes); with [`Reach::Settling`], none after a week
+/// past the files it may decide. All of them when an earlier decision is
 /// missing; none when nothing changed.
-pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier) -> Vec<&'f Filed> {
+pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier, reach: Reach) -> Vec<&'f Filed> {
     let Some(changed) = earlier.changed_from else { return Vec::new() };
     let hours = |h: f64| chrono::Duration::seconds((h * 3600.0) as i64);
     let regrouped_from = changed - hours(group::CHANGE_REACH_HOURS);
@@ -271,8 +327,18 @@ pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier) -> Vec<&'f Fi
     if files.iter().filter(kept).any(|file| file.story.is_none()) {
         return files.to_vec();
     }
-    let reached_stories: rustc_hash::FxHashSet<usize> =
-        files.iter().filter(|file| file.head.timestamp >= reached_from).filter_map(|file| file.story).collect();
+    // Decided at most up to `settled_by`, a decision looks a look-alike
+    // window past its time at most.
+    let read_until = match reach {
+        Reach::Settling => earlier.settled_by().map(|until| until + hours(group::FIRST_VERSION_REACH_HOURS)),
+        Reach::All => None,
+    };
+    let read = |file: &Filed| read_until.is_none_or(|until| file.head.timestamp <= until);
+    let reached_stories: rustc_hash::FxHashSet<usize> = files
+        .iter()
+        .filter(|file| file.head.timestamp >= reached_from && read(file))
+        .filter_map(|file| file.story)
+        .collect();
     // The look-alikes of a reached story's first version, weeks back for a
     // story revised for weeks, are read too.
     let first_versions = files.iter().filter(|file| file.story.is_some_and(|story| reached_stories.contains(&story)));
@@ -281,7 +347,7 @@ pub fn profiles_needed<'f>(files: &[&'f Filed], earlier: &Earlier) -> Vec<&'f Fi
         earliest_first.map_or(reached_from, |first| reached_from.min(first - hours(group::FIRST_VERSION_REACH_HOURS)));
     let reached = |file: &Filed| file.head.timestamp >= reached_from;
     let in_reached_story = |file: &Filed| file.story.is_none_or(|story| reached_stories.contains(&story));
-    files.iter().filter(|file| reached(file) || in_reached_story(file)).copied().collect()
+    files.iter().filter(|file| read(file) && (reached(file) || in_reached_story(file))).copied().collect()
 }
 
 /// The stories of the files (in time order) whose decisions no change
@@ -580,13 +646,15 @@ mod tests {
             &format!("{STRIKE} Verdi droht mit mehr."),
         ));
         let changed_from = files.last().map(|f| f.head.timestamp);
-        let kept = kept_decisions(&sorted(&files), &Earlier { changed_from }).unwrap();
+        let kept = kept_decisions(&sorted(&files), &Earlier::added(changed_from, changed_from)).unwrap();
         assert_eq!(kept.len(), 4, "the files of a week before the change keep their stories");
-        let after = group_after(&files, "example.org", Some(&Earlier { changed_from }));
+        let after =
+            group_after(&files, "example.org", Some(&Earlier::added(changed_from, changed_from)), Reach::Settling)
+                .unwrap();
         assert_eq!(sources(&after), sources(&group(&files, "example.org")));
         // A change within the week regroups from there.
         let changed_from = files.iter().map(|f| f.head.timestamp).min();
-        let kept = kept_decisions(&sorted(&files), &Earlier { changed_from }).unwrap();
+        let kept = kept_decisions(&sorted(&files), &Earlier::added(changed_from, changed_from)).unwrap();
         assert!(kept.is_empty());
     }
 
@@ -632,7 +700,9 @@ mod tests {
         // The earlier build joined a and b; c is new.
         (after[0].story, after[1].story) = (Some(0), Some(0));
         let changed_from = Some(after[2].head.timestamp);
-        let kept = group_after(&after, "example.org", Some(&Earlier { changed_from }));
+        let kept =
+            group_after(&after, "example.org", Some(&Earlier::added(changed_from, changed_from)), Reach::Settling)
+                .unwrap();
         assert_eq!(sources(&kept), sources(&full), "the earlier join is not kept");
     }
 
@@ -666,8 +736,9 @@ mod tests {
         files.push(strike("e.txt", "17.02.2024 - 08:00:00", "Verdi ruft auf. Die Gespräche stocken. Ein Ende."));
         let full = group(&files, "example.org");
         assert!(sources(&full).contains(&vec!["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]), "{:?}", sources(&full));
-        let earlier = Earlier { changed_from: files.last().map(|f| f.head.timestamp) };
-        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier)
+        let changed = files.last().map(|f| f.head.timestamp);
+        let earlier = Earlier::added(changed, changed);
+        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::Settling)
             .iter()
             .map(|file| file.source.clone())
             .collect();
@@ -677,7 +748,7 @@ mod tests {
         for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
             file.profile = None;
         }
-        let after = group_after(&files, "example.org", Some(&earlier));
+        let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).unwrap();
         assert_eq!(sources(&after), sources(&full));
     }
 
@@ -725,15 +796,187 @@ mod tests {
         files.push(report("e.txt", "15.02.2024 - 17:45:00", "Zalando verloren nach einer Studie der Bank Jefferies deutlich, die das Kursziel für den Onlinehändler senkte. Händler verwiesen auf schwache Konjunkturdaten aus China und die Sorge vor neuen Zöllen. Die Papiere von Hellofresh brachen nach einer gesenkten Umsatzprognose ein, auch Delivery Hero gaben nach."));
         let full = group(&files, "example.org");
         assert_eq!(sources(&full)[2], ["e.txt"], "the template is no evidence: {:?}", sources(&full));
-        let earlier = Earlier { changed_from: files.last().map(|f| f.head.timestamp) };
-        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier)
+        let changed = files.last().map(|f| f.head.timestamp);
+        let earlier = Earlier::added(changed, changed);
+        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::Settling)
             .iter()
             .map(|file| file.source.clone())
             .collect();
         for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
             file.profile = None;
         }
-        let after = group_after(&files, "example.org", Some(&earlier));
+        let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).unwrap();
+        assert_eq!(sources(&after), sources(&full));
+    }
+
+    /// A wire of `days` days from 1 January 2024: three reports a day, each
+    /// revised up to twice over the next two days, of words drawn from a
+    /// fixed seed; `revising(day)` stories of that day get a revision every
+    /// nine days for eighty days.
+    fn wire(days: i64, revising: impl Fn(i64) -> bool) -> Vec<Filed> {
+        const WORDS: [&str; 48] = [
+            "Aktie",
+            "Anleger",
+            "Bank",
+            "Berlin",
+            "Börse",
+            "Dax",
+            "Dollar",
+            "Euro",
+            "Firma",
+            "Gewinn",
+            "Haushalt",
+            "Hafen",
+            "Index",
+            "Kunde",
+            "Kurs",
+            "Land",
+            "Markt",
+            "Minister",
+            "Nachfrage",
+            "Ölpreis",
+            "Plan",
+            "Preis",
+            "Quote",
+            "Rente",
+            "Regierung",
+            "Streik",
+            "Steuer",
+            "Umsatz",
+            "Verdi",
+            "Wahl",
+            "Zins",
+            "Zoll",
+            "steigt",
+            "fällt",
+            "meldet",
+            "plant",
+            "senkt",
+            "hebt",
+            "kräftig",
+            "leicht",
+            "erneut",
+            "deutlich",
+            "wegen",
+            "trotz",
+            "nach",
+            "über",
+            "unter",
+            "gegen",
+        ];
+        let mut seed: u64 = 0x5eed;
+        let mut word = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            WORDS[(seed >> 33) as usize % WORDS.len()]
+        };
+        let mut sentence =
+            || format!("{} {} {} {} {} {} {} {}.", word(), word(), word(), word(), word(), word(), word(), word());
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        let stamp = |at: chrono::NaiveDateTime| at.format("%d.%m.%Y - %H:%M:%S").to_string();
+        let mut files = Vec::new();
+        for day in 0..days {
+            for report in 0..3 {
+                let at = start + chrono::Duration::days(day) + chrono::Duration::hours(3 * report);
+                let headline = format!("Thema {day}-{report}: {}", sentence());
+                let body: Vec<String> = (0..4).map(|_| sentence()).collect();
+                let text = format!("BERLIN (dpa-AFX) - {}", body.join(" "));
+                files.push(article_file(&format!("{day}-{report}-0.txt"), &headline, &stamp(at), &text));
+                let revisions: Vec<i64> = match (revising(day) && report == 0, (day + report) % 3) {
+                    (true, _) => (1..=9).map(|n| 9 * 24 * n).collect(),
+                    (false, n) => (1..=n).map(|n| 20 * n).collect(),
+                };
+                for (n, hours) in revisions.into_iter().enumerate() {
+                    let at = at + chrono::Duration::hours(hours);
+                    let text = format!("{text} {}", sentence());
+                    let source = format!("{day}-{report}-{}.txt", n + 1);
+                    files.push(article_file(&source, &headline, &format!("{}(neu: Details)", stamp(at)), &text));
+                }
+            }
+        }
+        files
+    }
+
+    /// Change `files` (numbered by their earlier grouping) as a rebuild
+    /// finds them: `changed` read again with a new sentence, `removed` gone,
+    /// `added` new; and what the rebuild knows of it.
+    fn change(files: &mut Vec<Filed>, changed: &str, removed: &str, added: Filed) -> Earlier {
+        let at = |files: &[Filed], source: &str| files.iter().position(|f| f.source == source).unwrap();
+        let (mut times, mut lost) = (Vec::new(), Vec::new());
+        let old = files.remove(at(files, changed));
+        let stamp = format!("{}(neu: Details)", old.head.timestamp.format("%d.%m.%Y - %H:%M:%S"));
+        let new = article_file(&old.source, &old.head.headline, &stamp, "BERLIN (dpa-AFX) - Ein neuer Satz.");
+        times.extend([old.head.timestamp, new.head.timestamp]);
+        lost.push(old.story.unwrap());
+        let gone = files.remove(at(files, removed));
+        times.push(gone.head.timestamp);
+        lost.push(gone.story.unwrap());
+        times.push(added.head.timestamp);
+        files.extend([new, added]);
+        Earlier { changed_from: times.iter().min().copied(), changed_until: times.iter().max().copied(), lost }
+    }
+
+    /// A rebuild after changes in the middle of an archive regroups the
+    /// weeks around them and takes the previous decisions for the rest,
+    /// reading no profile of the months after: the same stories as a clean
+    /// grouping.
+    #[test]
+    fn a_rebuild_settles_after_changes_in_the_middle_of_an_archive() {
+        let mut files = wire(300, |_| false);
+        let before = group(&files, "example.org");
+        number_files(&mut files, &before);
+        let added = article_file(
+            "new.txt",
+            "Thema 30-1: neu",
+            "31.01.2024 - 12:00:00(neu: Details)",
+            "BERLIN (dpa-AFX) - Ein Satz.",
+        );
+        let earlier = change(&mut files, "28-1-1.txt", "31-0-1.txt", added);
+        let full = group(&files, "example.org");
+        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::Settling)
+            .iter()
+            .map(|file| file.source.clone())
+            .collect();
+        assert!(needed.len() < files.len() / 2, "{} of {} profiles read", needed.len(), files.len());
+        for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
+            file.profile = None;
+        }
+        let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).expect("settles");
+        assert_eq!(sources(&after), sources(&full));
+    }
+
+    /// A story a change touched that stays open for months keeps a rebuild
+    /// from settling within the profiles it read first: it says so, and
+    /// with every profile after the change it groups as a clean grouping.
+    #[test]
+    fn a_rebuild_that_cannot_settle_reads_on() {
+        let mut files = wire(150, |day| day == 27);
+        let before = group(&files, "example.org");
+        number_files(&mut files, &before);
+        let added = article_file(
+            "new.txt",
+            "Thema 30-1: neu",
+            "31.01.2024 - 12:00:00(neu: Details)",
+            "BERLIN (dpa-AFX) - Ein Satz.",
+        );
+        let earlier = change(&mut files, "27-0-1.txt", "31-0-1.txt", added);
+        let full = group(&files, "example.org");
+        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::Settling)
+            .iter()
+            .map(|file| file.source.clone())
+            .collect();
+        let mut limited = files.clone();
+        for file in limited.iter_mut().filter(|file| !needed.contains(&file.source)) {
+            file.profile = None;
+        }
+        assert!(group_after(&limited, "example.org", Some(&earlier), Reach::Settling).is_none());
+        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::All)
+            .iter()
+            .map(|file| file.source.clone())
+            .collect();
+        for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
+            file.profile = None;
+        }
+        let after = group_after(&files, "example.org", Some(&earlier), Reach::All).unwrap();
         assert_eq!(sources(&after), sources(&full));
     }
 
