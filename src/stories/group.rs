@@ -107,8 +107,8 @@ pub const SETTLE_HOURS: f64 = 2.0 * MAX_REVISION_GAP_HOURS;
 
 /// What a rebuild knows of the previous grouping of the files it groups
 /// anew, so it can stop deciding once the changes can no longer reach a
-/// decision and take the previous decisions for the rest (see
-/// [`Settle`]).
+/// decision and take the previous decisions for the rest (`Settle` says
+/// when).
 pub struct Settling {
     /// Each file's story number in the previous grouping (`None` for a file
     /// added or changed since).
