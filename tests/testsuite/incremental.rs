@@ -573,3 +573,54 @@ fn configuration_and_template_changes_rerender_what_they_touch() {
     fs::remove_dir_all(&templates).unwrap();
     assert_incremental_is_clean("overrides removed", here, &input, &output, &[]);
 }
+
+/// Changes in the middle of an archive whose wire runs on for weeks after
+/// them: the rebuild groups anew only until it settles and keeps the
+/// previous grouping for the rest (README, "Incremental builds"), and must
+/// still write what a clean build writes. The wire comes from the shared
+/// benchmark generator (5,000 files, about six weeks); the changes fall in
+/// its first days: the middle of a text edited, a file removed, a copy of
+/// another added under a new headline, then all undone.
+#[test]
+fn changes_early_in_a_generated_archive_rebuild_as_a_clean_build() {
+    let generator = project_dir().join("../shared/bench/gen_corpus.py");
+    let mut missing = Vec::new();
+    let python = std::process::Command::new("python3").arg("--version").output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        missing.push("python3 is not installed".to_string());
+    }
+    if !generator.is_file() {
+        missing.push(format!("the generator {} is missing", generator.display()));
+    }
+    if !crate::external::ready("rebuilds that settle", missing) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wire = dir.path().join("wire");
+    let generated = std::process::Command::new("python3")
+        .arg(&generator)
+        .args(["--n", "5000", "--out"])
+        .arg(&wire)
+        .output()
+        .expect("python3 runs");
+    assert!(generated.status.success(), "gen_corpus.py failed: {}", String::from_utf8_lossy(&generated.stderr));
+    let mut names: Vec<String> =
+        fs::read_dir(&wire).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    let output = dir.path().join("public");
+    build_into(dir.path(), &wire, &output, &[]);
+    let (edited, removed, copied) = (wire.join(&names[200]), wire.join(&names[230]), wire.join(&names[260]));
+    let (edited_text, removed_text) = (fs::read_to_string(&edited).unwrap(), fs::read_to_string(&removed).unwrap());
+    let mut lines: Vec<&str> = edited_text.lines().collect();
+    let longer = format!("{} Ein Satz kam hinzu.", lines[2]);
+    lines[2] = &longer;
+    fs::write(&edited, lines.join("\n") + "\n").unwrap();
+    fs::remove_file(&removed).unwrap();
+    let copy = fs::read_to_string(&copied).unwrap().replacen('\n', " (Kopie)\n", 1);
+    fs::write(wire.join("zz-copy.txt"), copy).unwrap();
+    assert_incremental_is_clean("edited, removed and copied early", dir.path(), &wire, &output, &[]);
+    fs::write(&edited, &edited_text).unwrap();
+    fs::write(&removed, &removed_text).unwrap();
+    fs::remove_file(wire.join("zz-copy.txt")).unwrap();
+    assert_incremental_is_clean("all undone", dir.path(), &wire, &output, &[]);
+}
