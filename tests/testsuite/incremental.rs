@@ -12,8 +12,10 @@
 //! the exit code. It also checks that the incremental build rewrote no file
 //! whose bytes stayed the same. Further tests: leftovers of a killed build
 //! (a staging folder without a finished journal is ignored, a journal is
-//! applied by the next build), and a change of configuration or of a
-//! template override re-renders what it touches.
+//! applied by the next build), a change of configuration or of a
+//! template override re-renders what it touches, and changes in the first
+//! days of a generated archive of six weeks, where the rebuild settles and
+//! keeps the previous grouping of the weeks after.
 
 use std::collections::BTreeMap;
 use std::fs;
