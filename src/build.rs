@@ -152,7 +152,7 @@ fn load_found(
     let earlier = previous.map(|previous| changes(&previous, &records, &filed));
     // A rebuild reads the profiles it expects to need; in the rare case
     // that its grouping does not settle within them, all after the changes.
-    let mut stories = None;
+    let mut grouping = None;
     for reach in [Reach::Settling, Reach::All] {
         let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
         let needed = earlier.as_ref().map(|earlier| profiles_needed(&filed, earlier, reach));
@@ -160,14 +160,16 @@ fn load_found(
             needed.iter().flatten().filter(|file| !file.has_profile()).map(|file| file.source.clone()).collect();
         load_profiles(&mut records, &unloaded, store)?;
         let filed: Vec<&Filed> = records.values().filter_map(CachedInput::filed).collect();
-        stories = group_after(&filed, config.host(), earlier.as_ref(), reach);
-        if stories.is_some() {
+        grouping = group_after(&filed, config.host(), earlier.as_ref(), reach);
+        if grouping.is_some() {
             break;
         }
     }
-    loaded.stories = stories.expect("grouping with every profile decides every file");
+    let grouping = grouping.expect("grouping with every profile decides every file");
+    loaded.stories = grouping.stories;
     record_grouping(&mut records, &loaded.stories);
     progress.grouped(loaded.stories.len());
+    progress.decided(grouping.decided, records.values().filter(|cached| cached.filed().is_some()).count());
     newest_first(&mut loaded.stories);
     stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));

@@ -22,6 +22,9 @@ pub trait Progress: Sync {
     fn file_read(&self) {}
     /// The files were grouped into `stories` stories.
     fn grouped(&self, _stories: usize) {}
+    /// Grouping decided the story of `decided` of the `files` published
+    /// files anew; the others kept the story the last build gave them.
+    fn decided(&self, _decided: usize, _files: usize) {}
     /// `documents` documents of the site are about to be rendered and written.
     fn writing(&self, _documents: usize) {}
     /// One more document was written (or found unchanged).
@@ -108,6 +111,12 @@ impl Progress for Terminal {
 
     fn document_written(&self) {
         self.step();
+    }
+
+    fn decided(&self, decided: usize, files: usize) {
+        if self.timings {
+            self.bar.suspend(|| eprintln!("grouping: {decided} of {files} files decided anew"));
+        }
     }
 
     fn stage_done(&self, stage: &str, seconds: f64) {

@@ -77,7 +77,7 @@ const LOOKALIKE_CAP: f64 = 0.6;
 /// into stories, each a list of indexes in time order.
 #[cfg(test)]
 pub fn group_indexes(profiles: &[&Profile]) -> Vec<Vec<usize>> {
-    group_indexes_after(profiles, Vec::new(), None).expect("grouping without a previous one decides every file")
+    group_indexes_after(profiles, Vec::new(), None).expect("grouping without a previous one decides every file").0
 }
 
 /// How far back a change reaches: a revision's decision looks at files up to
@@ -126,13 +126,14 @@ pub struct Settling {
 /// [`group_indexes`], with the stories of the first `kept.len()` files
 /// already decided (`kept[i]`: the story of file `i`, numbered in order of
 /// the stories' first files); the rest are decided as usual, until the
-/// grouping settles when `settling` tells the previous grouping. `None`
-/// when it did not settle before `settling.profiled_until`.
+/// grouping settles when `settling` tells the previous grouping; with the
+/// number of files decided anew. `None` when it did not settle before
+/// `settling.profiled_until`.
 pub fn group_indexes_after(
     profiles: &[&Profile],
     kept: Vec<usize>,
     settling: Option<&Settling>,
-) -> Option<Vec<Vec<usize>>> {
+) -> Option<(Vec<Vec<usize>>, usize)> {
     let mut stories: Vec<Vec<usize>> = Vec::new();
     for (file, &story) in kept.iter().enumerate() {
         if story == stories.len() {
@@ -188,12 +189,13 @@ pub fn group_indexes_after(
             break;
         }
     }
+    let decided = settled_at.unwrap_or(profiles.len()) - cut;
     match (settle, settled_at) {
         (Some(settle), Some(from)) => settle.take_the_rest(from, profiles.len(), &mut stories),
         (Some(_), None) if decide_until < profiles.len() => return None,
         _ => {}
     }
-    Some(stories)
+    Some((stories, decided))
 }
 
 /// A rebuild's grouping, watching for the point from which every decision

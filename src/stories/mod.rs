@@ -210,7 +210,15 @@ impl Story {
 /// Group the files into stories by the rule in `group.rs`, oldest story first.
 /// The result does not depend on the order of `files`.
 pub fn group<F: std::borrow::Borrow<Filed>>(files: &[F], host: &str) -> Vec<Story> {
-    group_after(files, host, None, Reach::All).expect("grouping without an earlier one decides every file")
+    group_after(files, host, None, Reach::All).expect("grouping without an earlier one decides every file").stories
+}
+
+/// The stories [`group_after`] found, and how many files it decided anew
+/// (the others kept their earlier stories).
+#[derive(Debug)]
+pub struct Grouping {
+    pub stories: Vec<Story>,
+    pub decided: usize,
 }
 
 /// The story number (its place in `stories`) of every version's file, by
@@ -271,7 +279,7 @@ pub fn group_after<F: std::borrow::Borrow<Filed>>(
     host: &str,
     earlier: Option<&Earlier>,
     reach: Reach,
-) -> Option<Vec<Story>> {
+) -> Option<Grouping> {
     let mut files: Vec<&Filed> = files.iter().map(Borrow::borrow).collect();
     // Keys borrowed, not cloned: an archive sorts every file on each build.
     files.sort_by(|a, b| file_order(a).cmp(&file_order(b)));
@@ -284,8 +292,8 @@ pub fn group_after<F: std::borrow::Borrow<Filed>>(
         .collect();
     let kept = earlier.and_then(|earlier| kept_decisions(&files, earlier)).unwrap_or_default();
     let settling = earlier.and_then(|earlier| settling(&files, earlier, reach));
-    let groups = group::group_indexes_after(&profiles, kept, settling.as_ref())?;
-    Some(assign_identities(groups, &files, &fingerprints, host))
+    let (groups, decided) = group::group_indexes_after(&profiles, kept, settling.as_ref())?;
+    Some(Grouping { stories: assign_identities(groups, &files, &fingerprints, host), decided })
 }
 
 /// What the grouping of `files` (in time order) needs to settle after the
@@ -650,7 +658,8 @@ mod tests {
         assert_eq!(kept.len(), 4, "the files of a week before the change keep their stories");
         let after =
             group_after(&files, "example.org", Some(&Earlier::added(changed_from, changed_from)), Reach::Settling)
-                .unwrap();
+                .unwrap()
+                .stories;
         assert_eq!(sources(&after), sources(&group(&files, "example.org")));
         // A change within the week regroups from there.
         let changed_from = files.iter().map(|f| f.head.timestamp).min();
@@ -702,7 +711,8 @@ mod tests {
         let changed_from = Some(after[2].head.timestamp);
         let kept =
             group_after(&after, "example.org", Some(&Earlier::added(changed_from, changed_from)), Reach::Settling)
-                .unwrap();
+                .unwrap()
+                .stories;
         assert_eq!(sources(&kept), sources(&full), "the earlier join is not kept");
     }
 
@@ -748,7 +758,7 @@ mod tests {
         for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
             file.profile = None;
         }
-        let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).unwrap();
+        let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).unwrap().stories;
         assert_eq!(sources(&after), sources(&full));
     }
 
@@ -805,7 +815,7 @@ mod tests {
         for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
             file.profile = None;
         }
-        let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).unwrap();
+        let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).unwrap().stories;
         assert_eq!(sources(&after), sources(&full));
     }
 
@@ -941,7 +951,8 @@ mod tests {
             file.profile = None;
         }
         let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).expect("settles");
-        assert_eq!(sources(&after), sources(&full));
+        assert!(after.decided < files.len() / 2, "{} of {} files decided anew", after.decided, files.len());
+        assert_eq!(sources(&after.stories), sources(&full));
     }
 
     /// A story a change touched that stays open for months keeps a rebuild
@@ -976,7 +987,7 @@ mod tests {
         for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
             file.profile = None;
         }
-        let after = group_after(&files, "example.org", Some(&earlier), Reach::All).unwrap();
+        let after = group_after(&files, "example.org", Some(&earlier), Reach::All).unwrap().stories;
         assert_eq!(sources(&after), sources(&full));
     }
 

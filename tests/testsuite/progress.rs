@@ -67,6 +67,9 @@ fn verbose_prints_stage_timings_without_a_terminal() {
     let built = depesche(dir.path(), &["build", "-v", "--input", "wire", "--output", "public"]);
     let stderr = String::from_utf8(built.stderr).unwrap();
     let stages: Vec<&str> =
-        stderr.lines().map(|l| l.strip_prefix("timing: ").unwrap().split(':').next().unwrap()).collect();
+        stderr.lines().filter_map(|l| l.strip_prefix("timing: ")).map(|l| l.split(':').next().unwrap()).collect();
     assert!(stages.contains(&"open and find files") && stages.contains(&"commit"), "{stderr}");
+    // A first build decides every file's story; nothing else is printed.
+    assert!(stderr.lines().any(|l| l == "grouping: 3 of 3 files decided anew"), "{stderr}");
+    assert_eq!(stderr.lines().count(), stages.len() + 1, "{stderr}");
 }
