@@ -169,7 +169,7 @@ fn load_found(
     loaded.stories = grouping.stories;
     record_grouping(&mut records, &loaded.stories);
     progress.grouped(loaded.stories.len());
-    progress.decided(grouping.decided, records.values().filter(|cached| cached.filed().is_some()).count());
+    progress.decided(grouping.decided, loaded.stories.iter().map(|story| story.versions.len()).sum());
     newest_first(&mut loaded.stories);
     stages.done("group");
     loaded.rejected.sort_by(|a, b| a.source.cmp(&b.source));

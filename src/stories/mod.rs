@@ -245,6 +245,7 @@ pub struct Earlier {
 
 impl Earlier {
     /// Only files added or changed from `from` to `until`; none removed.
+    #[cfg(test)]
     pub fn added(from: Option<DateTime<FixedOffset>>, until: Option<DateTime<FixedOffset>>) -> Earlier {
         Earlier { changed_from: from, changed_until: until, lost: Vec::new() }
     }
@@ -748,16 +749,10 @@ mod tests {
         assert!(sources(&full).contains(&vec!["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]), "{:?}", sources(&full));
         let changed = files.last().map(|f| f.head.timestamp);
         let earlier = Earlier::added(changed, changed);
-        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::Settling)
-            .iter()
-            .map(|file| file.source.clone())
-            .collect();
+        let needed = keep_needed_profiles(&mut files, &earlier, Reach::Settling);
         // The story's versions, the files around its first version (its
         // look-alikes) and the last three weeks; not the file of December.
         assert_eq!(needed, ["a.txt", "x1.txt", "b.txt", "x2.txt", "c.txt", "x3.txt", "d.txt", "x4.txt", "e.txt"]);
-        for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
-            file.profile = None;
-        }
         let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).unwrap().stories;
         assert_eq!(sources(&after), sources(&full));
     }
@@ -808,13 +803,7 @@ mod tests {
         assert_eq!(sources(&full)[2], ["e.txt"], "the template is no evidence: {:?}", sources(&full));
         let changed = files.last().map(|f| f.head.timestamp);
         let earlier = Earlier::added(changed, changed);
-        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::Settling)
-            .iter()
-            .map(|file| file.source.clone())
-            .collect();
-        for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
-            file.profile = None;
-        }
+        keep_needed_profiles(&mut files, &earlier, Reach::Settling);
         let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).unwrap().stories;
         assert_eq!(sources(&after), sources(&full));
     }
@@ -942,14 +931,8 @@ mod tests {
         );
         let earlier = change(&mut files, "28-1-1.txt", "31-0-1.txt", added);
         let full = group(&files, "example.org");
-        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::Settling)
-            .iter()
-            .map(|file| file.source.clone())
-            .collect();
+        let needed = keep_needed_profiles(&mut files, &earlier, Reach::Settling);
         assert!(needed.len() < files.len() / 2, "{} of {} profiles read", needed.len(), files.len());
-        for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
-            file.profile = None;
-        }
         let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).expect("settles");
         assert!(after.decided < files.len() / 2, "{} of {} files decided anew", after.decided, files.len());
         assert_eq!(sources(&after.stories), sources(&full));
@@ -971,24 +954,26 @@ mod tests {
         );
         let earlier = change(&mut files, "27-0-1.txt", "31-0-1.txt", added);
         let full = group(&files, "example.org");
-        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::Settling)
-            .iter()
-            .map(|file| file.source.clone())
-            .collect();
         let mut limited = files.clone();
-        for file in limited.iter_mut().filter(|file| !needed.contains(&file.source)) {
-            file.profile = None;
-        }
+        keep_needed_profiles(&mut limited, &earlier, Reach::Settling);
         assert!(group_after(&limited, "example.org", Some(&earlier), Reach::Settling).is_none());
-        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), &earlier, Reach::All)
+        keep_needed_profiles(&mut files, &earlier, Reach::All);
+        let after = group_after(&files, "example.org", Some(&earlier), Reach::All).unwrap().stories;
+        assert_eq!(sources(&after), sources(&full));
+    }
+
+    /// Drop the profiles of `files` that a rebuild told `earlier` does not
+    /// read with `reach`, as a build leaves them in the pack; the names of
+    /// those kept, in order.
+    fn keep_needed_profiles(files: &mut [Filed], earlier: &Earlier, reach: Reach) -> Vec<String> {
+        let needed: Vec<String> = profiles_needed(&files.iter().collect::<Vec<_>>(), earlier, reach)
             .iter()
-            .map(|file| file.source.clone())
+            .map(|f| f.source.clone())
             .collect();
         for file in files.iter_mut().filter(|file| !needed.contains(&file.source)) {
             file.profile = None;
         }
-        let after = group_after(&files, "example.org", Some(&earlier), Reach::All).unwrap().stories;
-        assert_eq!(sources(&after), sources(&full));
+        needed
     }
 
     /// Give each of `files` its story number in `stories`, as a build

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
-use crate::support::{GROUPING_FIXTURES, Rng, depesche, fixture, project_dir};
+use crate::support::{GROUPING_FIXTURES, Rng, depesche, fixture, generate_wire, project_dir};
 
 /// Random sequences of changes, and changes per sequence.
 const SEQUENCES: usize = 4;
@@ -585,27 +585,11 @@ fn configuration_and_template_changes_rerender_what_they_touch() {
 /// another added under a new headline, then all undone.
 #[test]
 fn changes_early_in_a_generated_archive_rebuild_as_a_clean_build() {
-    let generator = project_dir().join("../shared/bench/gen_corpus.py");
-    let mut missing = Vec::new();
-    let python = std::process::Command::new("python3").arg("--version").output();
-    if !python.is_ok_and(|o| o.status.success()) {
-        missing.push("python3 is not installed".to_string());
-    }
-    if !generator.is_file() {
-        missing.push(format!("the generator {} is missing", generator.display()));
-    }
-    if !crate::external::ready("rebuilds that settle", missing) {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let wire = dir.path().join("wire");
-    let generated = std::process::Command::new("python3")
-        .arg(&generator)
-        .args(["--n", "5000", "--out"])
-        .arg(&wire)
-        .output()
-        .expect("python3 runs");
-    assert!(generated.status.success(), "gen_corpus.py failed: {}", String::from_utf8_lossy(&generated.stderr));
+    if !generate_wire("rebuilds that settle", 5000, &wire, None) {
+        return;
+    }
     let mut names: Vec<String> =
         fs::read_dir(&wire).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();

@@ -7,7 +7,7 @@
 //! Without python3 or the generator the test says `skipped …` and passes;
 //! `DEPESCHE_EXTERNAL=require` (CI) makes that a failure.
 
-use crate::support::{depesche, project_dir};
+use crate::support::{depesche, generate_wire};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Article files generated.
@@ -20,29 +20,11 @@ fn pairs(n: u64) -> u64 {
 
 #[test]
 fn grouping_of_ten_thousand_generated_files_matches_the_truth() {
-    let generator = project_dir().join("../shared/bench/gen_corpus.py");
-    let mut missing = Vec::new();
-    let python = std::process::Command::new("python3").arg("--version").output();
-    if !python.is_ok_and(|o| o.status.success()) {
-        missing.push("python3 is not installed".to_string());
-    }
-    if !generator.is_file() {
-        missing.push(format!("the generator {} is missing", generator.display()));
-    }
-    if !crate::external::ready("grouping at scale", missing) {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let (wire, truth_file) = (dir.path().join("wire"), dir.path().join("truth.json"));
-    let generated = std::process::Command::new("python3")
-        .arg(&generator)
-        .args(["--n", &FILES.to_string(), "--out"])
-        .arg(&wire)
-        .arg("--truth")
-        .arg(&truth_file)
-        .output()
-        .expect("python3 runs");
-    assert!(generated.status.success(), "gen_corpus.py failed: {}", String::from_utf8_lossy(&generated.stderr));
+    if !generate_wire("grouping at scale", FILES, &wire, Some(&truth_file)) {
+        return;
+    }
     let truth: BTreeMap<String, u64> = serde_json::from_slice(&std::fs::read(&truth_file).unwrap()).unwrap();
     assert_eq!(truth.len(), FILES, "the truth names every generated file");
 

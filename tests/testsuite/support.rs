@@ -109,3 +109,30 @@ impl Rng {
         &items[self.below(items.len())]
     }
 }
+
+/// Write `files` wire files with the shared benchmark generator
+/// (`../shared/bench/gen_corpus.py`) into `wire`, with `--truth` into
+/// `truth` if given; `false` (and the test `check` is skipped, see
+/// `external::ready`) without python3 or the generator.
+pub fn generate_wire(check: &str, files: usize, wire: &Path, truth: Option<&Path>) -> bool {
+    let generator = project_dir().join("../shared/bench/gen_corpus.py");
+    let mut missing = Vec::new();
+    let python = std::process::Command::new("python3").arg("--version").output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        missing.push("python3 is not installed".to_string());
+    }
+    if !generator.is_file() {
+        missing.push(format!("the generator {} is missing", generator.display()));
+    }
+    if !crate::external::ready(check, missing) {
+        return false;
+    }
+    let mut command = std::process::Command::new("python3");
+    command.arg(&generator).args(["--n", &files.to_string(), "--out"]).arg(wire);
+    if let Some(truth) = truth {
+        command.arg("--truth").arg(truth);
+    }
+    let generated = command.output().expect("python3 runs");
+    assert!(generated.status.success(), "gen_corpus.py failed: {}", String::from_utf8_lossy(&generated.stderr));
+    true
+}
