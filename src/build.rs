@@ -678,7 +678,7 @@ pub fn build_reporting(options: &BuildOptions, progress: &dyn Progress) -> Resul
     stages.done("read and group");
     let plan = Plan::new(&loaded.stories, &options.config, &templates.sources());
     stages.done("plan");
-    let renderer = Renderer::new(&templates, &options.config);
+    let renderer = Renderer::new(&templates, &options.config)?;
     let (documents, pages) = plan.document_count();
     progress.writing(documents);
     let site = Site {
@@ -1115,7 +1115,7 @@ mod tests {
         let plan = Plan::new(&loaded.stories, &config, &templates.sources());
         let target = dir.path().join("public");
         let output = Output::begin(&target, &input).unwrap();
-        let (renderer, contents) = (Renderer::new(&templates, &config), Store::temporary().unwrap());
+        let (renderer, contents) = (Renderer::new(&templates, &config).unwrap(), Store::temporary().unwrap());
         let site = Site {
             output: &output,
             renderer: &renderer,

@@ -56,7 +56,7 @@ pub fn version_entry_html(templates: &Templates, config: &Config, history: &Stor
     let context = context! {
         story_url => config.url(&history.story.path),
         version => Serde(history.version(n)),
-        body => history.body(n),
+        body => history.body_value(n),
     };
     templates.render("version-entry.html", context)
 }

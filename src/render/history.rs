@@ -31,8 +31,9 @@ pub struct StoryHistory<'a> {
     /// Each version's article as the templates see it, made once for its
     /// text's HTML and its version page.
     articles: Vec<minijinja::Value>,
-    /// Each version's text as HTML, `bodies[n - 1]` for version `n`.
-    bodies: Vec<String>,
+    /// Each version's text as HTML, `bodies[n - 1]` for version `n`, as a
+    /// safe string: a page puts it in without escaping and without a copy.
+    bodies: Vec<minijinja::Value>,
     /// The diff of each pair of [`diff_pairs`], in that order.
     diffs: Vec<((usize, usize), VersionDiff)>,
 }
@@ -55,7 +56,10 @@ impl<'a> StoryHistory<'a> {
         let same_as_previous = same_as_previous(&words, articles.len());
         let article_values: Vec<minijinja::Value> =
             articles.iter().map(|article| minijinja::Value::from(Serde(ArticleView::new(article)))).collect();
-        let bodies = article_values.iter().map(|article| article_html(templates, article)).collect::<Result<_>>()?;
+        let bodies = article_values
+            .iter()
+            .map(|article| Ok(minijinja::Value::from_safe_string(article_html(templates, article)?)))
+            .collect::<Result<_>>()?;
         let diffs = diff_pairs(story)
             .into_iter()
             .map(|(old, new)| ((old, new), diff_split(&words[old - 1], &words[new - 1])))
@@ -79,12 +83,22 @@ impl<'a> StoryHistory<'a> {
 
     /// The text of version `n` as HTML.
     pub fn body(&self, n: usize) -> &str {
-        &self.bodies[n - 1]
+        self.bodies[n - 1].as_str().expect("a body is a string")
+    }
+
+    /// [`Self::body`], a safe string for the templates.
+    pub fn body_value(&self, n: usize) -> minijinja::Value {
+        self.bodies[n - 1].clone()
     }
 
     /// The text of the latest version as HTML.
     pub fn latest_body(&self) -> &str {
-        self.bodies.last().expect("a story has at least one version")
+        self.bodies.last().and_then(minijinja::Value::as_str).expect("a story has at least one version")
+    }
+
+    /// [`Self::latest_body`], a safe string for the templates.
+    pub fn latest_body_value(&self) -> minijinja::Value {
+        self.bodies.last().expect("a story has at least one version").clone()
     }
 
     /// The diff from version `old` to `new`, a pair of the plan's `diff_pairs`.

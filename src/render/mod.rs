@@ -62,8 +62,10 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(templates: &'a Templates, config: &'a Config) -> Renderer<'a> {
-        Renderer { templates, config, site: SiteView::new(config, templates) }
+    /// A renderer with `templates`; fails if the templates of the parts
+    /// every page shares do not render.
+    pub fn new(templates: &'a Templates, config: &'a Config) -> Result<Renderer<'a>> {
+        Ok(Renderer { templates, config, site: SiteView::new(config, templates)? })
     }
 
     /// The history of `story` with its versions' `texts`, for its documents

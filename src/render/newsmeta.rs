@@ -59,8 +59,9 @@ pub struct StoryMeta {
     pub published: TimeView,
     /// The latest significant version's (`dateModified`, `article:modified_time`).
     pub modified: TimeView,
-    /// The `NewsArticle` JSON-LD, escaped for a `<script>` element.
-    pub json_ld: String,
+    /// The `NewsArticle` JSON-LD, escaped for a `<script>` element, as a
+    /// safe string.
+    pub json_ld: minijinja::Value,
 }
 
 /// A dateline place with its page.
@@ -91,7 +92,7 @@ impl StoryMeta {
             links: VersionLinks::of(config, story, story.latest().n),
             published: TimeView::new(story.published()),
             modified: TimeView::new(story.significant_update()),
-            json_ld: script_json(&news_article(config, history)),
+            json_ld: minijinja::Value::from_safe_string(script_json(&news_article(config, history))),
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::stories::Story;
 
 /// The page of one story, with its news metadata ([`StoryMeta`]).
 pub fn story_page(templates: &Templates, site: &SiteView, config: &Config, history: &StoryHistory) -> Result<Vec<u8>> {
-    let body = history.latest_body();
+    let body = history.latest_body_value();
     let meta = StoryMeta::new(config, history);
     templates.render_page(
         "story.html",
@@ -55,7 +55,7 @@ pub fn version_page(
             article => history.article_value(n),
             neighbours,
             links => Serde(VersionLinks::of(config, story, n)),
-            body => history.body(n),
+            body => history.body_value(n),
         },
     )
 }
@@ -67,8 +67,8 @@ struct DiffPageView<'h, 'a> {
     old: &'h VersionView<'a>,
     new: &'h VersionView<'a>,
     diff: &'h VersionDiff,
-    /// [`diff_html`] of `diff`.
-    diff_html: String,
+    /// [`diff_html`] of `diff`, a safe string.
+    diff_html: minijinja::Value,
     /// First against latest, across versions in between.
     spans_versions: bool,
 }
@@ -142,7 +142,7 @@ pub fn diff_page(
         old: history.version(old),
         new: history.version(new),
         diff,
-        diff_html: diff_html(diff),
+        diff_html: minijinja::Value::from_safe_string(diff_html(diff)),
         spans_versions: new - old > 1,
     };
     templates.render_page(

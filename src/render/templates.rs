@@ -13,6 +13,9 @@ use minijinja::Environment;
 /// The default templates, compiled into the binary.
 pub const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
+    ("site-head.html", include_str!("../../templates/site-head.html")),
+    ("site-header.html", include_str!("../../templates/site-header.html")),
+    ("site-footer.html", include_str!("../../templates/site-footer.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("story.html", include_str!("../../templates/story.html")),
     ("article.html", include_str!("../../templates/article.html")),
