@@ -34,3 +34,40 @@ fn a_broken_user_template_is_a_clear_error() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("templates/index.html does not compile"));
 }
+
+/// The site-wide parts of a page are rendered once per build, but a user's
+/// own `site-header.html` still reaches every page, with the site's values.
+#[test]
+fn a_users_site_header_is_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    let header = "<header class=\"eigener-kopf\"><a href=\"{{ site.base_url }}\">{{ site.title }} & Co.</a></header>\n";
+    std::fs::write(dir.path().join("templates/site-header.html"), header).unwrap();
+    std::fs::write(dir.path().join("depesche.toml"), "title = \"Ticker <Test>\"\n").unwrap();
+    let input = project_dir().join("seeds");
+    let run = depesche(dir.path(), &["build", "--input", input.to_str().unwrap(), "--output", "out"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let story = "out/2024/10/28/nato-russische-verluste-bei-mehr-als-600-000-soldaten/";
+    let pages = ["out/index.html".to_string(), format!("{story}index.html"), format!("{story}v/1/index.html")];
+    for page in pages {
+        let html = std::fs::read_to_string(dir.path().join(&page)).unwrap();
+        let expected = "<header class=\"eigener-kopf\"><a href=\"https://depesche.example.org/\">Ticker &lt;Test&gt; & Co.</a></header>\n<main";
+        assert!(html.contains(expected), "{page} lacks the user's header:\n{html}");
+        assert!(!html.contains("<header class=\"site\">"), "{page} still has the default header");
+        assert!(html.contains("href=\"https://depesche.example.org/atom.xml\""), "{page} lost the default feed links");
+    }
+}
+
+#[test]
+fn a_site_part_that_does_not_render_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates/site-footer.html"), "<footer>{{ site.no_such_value }}</footer>").unwrap();
+    std::fs::write(dir.path().join("depesche.toml"), "").unwrap();
+    let input = project_dir().join("seeds");
+    let run = depesche(dir.path(), &["build", "--input", input.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("site-footer.html"), "{stderr}");
+    assert!(!dir.path().join("public/index.html").exists(), "nothing is published");
+}
