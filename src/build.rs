@@ -829,9 +829,12 @@ impl Site<'_> {
         site_documents.sort_by_cached_key(|planned| std::cmp::Reverse(self.plan.render_weight(&planned.document)));
         let site_documents = from_both_ends(&site_documents, |planned| {
             let before = before.and_then(|b| b.get(planned.path.as_str()));
-            let written = self.write_document(planned, before, || {
-                self.renderer.site_document(self.plan, &feed_contents, &planned.document)
-            })?;
+            let written = self.write_document(
+                planned,
+                before,
+                || self.renderer.site_document(self.plan, &feed_contents, &planned.document),
+                |bytes| self.output.write(&planned.path, bytes),
+            )?;
             Ok((planned.path.clone(), written))
         })?;
         // Sorted first, the maps are built in one pass: inserted one by one,
@@ -930,16 +933,29 @@ impl Site<'_> {
         let documents = self.plan.story_documents(story);
         let texts = story_texts(self.texts, &self.plan.stories()[story])?;
         let history = self.renderer.history(&self.plan.stories()[story], &texts)?;
+        // Opened when the first of its files is written: a rebuild writes
+        // none of most stories'.
+        let mut opened: Option<crate::output::OpenFolder> = None;
         let files: Vec<(&str, CachedOutput)> = documents
             .iter()
             .map(|planned| {
                 let name = &planned.path[folder.len()..];
-                let written = self.write_document(planned, before.get(name), || {
-                    self.renderer.story_document(&history, &planned.document)
-                })?;
+                let written = self.write_document(
+                    planned,
+                    before.get(name),
+                    || self.renderer.story_document(&history, &planned.document),
+                    |bytes| {
+                        let open = match &mut opened {
+                            Some(open) => open,
+                            None => opened.insert(self.output.open_folder(folder)?),
+                        };
+                        open.write(name, bytes)
+                    },
+                )?;
                 Ok((name, written))
             })
             .collect::<Result<_>>()?;
+        drop(opened);
         let now: rustc_hash::FxHashSet<&str> = files.iter().map(|(name, _)| *name).collect();
         let gone = before.keys().filter(|name| !now.contains(name.as_str())).map(|name| format!("{folder}{name}"));
         let gone = gone.collect();
@@ -961,12 +977,13 @@ impl Site<'_> {
     }
 
     /// Write one document unless the previous build (`before`) wrote it with the same inputs,
-    /// or with the same bytes: `render` is called only when needed.
+    /// or with the same bytes: `render` is called only when needed, and `write` with its bytes.
     fn write_document<B: AsRef<[u8]>>(
         &self,
         planned: &Planned,
         before: Option<&CachedOutput>,
         render: impl FnOnce() -> Result<B>,
+        write: impl FnOnce(&[u8]) -> Result<()>,
     ) -> Result<CachedOutput> {
         self.progress.document_written();
         if let Some(before) = before.filter(|b| b.digest == planned.digest) {
@@ -976,7 +993,7 @@ impl Site<'_> {
         let bytes = rendered.as_ref();
         let written = CachedOutput { digest: planned.digest, bytes: crate::cache::bytes_digest(bytes) };
         if before.is_none_or(|b| b.bytes != written.bytes) {
-            self.output.write(&planned.path, bytes)?;
+            write(bytes)?;
         }
         Ok(written)
     }

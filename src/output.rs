@@ -21,6 +21,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
+use rustix::fs::{Mode, OFlags};
 
 /// Marks a folder as made by depesche.
 pub const MARKER: &str = ".depesche-output";
@@ -75,9 +76,7 @@ impl Output {
     pub fn write(&self, site_path: &str, bytes: &[u8]) -> Result<()> {
         let path = self.prepare(site_path)?;
         fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        if let Some(update) = &self.update {
-            update.lock().expect("output changes poisoned").written.push(site_path.to_string());
-        }
+        self.record(|| site_path.to_string());
         Ok(())
     }
 
@@ -88,6 +87,19 @@ impl Output {
         let update = self.update.as_ref().context("only an update in place removes files")?;
         update.lock().expect("output changes poisoned").removed.push(site_path.to_string());
         Ok(())
+    }
+
+    /// Make the staging folder's `folder` (a site path, with or without a
+    /// trailing `/`) and open it, for a story's files to be written
+    /// relative to it (see [`OpenFolder`]).
+    pub fn open_folder(&self, folder: &str) -> Result<OpenFolder<'_>> {
+        let folder = folder.trim_end_matches('/');
+        let path = safe_join(&self.staging, folder)?;
+        self.make_folders(folder)?;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd =
+            rustix::fs::open(&path, flags, Mode::empty()).with_context(|| format!("cannot open {}", path.display()))?;
+        Ok(OpenFolder { output: self, folder: folder.to_string(), fd, made: Vec::new() })
     }
 
     fn prepare(&self, site_path: &str) -> Result<PathBuf> {
@@ -126,6 +138,13 @@ impl Output {
             }
         }
         Ok(())
+    }
+
+    /// Note `site_path` as written, for an update in place.
+    fn record(&self, site_path: impl FnOnce() -> String) {
+        if let Some(update) = &self.update {
+            update.lock().expect("output changes poisoned").written.push(site_path());
+        }
     }
 
     /// Put the finished site in place of the old one.
@@ -230,9 +249,73 @@ fn remove_empty_folders(root: &Path, removed: &Path) {
     }
 }
 
+/// One folder of the staging folder (a story's), opened once: its files and
+/// the folders below it (`v/3/`, `diff/2-3/`) are made relative to it, so
+/// the system walks two or three names for each instead of every folder
+/// from the root (a story's files are a tenth of a second of the system's
+/// time in a build of 10,000 articles). Names are checked as site paths
+/// are. Used by one thread at a time.
+pub struct OpenFolder<'o> {
+    output: &'o Output,
+    /// Its site path, without a trailing `/`.
+    folder: String,
+    fd: rustix::fd::OwnedFd,
+    /// Folders below it made so far, relative to it (`v`, `v/3`).
+    made: Vec<String>,
+}
+
+impl OpenFolder<'_> {
+    /// Write `bytes` at `name`, a `/`-separated path below the folder
+    /// (`index.html`, `v/3/source.txt`).
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        check_site_path(name)?;
+        if let Some((below, _)) = name.rsplit_once('/') {
+            self.make_folders(below)?;
+        }
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+        let written = rustix::fs::openat(&self.fd, name, flags, Mode::from_raw_mode(0o666))
+            .map_err(std::io::Error::from)
+            .and_then(|fd| std::io::Write::write_all(&mut fs::File::from(fd), bytes));
+        written
+            .with_context(|| format!("cannot write {}", self.output.staging.join(&self.folder).join(name).display()))?;
+        self.output.record(|| format!("{}/{name}", self.folder));
+        Ok(())
+    }
+
+    /// Make `below` and the folders above it inside this one, from the top
+    /// down, each once.
+    fn make_folders(&mut self, below: &str) -> Result<()> {
+        let ends = below.match_indices('/').map(|(at, _)| at).chain(std::iter::once(below.len()));
+        for end in ends {
+            let current = &below[..end];
+            if self.made.iter().any(|made| made == current) {
+                continue;
+            }
+            match rustix::fs::mkdirat(&self.fd, current, Mode::from_raw_mode(0o777)) {
+                Err(error) if error != rustix::io::Errno::EXIST => {
+                    let path = self.output.staging.join(&self.folder).join(current);
+                    return Err(std::io::Error::from(error))
+                        .with_context(|| format!("cannot create {}", path.display()));
+                }
+                _ => self.made.push(current.to_string()),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `root` joined with a `/`-separated site path that must stay inside it.
 pub fn safe_join(root: &Path, site_path: &str) -> Result<PathBuf> {
+    check_site_path(site_path)?;
     let mut path = root.to_path_buf();
+    path.extend(site_path.split('/'));
+    Ok(path)
+}
+
+/// Refuses a site path with a part that is empty, `.`, `..`, a drive or a
+/// root, or that holds `\`, `:` or a NUL: each part must be a plain name
+/// inside the output folder.
+fn check_site_path(site_path: &str) -> Result<()> {
     for part in site_path.split('/') {
         let unsafe_part = part.is_empty()
             || part == "."
@@ -242,9 +325,8 @@ pub fn safe_join(root: &Path, site_path: &str) -> Result<PathBuf> {
         if unsafe_part {
             bail!("refusing to write {site_path:?}: not a plain path inside the output folder");
         }
-        path.push(part);
     }
-    Ok(path)
+    Ok(())
 }
 
 /// `.<name>.depesche-<what>` beside `target`.
@@ -330,5 +412,58 @@ mod tests {
         assert!(Output::begin(&target, &input).is_ok());
         assert!(Output::begin(&input, &input).is_err());
         assert!(Output::begin(&input.join("public"), &input).is_err());
+    }
+
+    #[test]
+    fn an_opened_folder_writes_below_itself_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        fs::create_dir(&input).unwrap();
+        let target = dir.path().join("public");
+        let output = Output::begin(&target, &input).unwrap();
+        assert!(output.open_folder("2024/../../x/").is_err());
+        let mut story = output.open_folder("2024/10/28/streik/").unwrap();
+        story.write("index.html", b"Meldung").unwrap();
+        story.write("v/2/index.html", b"Fassung 2").unwrap();
+        story.write("v/2/source.txt", b"Original").unwrap();
+        story.write("diff/1-2/index.html", b"Diff").unwrap();
+        for bad in ["../index.html", "v/../../x", "/etc/passwd", "v//x", "", "v/2/"] {
+            assert!(story.write(bad, b"x").is_err(), "{bad}");
+        }
+        drop(story);
+        output.commit().unwrap();
+        let read = |path: &str| fs::read_to_string(target.join(path)).unwrap();
+        assert_eq!(read("2024/10/28/streik/v/2/source.txt"), "Original");
+        assert_eq!(read("2024/10/28/streik/diff/1-2/index.html"), "Diff");
+        let mut files: Vec<String> = walkdir::WalkDir::new(&target)
+            .into_iter()
+            .map(|entry| entry.unwrap())
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| entry.path().strip_prefix(&target).unwrap().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        let story_files = ["diff/1-2/index.html", "index.html", "v/2/index.html", "v/2/source.txt"];
+        let mut expected: Vec<String> = story_files.iter().map(|f| format!("2024/10/28/streik/{f}")).collect();
+        expected.insert(0, MARKER.to_string());
+        assert_eq!(files, expected);
+    }
+
+    #[test]
+    fn an_update_records_what_an_opened_folder_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        fs::create_dir(&input).unwrap();
+        let target = dir.path().join("public");
+        let output = Output::begin(&target, &input).unwrap();
+        output.write("2024/10/28/streik/index.html", b"alt").unwrap();
+        output.commit().unwrap();
+        let update = Output::begin_update(&target, &input).unwrap().expect("a site to change");
+        let mut story = update.open_folder("2024/10/28/streik/").unwrap();
+        story.write("index.html", b"neu").unwrap();
+        story.write("v/1/index.html", b"Fassung 1").unwrap();
+        drop(story);
+        update.commit().unwrap();
+        assert_eq!(fs::read_to_string(target.join("2024/10/28/streik/index.html")).unwrap(), "neu");
+        assert_eq!(fs::read_to_string(target.join("2024/10/28/streik/v/1/index.html")).unwrap(), "Fassung 1");
     }
 }
