@@ -55,7 +55,7 @@ impl<'a> StoryHistory<'a> {
         };
         let same_as_previous = same_as_previous(&words, articles.len());
         let article_values: Vec<minijinja::Value> =
-            articles.iter().map(|article| minijinja::Value::from(Serde(ArticleView::new(article)))).collect();
+            articles.iter().map(|article| minijinja::Value::from(Serde(ArticleView::with_html(article)))).collect();
         let bodies = article_values
             .iter()
             .map(|article| Ok(minijinja::Value::from_safe_string(article_html(templates, article)?)))
