@@ -252,9 +252,9 @@ fn remove_empty_folders(root: &Path, removed: &Path) {
 /// One folder of the staging folder (a story's), opened once: its files and
 /// the folders below it (`v/3/`, `diff/2-3/`) are made relative to it, so
 /// the system walks two or three names for each instead of every folder
-/// from the root (a story's files are a tenth of a second of the system's
-/// time in a build of 10,000 articles). Names are checked as site paths
-/// are. Used by one thread at a time.
+/// from the root (ten alternating builds of 10,000 articles: 1.055 s of
+/// system time before, 1.03 s after). Names are checked as site paths are.
+/// Used by one thread at a time.
 pub struct OpenFolder<'o> {
     output: &'o Output,
     /// Its site path, without a trailing `/`.
@@ -386,6 +386,16 @@ fn absolute_lexical(path: &Path) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
+    /// A temporary folder (kept while the first is alive) with an input
+    /// folder in it and the path of an output folder beside it.
+    fn input_and_target() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        fs::create_dir(&input).unwrap();
+        let target = dir.path().join("public");
+        (dir, input, target)
+    }
+
     #[test]
     fn paths_cannot_leave_the_root() {
         let root = Path::new("/site");
@@ -397,10 +407,7 @@ mod tests {
 
     #[test]
     fn replaces_only_its_own_folders() {
-        let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in");
-        fs::create_dir(&input).unwrap();
-        let target = dir.path().join("public");
+        let (_dir, input, target) = input_and_target();
         fs::create_dir(&target).unwrap();
         fs::write(target.join("keep.txt"), "mine").unwrap();
         assert!(Output::begin(&target, &input).is_err());
@@ -416,10 +423,7 @@ mod tests {
 
     #[test]
     fn an_opened_folder_writes_below_itself_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in");
-        fs::create_dir(&input).unwrap();
-        let target = dir.path().join("public");
+        let (_dir, input, target) = input_and_target();
         let output = Output::begin(&target, &input).unwrap();
         assert!(output.open_folder("2024/../../x/").is_err());
         let mut story = output.open_folder("2024/10/28/streik/").unwrap();
@@ -450,10 +454,7 @@ mod tests {
 
     #[test]
     fn an_update_records_what_an_opened_folder_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in");
-        fs::create_dir(&input).unwrap();
-        let target = dir.path().join("public");
+        let (_dir, input, target) = input_and_target();
         let output = Output::begin(&target, &input).unwrap();
         output.write("2024/10/28/streik/index.html", b"alt").unwrap();
         output.commit().unwrap();

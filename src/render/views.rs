@@ -58,8 +58,8 @@ pub struct SiteView {
     /// from their templates with the fields above (`site-head.html`: the
     /// feed and stylesheet links; `site-header.html`: the page header;
     /// `site-footer.html`: the footer), as safe strings that `base.html`
-    /// puts in place. Rendered on every page, they took a twelfth of the
-    /// time templates take in a build.
+    /// puts in place. Rendered on every page, they cost about 4 µs of each
+    /// (a page with an empty body: 6.0 µs, against 1.7 µs with them ready).
     pub head: minijinja::Value,
     pub header: minijinja::Value,
     pub footer: minijinja::Value,
@@ -266,34 +266,28 @@ impl<'a> ArticleView<'a> {
 fn body_html(view: &ArticleView) -> String {
     let text_len: usize = view.blocks.iter().map(|block| block.text().len() + 16).sum();
     let mut html = String::with_capacity(text_len + 64);
-    let escaped =
-        |html: &mut String, text: &str| super::templates::write_escaped(html, text).expect("a String takes any text");
+    // A line of `parts`: markup as it is, text escaped, in turn.
+    let mut line = |parts: &[&str]| {
+        html.push('\n');
+        for (i, part) in parts.iter().enumerate() {
+            match i % 2 {
+                0 => html.push_str(part),
+                _ => super::templates::write_escaped(&mut html, part).expect("a String takes any text"),
+            }
+        }
+    };
     let dateline = view.dateline.filter(|dateline| !dateline.is_empty());
     for (i, block) in view.blocks.iter().enumerate() {
         match (block, dateline) {
-            (Block::Subheading(text), _) => {
-                html.push_str("\n<h2>");
-                escaped(&mut html, text);
-                html.push_str("</h2>");
-            }
+            (Block::Subheading(text), _) => line(&["<h2>", text, "</h2>"]),
             (Block::Paragraph(text), Some(dateline)) if i == 0 => {
-                html.push_str("\n<p><span class=\"dateline\">");
-                escaped(&mut html, dateline);
-                html.push_str("</span> ");
-                escaped(&mut html, text);
-                html.push_str("</p>");
+                line(&["<p><span class=\"dateline\">", dateline, "</span> ", text, "</p>"])
             }
-            (Block::Paragraph(text), _) => {
-                html.push_str("\n<p>");
-                escaped(&mut html, text);
-                html.push_str("</p>");
-            }
+            (Block::Paragraph(text), _) => line(&["<p>", text, "</p>"]),
         }
     }
     if !view.trailer.is_empty() {
-        html.push_str("\n<p class=\"trailer\">");
-        escaped(&mut html, &view.trailer.join(" "));
-        html.push_str("</p>");
+        line(&["<p class=\"trailer\">", &view.trailer.join(" "), "</p>"]);
     }
     html
 }

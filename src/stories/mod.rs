@@ -923,13 +923,11 @@ mod tests {
         Earlier { changed_from: times.iter().min().copied(), changed_until: times.iter().max().copied(), lost }
     }
 
-    /// A rebuild after changes in the middle of an archive regroups the
-    /// weeks around them and takes the previous decisions for the rest,
-    /// reading no profile of the months after: the same stories as a clean
-    /// grouping.
-    #[test]
-    fn a_rebuild_settles_after_changes_in_the_middle_of_an_archive() {
-        let mut files = wire(300, |_| false);
+    /// `files` grouped and numbered as a previous build left them, then
+    /// changed at the end of January: `edited` edited, `31-0-1.txt`
+    /// removed, a new article added. With what a rebuild is told and the
+    /// stories of a clean grouping of the changed files.
+    fn wire_changed_in_january(mut files: Vec<Filed>, edited: &str) -> (Vec<Filed>, Earlier, Vec<Story>) {
         let before = group(&files, "example.org");
         number_files(&mut files, &before);
         let added = article_file(
@@ -938,8 +936,18 @@ mod tests {
             "31.01.2024 - 12:00:00(neu: Details)",
             "BERLIN (dpa-AFX) - Ein Satz.",
         );
-        let earlier = change(&mut files, "28-1-1.txt", "31-0-1.txt", added);
+        let earlier = change(&mut files, edited, "31-0-1.txt", added);
         let full = group(&files, "example.org");
+        (files, earlier, full)
+    }
+
+    /// A rebuild after changes in the middle of an archive regroups the
+    /// weeks around them and takes the previous decisions for the rest,
+    /// reading no profile of the months after: the same stories as a clean
+    /// grouping.
+    #[test]
+    fn a_rebuild_settles_after_changes_in_the_middle_of_an_archive() {
+        let (mut files, earlier, full) = wire_changed_in_january(wire(300, |_| false), "28-1-1.txt");
         let needed = keep_needed_profiles(&mut files, &earlier, Reach::Settling);
         assert!(needed.len() < files.len() / 2, "{} of {} profiles read", needed.len(), files.len());
         let after = group_after(&files, "example.org", Some(&earlier), Reach::Settling).expect("settles");
@@ -952,17 +960,7 @@ mod tests {
     /// with every profile after the change it groups as a clean grouping.
     #[test]
     fn a_rebuild_that_cannot_settle_reads_on() {
-        let mut files = wire(150, |day| day == 27);
-        let before = group(&files, "example.org");
-        number_files(&mut files, &before);
-        let added = article_file(
-            "new.txt",
-            "Thema 30-1: neu",
-            "31.01.2024 - 12:00:00(neu: Details)",
-            "BERLIN (dpa-AFX) - Ein Satz.",
-        );
-        let earlier = change(&mut files, "27-0-1.txt", "31-0-1.txt", added);
-        let full = group(&files, "example.org");
+        let (mut files, earlier, full) = wire_changed_in_january(wire(150, |day| day == 27), "27-0-1.txt");
         let mut limited = files.clone();
         keep_needed_profiles(&mut limited, &earlier, Reach::Settling);
         assert!(group_after(&limited, "example.org", Some(&earlier), Reach::Settling).is_none());

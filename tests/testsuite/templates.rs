@@ -23,14 +23,23 @@ fn a_template_in_the_config_folder_overrides_the_default() {
     assert!(!index.contains("eigene-vorlage"));
 }
 
-#[test]
-fn a_broken_user_template_is_a_clear_error() {
+/// `depesche build` of the seeds into `out/`, in a folder with `config` as
+/// its `depesche.toml` and `templates` (name, source) in its `templates/`.
+fn build_seeds_with(config: &str, templates: &[(&str, &str)]) -> (tempfile::TempDir, std::process::Output) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("templates")).unwrap();
-    std::fs::write(dir.path().join("templates/index.html"), "{% if %}").unwrap();
-    std::fs::write(dir.path().join("depesche.toml"), "").unwrap();
+    for (name, source) in templates {
+        std::fs::write(dir.path().join("templates").join(name), source).unwrap();
+    }
+    std::fs::write(dir.path().join("depesche.toml"), config).unwrap();
     let input = project_dir().join("seeds");
-    let run = depesche(dir.path(), &["build", "--input", input.to_str().unwrap()]);
+    let run = depesche(dir.path(), &["build", "--input", input.to_str().unwrap(), "--output", "out"]);
+    (dir, run)
+}
+
+#[test]
+fn a_broken_user_template_is_a_clear_error() {
+    let (_dir, run) = build_seeds_with("", &[("index.html", "{% if %}")]);
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("templates/index.html does not compile"));
 }
@@ -39,13 +48,8 @@ fn a_broken_user_template_is_a_clear_error() {
 /// own `site-header.html` still reaches every page, with the site's values.
 #[test]
 fn a_users_site_header_is_on_every_page() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("templates")).unwrap();
     let header = "<header class=\"eigener-kopf\"><a href=\"{{ site.base_url }}\">{{ site.title }} & Co.</a></header>\n";
-    std::fs::write(dir.path().join("templates/site-header.html"), header).unwrap();
-    std::fs::write(dir.path().join("depesche.toml"), "title = \"Ticker <Test>\"\n").unwrap();
-    let input = project_dir().join("seeds");
-    let run = depesche(dir.path(), &["build", "--input", input.to_str().unwrap(), "--output", "out"]);
+    let (dir, run) = build_seeds_with("title = \"Ticker <Test>\"\n", &[("site-header.html", header)]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let story = "out/2024/10/28/nato-russische-verluste-bei-mehr-als-600-000-soldaten/";
     let pages = ["out/index.html".to_string(), format!("{story}index.html"), format!("{story}v/1/index.html")];
@@ -60,14 +64,9 @@ fn a_users_site_header_is_on_every_page() {
 
 #[test]
 fn a_site_part_that_does_not_render_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("templates")).unwrap();
-    std::fs::write(dir.path().join("templates/site-footer.html"), "<footer>{{ site.no_such_value }}</footer>").unwrap();
-    std::fs::write(dir.path().join("depesche.toml"), "").unwrap();
-    let input = project_dir().join("seeds");
-    let run = depesche(dir.path(), &["build", "--input", input.to_str().unwrap()]);
+    let (dir, run) = build_seeds_with("", &[("site-footer.html", "<footer>{{ site.no_such_value }}</footer>")]);
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("site-footer.html"), "{stderr}");
-    assert!(!dir.path().join("public/index.html").exists(), "nothing is published");
+    assert!(!dir.path().join("out/index.html").exists(), "nothing is published");
 }
