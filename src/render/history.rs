@@ -8,6 +8,8 @@
 //! again. It must never decide which documents exist (that is the plan's
 //! `diff_pairs`) nor write anything.
 
+use std::sync::Arc;
+
 use anyhow::Result;
 use minijinja::context;
 use minijinja::value::Serde;
@@ -34,8 +36,9 @@ pub struct StoryHistory<'a> {
     /// Each version's text as HTML, `bodies[n - 1]` for version `n`, as a
     /// safe string: a page puts it in without escaping and without a copy.
     bodies: Vec<minijinja::Value>,
-    /// The diff of each pair of [`diff_pairs`], in that order.
-    diffs: Vec<((usize, usize), VersionDiff)>,
+    /// The diff of each pair of [`diff_pairs`], in that order (shared
+    /// with the diff page's template value, [`DiffValue`]).
+    diffs: Vec<((usize, usize), Arc<VersionDiff>)>,
 }
 
 impl<'a> StoryHistory<'a> {
@@ -62,7 +65,7 @@ impl<'a> StoryHistory<'a> {
             .collect::<Result<_>>()?;
         let diffs = diff_pairs(story)
             .into_iter()
-            .map(|(old, new)| ((old, new), diff_split(&words[old - 1], &words[new - 1])))
+            .map(|(old, new)| ((old, new), Arc::new(diff_split(&words[old - 1], &words[new - 1]))))
             .collect();
         drop(words);
         let latest = articles.last().expect("a story has at least one version");
@@ -102,7 +105,7 @@ impl<'a> StoryHistory<'a> {
     }
 
     /// The diff from version `old` to `new`, a pair of the plan's `diff_pairs`.
-    pub fn diff(&self, old: usize, new: usize) -> Option<&VersionDiff> {
+    pub fn diff(&self, old: usize, new: usize) -> Option<&Arc<VersionDiff>> {
         self.diffs.iter().find(|(pair, _)| *pair == (old, new)).map(|(_, diff)| diff)
     }
 }
