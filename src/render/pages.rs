@@ -15,10 +15,10 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use super::Templates;
 use super::history::StoryHistory;
 use super::newsmeta::{StoryMeta, VersionLinks};
 use super::views::{ListItem, SiteView, VersionView};
+use super::{Templates, compiled};
 use crate::config::Config;
 use crate::diff::{Change, Segment, VersionDiff};
 use crate::paths;
@@ -27,8 +27,11 @@ use crate::stories::Story;
 
 /// The page of one story, with its news metadata ([`StoryMeta`]).
 pub fn story_page(templates: &Templates, site: &SiteView, config: &Config, history: &StoryHistory) -> Result<Vec<u8>> {
-    let body = history.latest_body_value();
     let meta = StoryMeta::new(config, history);
+    if compiled::writes(templates, "story.html") {
+        return Ok(compiled::story_page(site, history, &meta));
+    }
+    let body = history.latest_body_value();
     templates.render_page(
         "story.html",
         context! { site => site.value(), story => history.view_value.clone(), meta => Serde(meta), body },
@@ -44,10 +47,13 @@ pub fn version_page(
     n: usize,
 ) -> Result<Vec<u8>> {
     let story = history.story;
-    let neighbours = context! {
-        previous => n.checked_sub(2).map(|i| config.url(&paths::version_dir(&story.path, story.versions[i].n))),
-        next => story.versions.get(n).map(|v| config.url(&paths::version_dir(&story.path, v.n))),
-    };
+    let previous = n.checked_sub(2).map(|i| config.url(&paths::version_dir(&story.path, story.versions[i].n)));
+    let next = story.versions.get(n).map(|v| config.url(&paths::version_dir(&story.path, v.n)));
+    let links = VersionLinks::of(config, story, n);
+    if compiled::writes(templates, "version.html") {
+        return Ok(compiled::version_page(site, history, n, &links, previous.as_deref(), next.as_deref()));
+    }
+    let neighbours = context! { previous, next };
     templates.render_page(
         "version.html",
         context! {
@@ -56,7 +62,7 @@ pub fn version_page(
             version => Serde(history.version(n)),
             article => history.article_value(n),
             neighbours,
-            links => Serde(VersionLinks::of(config, story, n)),
+            links => Serde(links),
             body => history.body_value(n),
         },
     )
@@ -166,8 +172,12 @@ pub fn diff_page(
     new: usize,
 ) -> Result<Vec<u8>> {
     let diff = history.diff(old, new).with_context(|| format!("no diff from version {old} to {new} was computed"))?;
+    let url = config.url(&paths::diff_dir(&history.story.path, old, new));
+    if compiled::writes(templates, "diff.html") {
+        return Ok(compiled::diff_page(site, history, (old, new), &url, diff, &diff_html(diff)));
+    }
     let page = DiffPageView {
-        url: config.url(&paths::diff_dir(&history.story.path, old, new)),
+        url,
         old: history.version(old),
         new: history.version(new),
         diff: minijinja::Value::from_object(DiffValue(Arc::clone(diff))),

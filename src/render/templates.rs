@@ -51,6 +51,8 @@ pub struct Templates {
     overridden: Vec<String>,
     /// (name, source) of every template in use, defaults and overrides.
     sources: Vec<(&'static str, String)>,
+    /// The templates not overridden by a file of the user's.
+    defaults: Vec<&'static str>,
     sizes: RenderedSizes,
 }
 
@@ -61,6 +63,7 @@ impl Templates {
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_formatter(html_formatter);
         let mut overridden = Vec::new();
+        let mut defaults = Vec::new();
         let mut sources = Vec::new();
         for (name, default_source) in DEFAULT_TEMPLATES {
             let user_file = override_dir.map(|dir| dir.join(name)).filter(|path| path.is_file());
@@ -69,12 +72,21 @@ impl Templates {
                     overridden.push(path.display().to_string());
                     read_template(path)?
                 }
-                None => default_source.to_string(),
+                None => {
+                    defaults.push(*name);
+                    default_source.to_string()
+                }
             };
             sources.push((*name, source.clone()));
             env.add_template_owned(*name, source).with_context(|| template_error(name, user_file.as_deref()))?;
         }
-        Ok(Templates { env, overridden, sources, sizes: RenderedSizes::new() })
+        Ok(Templates { env, overridden, sources, defaults, sizes: RenderedSizes::new() })
+    }
+
+    /// Whether none of `names` is overridden by a file of the user's (a
+    /// copy of a default counts as overridden).
+    pub fn are_defaults(&self, names: &[&str]) -> bool {
+        names.iter().all(|name| self.defaults.contains(name))
     }
 
     /// Files of the user's that replace a default.

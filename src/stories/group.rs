@@ -628,6 +628,10 @@ fn sort_buckets(starts: &[u32], lows: &mut [u16], files: &mut [u32]) {
         let mut pairs: Vec<u64> = Vec::new();
         for b in 0..buckets {
             let range = (starts[b] - starts[0]) as usize..(starts[b + 1] - starts[0]) as usize;
+            // Most buckets of a shard hold a posting or none.
+            if range.len() < 2 {
+                continue;
+            }
             pairs.clear();
             pairs.extend(range.clone().map(|i| (u64::from(lows[i]) << 32) | u64::from(files[i])));
             pairs.sort_unstable();

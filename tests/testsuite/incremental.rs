@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
-use crate::support::{GROUPING_FIXTURES, Rng, depesche, fixture, generate_wire, project_dir};
+use crate::support::{GROUPING_FIXTURES, Rng, depesche, fixture, generate_wire, project_dir, tree};
 
 /// Random sequences of changes, and changes per sequence.
 const SEQUENCES: usize = 4;
@@ -307,20 +307,6 @@ fn bump_mtime(path: &Path, serial: usize) {
     let file = fs::File::options().write(true).open(path).unwrap();
     let before = file.metadata().unwrap().modified().unwrap();
     file.set_modified(before + Duration::from_secs(3600 + serial as u64)).unwrap();
-}
-
-/// Every file (with its bytes) and folder (`None`) under `root`, by path
-/// relative to it.
-fn tree(root: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
-    walkdir::WalkDir::new(root)
-        .min_depth(1)
-        .into_iter()
-        .map(Result::unwrap)
-        .map(|e| {
-            let path = e.path().strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-            (path, e.file_type().is_file().then(|| fs::read(e.path()).unwrap()))
-        })
-        .collect()
 }
 
 /// Modification times of the files under `root`.

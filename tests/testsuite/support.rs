@@ -22,6 +22,20 @@ pub fn depesche(cwd: &Path, args: &[&str]) -> Output {
         .expect("the depesche binary runs")
 }
 
+/// Every file (with its bytes) and folder (`None`) under `root`, by path
+/// relative to it.
+pub fn tree(root: &Path) -> std::collections::BTreeMap<String, Option<Vec<u8>>> {
+    walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|e| {
+            let path = e.path().strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            (path, e.file_type().is_file().then(|| std::fs::read(e.path()).unwrap()))
+        })
+        .collect()
+}
+
 /// A built site in a temporary folder.
 pub struct Built {
     pub dir: tempfile::TempDir,

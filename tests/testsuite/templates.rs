@@ -1,6 +1,6 @@
 //! A user's own template replaces the built-in one of the same name.
 
-use crate::support::{depesche, fixture, project_dir};
+use crate::support::{depesche, fixture, project_dir, tree};
 
 #[test]
 fn a_template_in_the_config_folder_overrides_the_default() {
@@ -69,4 +69,73 @@ fn a_site_part_that_does_not_render_is_a_clear_error() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("site-footer.html"), "{stderr}");
     assert!(!dir.path().join("out/index.html").exists(), "nothing is published");
+}
+
+/// Pages the default templates stand for are written by depesche itself
+/// (`render::compiled`) unless a template involved is overridden: a build
+/// with copies of every default template as the user's own renders them
+/// all from the templates, and must write the same site byte for byte.
+/// The inputs hold corrections, repeats, several versions, many places and
+/// text that needs escaping.
+#[test]
+fn copies_of_the_default_templates_build_the_same_site() {
+    let inputs =
+        [project_dir().join("seeds"), fixture("nasty"), fixture("archive"), fixture("stories-headline-change")];
+    let inputs: Vec<&str> = inputs.iter().map(|input| input.to_str().unwrap()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let copies = dir.path().join("copies");
+    std::fs::create_dir_all(copies.join("templates")).unwrap();
+    for entry in std::fs::read_dir(project_dir().join("templates")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copies.join("templates").join(entry.file_name())).unwrap();
+    }
+    let defaults = dir.path().join("defaults");
+    std::fs::create_dir(&defaults).unwrap();
+    let mut pages = String::new();
+    for input in inputs {
+        let build = |cwd: &std::path::Path| {
+            let run = depesche(cwd, &["build", "--input", input, "--output", "out"]);
+            // 1: some files rejected (the nasty ones), the rest published.
+            assert!(matches!(run.status.code(), Some(0 | 1)), "{input}: {}", String::from_utf8_lossy(&run.stderr));
+            tree(&cwd.join("out"))
+        };
+        let (written, rendered) = (build(&defaults), build(&copies));
+        for (path, bytes) in &written {
+            if path.ends_with("index.html") {
+                pages.push_str(&String::from_utf8_lossy(bytes.as_deref().unwrap()));
+            }
+        }
+        assert_eq!(written.keys().collect::<Vec<_>>(), rendered.keys().collect::<Vec<_>>(), "{input}");
+        for (path, bytes) in &written {
+            let from_templates = &rendered[path];
+            if bytes != from_templates {
+                let text = |bytes: &Option<Vec<u8>>| {
+                    String::from_utf8_lossy(bytes.as_deref().unwrap_or_default()).into_owned()
+                };
+                panic!(
+                    "{input}: {path} differs\n--- written:\n{}\n--- from the templates:\n{}",
+                    text(bytes),
+                    text(from_templates)
+                );
+            }
+        }
+    }
+    let shown = [
+        "<p class=\"correction\">",
+        "Wortgleich mit Fassung",
+        "(Text unverändert)",
+        "<strong class=\"note\">",
+        "predecessor-version",
+        "successor-version",
+        "rel=\"next\"",
+        " · aktualisiert ",
+        "über die Fassung dazwischen hinweg",
+        "Alle Änderungen seit der ersten Fassung",
+        "Wörter eingefügt",
+        "&amp;",
+        "&#39;",
+    ];
+    for shown in shown {
+        assert!(pages.contains(shown), "no page has {shown}");
+    }
 }
