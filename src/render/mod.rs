@@ -6,11 +6,10 @@
 //! so the caller can write them and drop them before rendering the next.
 //! Modules depend on each other one way only: `templates` and `views` at
 //! the bottom, `history` on them, `newsmeta` (JSON-LD, ninjs) on `history`,
-//! `compiled` (the
-//! default story, version and diff pages written out in Rust) on
-//! `newsmeta`, `pages` on `compiled`, `feeds` on `history`, `archive` and `listings`
-//! (date and place archives, subscribe pages) on `feeds`; `host` (the
-//! static hosts' configuration) on `templates` alone.
+//! `compiled` (the default story, version and diff pages written out in
+//! Rust) on `newsmeta`, `pages` on `compiled`, `feeds` on `history`,
+//! `archive` and `listings` (date and place archives, subscribe pages) on
+//! `feeds`; `host` (the static hosts' configuration) on `templates` alone.
 
 pub mod archive;
 pub mod compiled;
