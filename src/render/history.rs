@@ -15,9 +15,10 @@ use minijinja::context;
 use minijinja::value::Serde;
 
 use super::Templates;
-use super::views::{ArticleView, StoryView, VersionView};
+use super::views::{ArticleView, StoryView, VersionView, body_html};
 use crate::config::Config;
 use crate::diff::{VersionDiff, VersionWords, diff_split, same_words};
+use crate::parse::Article;
 use crate::plan::diff_pairs;
 use crate::stories::{Story, StoryTexts};
 
@@ -30,9 +31,6 @@ pub struct StoryHistory<'a> {
     /// [`Self::view`] as the templates see it, made once for every page
     /// and feed content of the story (each shows the whole history).
     pub view_value: minijinja::Value,
-    /// Each version's article as the templates see it, made once for its
-    /// text's HTML and its version page.
-    articles: Vec<minijinja::Value>,
     /// Each version's text as HTML, `bodies[n - 1]` for version `n`, as a
     /// safe string: a page puts it in without escaping and without a copy.
     bodies: Vec<minijinja::Value>,
@@ -57,11 +55,16 @@ impl<'a> StoryHistory<'a> {
             _ => VersionWords::of_versions(articles),
         };
         let same_as_previous = same_as_previous(&words, articles.len());
-        let article_values: Vec<minijinja::Value> =
-            articles.iter().map(|article| minijinja::Value::from(Serde(ArticleView::with_html(article)))).collect();
-        let bodies = article_values
+        // The default `article.html` puts in the markup made by depesche:
+        // rendering it, and making every paragraph a template value for it,
+        // would only copy it.
+        let default_markup = templates.are_defaults(&["article.html"]);
+        let bodies = articles
             .iter()
-            .map(|article| Ok(minijinja::Value::from_safe_string(article_html(templates, article)?)))
+            .map(|article| match default_markup {
+                true => Ok(minijinja::Value::from_safe_string(body_html(&ArticleView::new(article)))),
+                false => Ok(minijinja::Value::from_safe_string(article_html(templates, &article_value(article))?)),
+            })
             .collect::<Result<_>>()?;
         let diffs = diff_pairs(story)
             .into_iter()
@@ -71,12 +74,12 @@ impl<'a> StoryHistory<'a> {
         let latest = articles.last().expect("a story has at least one version");
         let view = StoryView::new(story, latest, config, &same_as_previous);
         let view_value = minijinja::Value::from(minijinja::value::Serde(&view));
-        Ok(StoryHistory { story, texts, view, view_value, articles: article_values, bodies, diffs })
+        Ok(StoryHistory { story, texts, view, view_value, bodies, diffs })
     }
 
     /// The full text of version `n` (from 1) as the templates see it.
     pub fn article_value(&self, n: usize) -> minijinja::Value {
-        self.articles[n - 1].clone()
+        article_value(&self.texts.articles[n - 1])
     }
 
     /// The view of version `n` (from 1).
@@ -120,8 +123,13 @@ fn same_as_previous(words: &[VersionWords], versions: usize) -> Vec<bool> {
     flags
 }
 
+/// `article` as the templates see it, its markup ([`body_html`]) included.
+fn article_value(article: &Article) -> minijinja::Value {
+    minijinja::Value::from(Serde(ArticleView::with_html(article)))
+}
+
 /// The body of one article as HTML (dateline, paragraphs, sub-headings,
-/// trailer), shared by pages and feed content.
+/// trailer) from `article.html`, shared by pages and feed content.
 pub fn article_html(templates: &Templates, article: &minijinja::Value) -> Result<String> {
     templates.render("article.html", context! { article => article.clone() })
 }

@@ -262,8 +262,9 @@ impl<'a> ArticleView<'a> {
     }
 }
 
-/// [`ArticleView::with_html`]'s markup of `view`.
-fn body_html(view: &ArticleView) -> String {
+/// [`ArticleView::with_html`]'s markup of `view`: what the default
+/// `article.html` renders.
+pub fn body_html(view: &ArticleView) -> String {
     let text_len: usize = view.blocks.iter().map(|block| block.text().len() + 16).sum();
     let mut html = String::with_capacity(text_len + 64);
     // A line of `parts`: markup as it is, text escaped, in turn.
