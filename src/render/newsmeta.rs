@@ -9,7 +9,6 @@
 
 use anyhow::Result;
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::history::StoryHistory;
 use super::views::TimeView;
@@ -107,50 +106,91 @@ fn dateline_text(history: &StoryHistory) -> Option<String> {
 /// schema.org `NewsArticle` of a story page: headline, first and latest
 /// significant time, dateline, author, publisher, and every correction
 /// with its note and time.
-pub fn news_article(config: &Config, history: &StoryHistory) -> Value {
+pub fn news_article<'a>(config: &'a Config, history: &'a StoryHistory) -> NewsArticle<'a> {
     let story = history.story;
     let url = config.url(&story.path);
-    let publisher = json!({ "@type": "Organization", "name": config.title, "url": config.base_url });
-    let mut article = json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "@id": url,
-        "url": url,
-        "mainEntityOfPage": url,
-        "headline": history.view.latest.headline,
-        "description": story.latest().head.teaser,
-        "datePublished": story.published().to_rfc3339(),
-        "dateModified": story.significant_update().to_rfc3339(),
-        "inLanguage": config.language,
-        "author": { "@type": "Organization", "name": config.author },
-        "publisher": publisher,
-    });
-    if let Some(dateline) = dateline_text(history) {
-        article["dateline"] = json!(dateline);
-    }
-    let corrections: Vec<Value> = story
+    let correction = story
         .versions
         .iter()
         .filter(|v| v.is_correction())
-        .map(|v| {
-            let note = v.head.revision.as_ref().map_or("", |r| r.text.as_str());
-            json!({
-                "@type": "CorrectionComment",
-                "text": note,
-                "datePublished": v.head.timestamp.to_rfc3339(),
-                "url": config.url(&paths::version_dir(&story.path, v.n)),
-            })
+        .map(|v| CorrectionComment {
+            kind: "CorrectionComment",
+            date_published: v.head.timestamp.to_rfc3339(),
+            text: v.head.revision.as_ref().map_or("", |r| r.text.as_str()),
+            url: config.url(&paths::version_dir(&story.path, v.n)),
         })
         .collect();
-    if !corrections.is_empty() {
-        article["correction"] = Value::Array(corrections);
+    NewsArticle {
+        context: "https://schema.org",
+        id: url.clone(),
+        kind: "NewsArticle",
+        author: Organization { kind: "Organization", name: &config.author, url: None },
+        correction,
+        date_modified: story.significant_update().to_rfc3339(),
+        date_published: story.published().to_rfc3339(),
+        dateline: dateline_text(history),
+        description: &story.latest().head.teaser,
+        headline: history.view.latest.headline,
+        in_language: &config.language,
+        main_entity_of_page: url.clone(),
+        publisher: Organization { kind: "Organization", name: &config.title, url: Some(&config.base_url) },
+        url,
     }
-    article
+}
+
+// The `NewsArticle` as it is written. Fields stand in the order of their
+// names' bytes, the order `serde_json` gave the `json!` maps this replaced:
+// written straight from these, no map of values is built for every story.
+
+#[derive(Serialize)]
+pub struct NewsArticle<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@id")]
+    id: String,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    author: Organization<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    correction: Vec<CorrectionComment<'a>>,
+    #[serde(rename = "dateModified")]
+    date_modified: String,
+    #[serde(rename = "datePublished")]
+    date_published: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dateline: Option<String>,
+    description: &'a str,
+    headline: &'a str,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    #[serde(rename = "mainEntityOfPage")]
+    main_entity_of_page: String,
+    publisher: Organization<'a>,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Organization<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CorrectionComment<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "datePublished")]
+    date_published: String,
+    text: &'a str,
+    url: String,
 }
 
 /// JSON for a `<script>` element: `<`, `>` and `&` as `\u` escapes (so
 /// neither `</script>` nor `<!--` can appear), and U+2028/U+2029 too.
-pub fn script_json(value: &Value) -> String {
+pub fn script_json(value: &impl Serialize) -> String {
     let text = serde_json::to_string(value).expect("JSON values serialise");
     // Most stories' JSON holds none of the five: found by vector searches
     // and kept as it is, not copied character by character.
@@ -396,6 +436,7 @@ struct Standard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     #[test]
     fn script_json_without_anything_to_escape_is_the_plain_json() {
