@@ -105,9 +105,15 @@ fn correction_notice(page: &mut Page, note: &str, time: &TimeView) {
 }
 
 /// A `<link rel>` of the head, on a line of its own after the one before.
-fn head_link(page: &mut Page, rel: &str, url: Option<&str>) {
+fn head_link(page: &mut Page, rel: &str, url: &str) {
+    page.markup("\n<link rel=\"").markup(rel).markup("\" href=\"").text(url).markup("\">");
+}
+
+/// [`head_link`] if there is a `url` (a template's `{% if url %}`: an
+/// empty one counts as none).
+fn optional_head_link(page: &mut Page, rel: &str, url: Option<&str>) {
     if let Some(url) = url.filter(|url| !url.is_empty()) {
-        page.markup("\n<link rel=\"").markup(rel).markup("\" href=\"").text(url).markup("\">");
+        head_link(page, rel, url);
     }
 }
 
@@ -126,9 +132,9 @@ pub fn story_page(site: &SiteView, history: &StoryHistory, meta: &StoryMeta) -> 
         page.markup("<link rel=\"canonical\" href=\"").text(&story.url).markup("\">\n");
         page.markup("<link rel=\"alternate\" type=\"application/json\" title=\"Diese Meldung als ninjs (JSON)\" ");
         page.markup("href=\"").text(&meta.json_url).markup("\">");
-        head_link(page, "version-history", Some(&meta.links.history));
-        head_link(page, "latest-version", Some(&meta.links.latest));
-        head_link(page, "predecessor-version", meta.links.predecessor.as_deref());
+        head_link(page, "version-history", &meta.links.history);
+        head_link(page, "latest-version", &meta.links.latest);
+        optional_head_link(page, "predecessor-version", meta.links.predecessor.as_deref());
         let property = |page: &mut Page, property: &str, content: &str| {
             page.markup("\n<meta property=\"").markup(property).markup("\" content=\"").text(content).markup("\">");
         };
@@ -220,10 +226,10 @@ pub fn version_page(
     };
     let head = |page: &mut Page| {
         page.markup("<link rel=\"canonical\" href=\"").text(&version.url).markup("\">");
-        head_link(page, "version-history", Some(&links.history));
-        head_link(page, "latest-version", Some(&links.latest));
-        head_link(page, "predecessor-version", links.predecessor.as_deref());
-        head_link(page, "successor-version", links.successor.as_deref());
+        head_link(page, "version-history", &links.history);
+        head_link(page, "latest-version", &links.latest);
+        optional_head_link(page, "predecessor-version", links.predecessor.as_deref());
+        optional_head_link(page, "successor-version", links.successor.as_deref());
     };
     let main = |page: &mut Page| {
         page.markup("\n<p class=\"meta\"><a href=\"").text(&history.view.url);
