@@ -407,7 +407,7 @@ const INDEXED_FEATURES: usize = 64;
 /// measured together are neighbours in time, so they read one or two
 /// shards, small enough to stay in the processor's cache whatever the size
 /// of the archive. One index of all files did not: grouping 50,000 files
-/// cost 1.3 times as much a file as grouping 10,000 (1.5 against 0.25 s);
+/// cost 1.2 times as much a file as grouping 10,000 (1.5 against 0.25 s);
 /// in shards it takes 1.0 s.
 struct FeatureIndex {
     first: usize,
